@@ -1,0 +1,41 @@
+//! The shop's clock. Shops are in China: times of day (the 16:00 cut-off, shifts) are
+//! shop-local, UTC+8 unless `KEFU_TZ_OFFSET` says otherwise. `KEFU_NOW` pins "now"
+//! (`2026-06-28 10:00:00`, shop time) for demos, tests and screenshots.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+pub fn shop_offset() -> FixedOffset {
+    let hours = std::env::var("KEFU_TZ_OFFSET").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(8);
+    FixedOffset::east_opt(hours.clamp(-12, 14) * 3600).expect("offset in range")
+}
+
+/// Now, in UTC.
+pub fn now_utc() -> DateTime<Utc> {
+    if let Some(pinned) = pinned_now() {
+        return shop_offset().from_local_datetime(&pinned).single().map(|d| d.with_timezone(&Utc)).unwrap_or_else(Utc::now);
+    }
+    Utc::now()
+}
+
+/// Now, on the shop's wall clock.
+pub fn shop_now() -> NaiveDateTime {
+    pinned_now().unwrap_or_else(|| to_shop(Utc::now()))
+}
+
+pub fn to_shop(at: DateTime<Utc>) -> NaiveDateTime {
+    at.with_timezone(&shop_offset()).naive_local()
+}
+
+pub fn shop_to_utc(t: NaiveDateTime) -> DateTime<Utc> {
+    (t - Duration::seconds(shop_offset().local_minus_utc() as i64)).and_utc()
+}
+
+fn pinned_now() -> Option<NaiveDateTime> {
+    let v = std::env::var("KEFU_NOW").ok()?;
+    crate::domain::timefmt::parse_datetime(&v)
+}
+
+/// 早班 until 15:00, 晚班 after (the late shift makes the daily refund report).
+pub fn shift_label(t: NaiveDateTime) -> &'static str {
+    if t.time() < NaiveTime::from_hms_opt(15, 0, 0).expect("valid") { "早班" } else { "晚班" }
+}

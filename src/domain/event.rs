@@ -1,0 +1,310 @@
+//! The event log's vocabulary. Every change kefu makes is one `Event`; the tables are a
+//! projection of these. Payloads are the replay contract with other seats and with
+//! later versions: fields are only ever added (with defaults), never renamed.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::case::{CaseAction, CaseDetail, CaseKind, Channel, Registration};
+use super::flag::Flag;
+use super::order::OrderRecord;
+use super::refund::{ActionInput, GoodsStatus, Phase, RefundAction, RefundState};
+
+/// Who did it, from which seat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub agent: String,
+    pub seat: String,
+}
+
+impl Actor {
+    pub fn new(agent: impl Into<String>, seat: impl Into<String>) -> Actor {
+        Actor { agent: agent.into(), seat: seat.into() }
+    }
+}
+
+/// What kind of memo line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoKind {
+    #[default]
+    Note,
+    /// 快件跟踪: a call to the courier.
+    Tracking,
+    /// A bad review copied into the memo.
+    Review,
+    /// A contact with the buyer about a case.
+    Contact,
+}
+
+impl MemoKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            MemoKind::Note => "note",
+            MemoKind::Tracking => "tracking",
+            MemoKind::Review => "review",
+            MemoKind::Contact => "contact",
+        }
+    }
+
+    pub fn from_code(code: &str) -> MemoKind {
+        match code {
+            "tracking" => MemoKind::Tracking,
+            "review" => MemoKind::Review,
+            "contact" => MemoKind::Contact,
+            _ => MemoKind::Note,
+        }
+    }
+}
+
+/// A refund as the platform (or the agent recording it) describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RefundRecord {
+    pub refund_no: String,
+    pub order_no: String,
+    pub amount_fen: i64,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub buyer_desc: String,
+    #[serde(default)]
+    pub no_reason_7d: bool,
+    #[serde(default)]
+    pub needs_return: bool,
+    #[serde(default)]
+    pub shipped: bool,
+    #[serde(default)]
+    pub goods_status: GoodsStatus,
+    #[serde(default)]
+    pub phase: Phase,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_at: Option<chrono::NaiveDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<chrono::NaiveDateTime>,
+    /// The platform's state (for imports; a new local refund starts at WAIT_SELLER_AGREE).
+    #[serde(default = "default_refund_state")]
+    pub state: RefundState,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub return_tracking_no: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub return_courier: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub seller_note: String,
+}
+
+fn default_refund_state() -> RefundState {
+    RefundState::WaitSellerAgree
+}
+
+/// Every change kefu records. Serialized as `{"kind": "...", ...fields}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventBody {
+    /// Platform facts for a batch of orders (an export import, or demo data). Replaces
+    /// the platform fields of each order; never touches memos, flags or cases.
+    OrdersUpserted { source: String, orders: Vec<OrderRecord> },
+    MemoAdded {
+        order_no: String,
+        text: String,
+        #[serde(default)]
+        memo_kind: MemoKind,
+    },
+    FlagSet { order_no: String, flag: Flag },
+    /// A refund the buyer applied for (recorded by hand or first seen in an export).
+    RefundOpened { refund: RefundRecord },
+    /// A newer refund export: the platform's fields and state are the truth.
+    RefundSynced { refund: RefundRecord },
+    RefundActed {
+        refund_no: String,
+        action: RefundAction,
+        #[serde(default)]
+        input: ActionInput,
+        /// The state the seat saw when it acted (sync uses it to spot conflicts).
+        from: RefundState,
+    },
+    CaseOpened {
+        case_id: String,
+        order_no: String,
+        detail: CaseDetail,
+        #[serde(default)]
+        registration: Registration,
+    },
+    CaseActed {
+        case_id: String,
+        action: CaseAction,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
+    CaseRegistered { case_id: String, registration: Registration },
+    CaseDetailEdited { case_id: String, detail: CaseDetail },
+    CaseContacted {
+        case_id: String,
+        channel: Channel,
+        date: NaiveDate,
+        progress: String,
+    },
+    ReplySaved {
+        reply_id: String,
+        code: String,
+        text: String,
+        group: String,
+    },
+    ReplyDeleted { reply_id: String },
+    ReplyUsed {
+        reply_id: String,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        order_no: String,
+    },
+    /// A person resolved a sync conflict (the event it names stays in the log).
+    ConflictResolved { event_id: String, note: String },
+    SettingSet { key: String, value: String },
+}
+
+impl EventBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::OrdersUpserted { .. } => "orders_upserted",
+            EventBody::MemoAdded { .. } => "memo_added",
+            EventBody::FlagSet { .. } => "flag_set",
+            EventBody::RefundOpened { .. } => "refund_opened",
+            EventBody::RefundSynced { .. } => "refund_synced",
+            EventBody::RefundActed { .. } => "refund_acted",
+            EventBody::CaseOpened { .. } => "case_opened",
+            EventBody::CaseActed { .. } => "case_acted",
+            EventBody::CaseRegistered { .. } => "case_registered",
+            EventBody::CaseDetailEdited { .. } => "case_detail_edited",
+            EventBody::CaseContacted { .. } => "case_contacted",
+            EventBody::ReplySaved { .. } => "reply_saved",
+            EventBody::ReplyDeleted { .. } => "reply_deleted",
+            EventBody::ReplyUsed { .. } => "reply_used",
+            EventBody::ConflictResolved { .. } => "conflict_resolved",
+            EventBody::SettingSet { .. } => "setting_set",
+        }
+    }
+
+    pub const KINDS: [&'static str; 16] = [
+        "orders_upserted",
+        "memo_added",
+        "flag_set",
+        "refund_opened",
+        "refund_synced",
+        "refund_acted",
+        "case_opened",
+        "case_acted",
+        "case_registered",
+        "case_detail_edited",
+        "case_contacted",
+        "reply_saved",
+        "reply_deleted",
+        "reply_used",
+        "conflict_resolved",
+        "setting_set",
+    ];
+
+    /// The order this event is about, when there is one directly.
+    pub fn order_no(&self) -> Option<&str> {
+        match self {
+            EventBody::MemoAdded { order_no, .. }
+            | EventBody::FlagSet { order_no, .. }
+            | EventBody::CaseOpened { order_no, .. } => Some(order_no),
+            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => Some(&refund.order_no),
+            EventBody::ReplyUsed { order_no, .. } if !order_no.is_empty() => Some(order_no),
+            _ => None,
+        }
+    }
+
+    /// The case (refund number or case id) this event is about.
+    pub fn case_key(&self) -> Option<&str> {
+        match self {
+            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => Some(&refund.refund_no),
+            EventBody::RefundActed { refund_no, .. } => Some(refund_no),
+            EventBody::CaseOpened { case_id, .. }
+            | EventBody::CaseActed { case_id, .. }
+            | EventBody::CaseRegistered { case_id, .. }
+            | EventBody::CaseDetailEdited { case_id, .. }
+            | EventBody::CaseContacted { case_id, .. } => Some(case_id),
+            _ => None,
+        }
+    }
+
+    pub fn case_kind(&self) -> Option<CaseKind> {
+        match self {
+            EventBody::CaseOpened { detail, .. } => Some(detail.kind()),
+            _ => None,
+        }
+    }
+}
+
+/// One entry of the log. `payload` is the body's JSON exactly as first written: the
+/// hash covers those bytes, so a later kefu never has to reserialize to verify.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    pub seat: String,
+    /// 1, 2, 3 … per seat: the order a seat wrote its events in.
+    pub seq: i64,
+    pub agent: String,
+    /// UTC, millisecond precision, RFC 3339.
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub payload: String,
+    /// Hash of the previous event of the same seat ("" for its first).
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl Event {
+    pub fn body(&self) -> Result<EventBody, serde_json::Error> {
+        serde_json::from_str(&self.payload)
+    }
+
+    /// `at` as stored and hashed: `2026-06-28T08:12:03.123Z`.
+    pub fn at_text(&self) -> String {
+        format_at(self.at)
+    }
+
+    pub fn compute_hash(&self) -> String {
+        event_hash(&self.id, &self.seat, self.seq, &self.agent, &self.at_text(), &self.kind, &self.payload, &self.prev_hash)
+    }
+}
+
+pub fn format_at(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn event_hash(id: &str, seat: &str, seq: i64, agent: &str, at: &str, kind: &str, payload: &str, prev: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [id, seat, &seq.to_string(), agent, at, kind, payload, prev] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_serializes_with_a_kind_tag_matching_kind() {
+        let b = EventBody::FlagSet { order_no: "1".into(), flag: Flag::Purple };
+        let json = serde_json::to_string(&b).unwrap();
+        assert_eq!(json, r#"{"kind":"flag_set","order_no":"1","flag":5}"#);
+        assert_eq!(serde_json::from_str::<EventBody>(&json).unwrap(), b);
+        assert!(EventBody::KINDS.contains(&b.kind()));
+    }
+
+    #[test]
+    fn hash_covers_every_field() {
+        let base = ("id", "seat", 1, "agent", "2026-01-01T00:00:00.000Z", "flag_set", "{}", "");
+        let h = event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, base.7);
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, event_hash("id2", base.1, base.2, base.3, base.4, base.5, base.6, base.7));
+        assert_ne!(h, event_hash(base.0, base.1, 2, base.3, base.4, base.5, base.6, base.7));
+        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, "{ }", base.7));
+        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, "x"));
+        // length prefixes keep field boundaries: "ab"+"c" differs from "a"+"bc"
+        assert_ne!(event_hash("ab", "c", 1, "", "", "", "", ""), event_hash("a", "bc", 1, "", "", "", "", ""));
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure rules: no I/O, no SQL, no terminal. Everything here is unit-tested case by case.
+
+pub mod case;
+pub mod clock;
+pub mod dsr;
+pub mod event;
+pub mod flag;
+pub mod money;
+pub mod order;
+pub mod postage;
+pub mod promise;
+pub mod refund;
+pub mod sanitize;
+pub mod text_format;
+pub mod timefmt;
+pub mod width;

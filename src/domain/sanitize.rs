@@ -1,0 +1,129 @@
+//! Everything that came from a buyer or a file passes through here before it is stored:
+//! NFC, no terminal escape sequences, no control characters (but newline), no bidi
+//! overrides. What comes out is safe to print.
+
+use unicode_normalization::UnicodeNormalization;
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn is_stripped_control(c: char) -> bool {
+    (c.is_control() && c != '\n') || is_bidi_control(c)
+}
+
+/// Multi-line text (memos, messages, replies): keeps newlines.
+pub fn clean_text(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => skip_escape(&mut chars),
+            // C1 CSI / OSC introducers: swallow the sequence too.
+            '\u{9b}' => skip_until_final(&mut chars),
+            '\u{9d}' => skip_until_st(&mut chars),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\t' => out.push(' '),
+            c if is_stripped_control(c) => {}
+            c => out.push(c),
+        }
+    }
+    if out.is_ascii() { out } else { out.nfc().collect() }
+}
+
+/// Single-line fields (names, numbers, addresses): newlines become spaces, trimmed.
+pub fn clean_line(input: &str) -> String {
+    let t = clean_text(input);
+    let t = if t.contains('\n') { t.replace('\n', " ") } else { t };
+    t.trim().to_string()
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.peek() {
+        Some('[') => {
+            chars.next();
+            skip_until_final(chars);
+        }
+        Some(']') | Some('P') | Some('_') | Some('^') | Some('X') => {
+            chars.next();
+            skip_until_st(chars);
+        }
+        Some(_) => {
+            chars.next();
+        }
+        None => {}
+    }
+}
+
+/// CSI: parameters and intermediates, then one final byte in `@`..`~`.
+fn skip_until_final(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('@'..='~').contains(&c) || !c.is_ascii() {
+            break;
+        }
+    }
+}
+
+/// OSC/DCS: up to BEL, ESC \\ or ST.
+fn skip_until_st(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\x07' | '\u{9c}' => break,
+            '\x1b' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                break;
+            }
+            '\n' => break,
+            _ => {}
+        }
+    }
+}
+
+/// True when the text holds nothing `clean_text` would change (a cheap check for tests
+/// and assertions at the render boundary).
+pub fn is_clean(text: &str) -> bool {
+    !text.chars().any(|c| c != '\n' && (c.is_control() || is_bidi_control(c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_are_removed_whole() {
+        assert_eq!(clean_line("\x1b]0;x\x07\x1b[2J小王"), "小王");
+        assert_eq!(clean_line("a\x1b[31mred\x1b[0mb"), "aredb");
+        assert_eq!(clean_line("x\x1b]52;c;ZXZpbA==\x1b\\y"), "xy");
+        assert_eq!(clean_line("\x1bc reset"), "reset");
+        assert_eq!(clean_line("\u{9b}31mC1"), "C1");
+        assert_eq!(clean_line("trailing\x1b"), "trailing");
+    }
+
+    #[test]
+    fn controls_and_bidi_are_stripped() {
+        assert_eq!(clean_line("abc\u{202E}fed"), "abcfed");
+        assert_eq!(clean_line("a\u{7f}b\u{85}c\u{0}d\u{2066}e"), "abcde");
+        assert_eq!(clean_text("line1\r\nline2\rline3"), "line1\nline2\nline3");
+        assert_eq!(clean_line("a\nb\tc"), "a b c");
+        assert!(is_clean(&clean_text("\x1b[2J\u{202E}\u{7}x\ny")));
+    }
+
+    #[test]
+    fn text_is_nfc() {
+        // e + combining acute → é
+        assert_eq!(clean_line("e\u{301}"), "\u{e9}");
+        assert_eq!(clean_line("退款 "), "退款");
+    }
+
+    #[test]
+    fn chinese_and_emoji_survive() {
+        let s = "亲,您好👍家人👨‍👩‍👧";
+        assert_eq!(clean_line(s), s);
+    }
+}

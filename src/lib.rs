@@ -1,0 +1,7 @@
+//! kefu (客服): a terminal workbench for Taobao/Tmall customer-service seats.
+//!
+//! Layers, bottom up: `domain` (pure rules) → `store` (SQLite, migrations, the event
+//! log) → `search`, `import`, `sync`, `report` → `tui` and `cli`. Nothing below `tui`
+//! knows a terminal exists.
+
+pub mod domain;
