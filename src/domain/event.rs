@@ -20,7 +20,10 @@ pub struct Actor {
 
 impl Actor {
     pub fn new(agent: impl Into<String>, seat: impl Into<String>) -> Actor {
-        Actor { agent: agent.into(), seat: seat.into() }
+        Actor {
+            agent: agent.into(),
+            seat: seat.into(),
+        }
     }
 }
 
@@ -102,18 +105,28 @@ fn default_refund_state() -> RefundState {
 pub enum EventBody {
     /// Platform facts for a batch of orders (an export import, or demo data). Replaces
     /// the platform fields of each order; never touches memos, flags or cases.
-    OrdersUpserted { source: String, orders: Vec<OrderRecord> },
+    OrdersUpserted {
+        source: String,
+        orders: Vec<OrderRecord>,
+    },
     MemoAdded {
         order_no: String,
         text: String,
         #[serde(default)]
         memo_kind: MemoKind,
     },
-    FlagSet { order_no: String, flag: Flag },
+    FlagSet {
+        order_no: String,
+        flag: Flag,
+    },
     /// A refund the buyer applied for (recorded by hand or first seen in an export).
-    RefundOpened { refund: RefundRecord },
+    RefundOpened {
+        refund: RefundRecord,
+    },
     /// A newer refund export: the platform's fields and state are the truth.
-    RefundSynced { refund: RefundRecord },
+    RefundSynced {
+        refund: RefundRecord,
+    },
     RefundActed {
         refund_no: String,
         action: RefundAction,
@@ -135,8 +148,14 @@ pub enum EventBody {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         note: String,
     },
-    CaseRegistered { case_id: String, registration: Registration },
-    CaseDetailEdited { case_id: String, detail: CaseDetail },
+    CaseRegistered {
+        case_id: String,
+        registration: Registration,
+    },
+    CaseDetailEdited {
+        case_id: String,
+        detail: CaseDetail,
+    },
     CaseContacted {
         case_id: String,
         channel: Channel,
@@ -149,15 +168,23 @@ pub enum EventBody {
         text: String,
         group: String,
     },
-    ReplyDeleted { reply_id: String },
+    ReplyDeleted {
+        reply_id: String,
+    },
     ReplyUsed {
         reply_id: String,
         #[serde(default, skip_serializing_if = "String::is_empty")]
         order_no: String,
     },
     /// A person resolved a sync conflict (the event it names stays in the log).
-    ConflictResolved { event_id: String, note: String },
-    SettingSet { key: String, value: String },
+    ConflictResolved {
+        event_id: String,
+        note: String,
+    },
+    SettingSet {
+        key: String,
+        value: String,
+    },
 }
 
 impl EventBody {
@@ -207,7 +234,9 @@ impl EventBody {
             EventBody::MemoAdded { order_no, .. }
             | EventBody::FlagSet { order_no, .. }
             | EventBody::CaseOpened { order_no, .. } => Some(order_no),
-            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => Some(&refund.order_no),
+            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
+                Some(&refund.order_no)
+            }
             EventBody::ReplyUsed { order_no, .. } if !order_no.is_empty() => Some(order_no),
             _ => None,
         }
@@ -216,7 +245,9 @@ impl EventBody {
     /// The case (refund number or case id) this event is about.
     pub fn case_key(&self) -> Option<&str> {
         match self {
-            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => Some(&refund.refund_no),
+            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
+                Some(&refund.refund_no)
+            }
             EventBody::RefundActed { refund_no, .. } => Some(refund_no),
             EventBody::CaseOpened { case_id, .. }
             | EventBody::CaseActed { case_id, .. }
@@ -264,7 +295,16 @@ impl Event {
     }
 
     pub fn compute_hash(&self) -> String {
-        event_hash(&self.id, &self.seat, self.seq, &self.agent, &self.at_text(), &self.kind, &self.payload, &self.prev_hash)
+        event_hash(
+            &self.id,
+            &self.seat,
+            self.seq,
+            &self.agent,
+            &self.at_text(),
+            &self.kind,
+            &self.payload,
+            &self.prev_hash,
+        )
     }
 }
 
@@ -273,7 +313,16 @@ pub fn format_at(at: DateTime<Utc>) -> String {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn event_hash(id: &str, seat: &str, seq: i64, agent: &str, at: &str, kind: &str, payload: &str, prev: &str) -> String {
+pub fn event_hash(
+    id: &str,
+    seat: &str,
+    seq: i64,
+    agent: &str,
+    at: &str,
+    kind: &str,
+    payload: &str,
+    prev: &str,
+) -> String {
     let mut h = Sha256::new();
     for part in [id, seat, &seq.to_string(), agent, at, kind, payload, prev] {
         h.update((part.len() as u64).to_le_bytes());
@@ -288,7 +337,10 @@ mod tests {
 
     #[test]
     fn body_serializes_with_a_kind_tag_matching_kind() {
-        let b = EventBody::FlagSet { order_no: "1".into(), flag: Flag::Purple };
+        let b = EventBody::FlagSet {
+            order_no: "1".into(),
+            flag: Flag::Purple,
+        };
         let json = serde_json::to_string(&b).unwrap();
         assert_eq!(json, r#"{"kind":"flag_set","order_no":"1","flag":5}"#);
         assert_eq!(serde_json::from_str::<EventBody>(&json).unwrap(), b);
@@ -297,14 +349,44 @@ mod tests {
 
     #[test]
     fn hash_covers_every_field() {
-        let base = ("id", "seat", 1, "agent", "2026-01-01T00:00:00.000Z", "flag_set", "{}", "");
-        let h = event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, base.7);
+        let base = (
+            "id",
+            "seat",
+            1,
+            "agent",
+            "2026-01-01T00:00:00.000Z",
+            "flag_set",
+            "{}",
+            "",
+        );
+        let h = event_hash(
+            base.0, base.1, base.2, base.3, base.4, base.5, base.6, base.7,
+        );
         assert_eq!(h.len(), 64);
-        assert_ne!(h, event_hash("id2", base.1, base.2, base.3, base.4, base.5, base.6, base.7));
-        assert_ne!(h, event_hash(base.0, base.1, 2, base.3, base.4, base.5, base.6, base.7));
-        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, "{ }", base.7));
-        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, "x"));
+        assert_ne!(
+            h,
+            event_hash(
+                "id2", base.1, base.2, base.3, base.4, base.5, base.6, base.7
+            )
+        );
+        assert_ne!(
+            h,
+            event_hash(base.0, base.1, 2, base.3, base.4, base.5, base.6, base.7)
+        );
+        assert_ne!(
+            h,
+            event_hash(
+                base.0, base.1, base.2, base.3, base.4, base.5, "{ }", base.7
+            )
+        );
+        assert_ne!(
+            h,
+            event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, "x")
+        );
         // length prefixes keep field boundaries: "ab"+"c" differs from "a"+"bc"
-        assert_ne!(event_hash("ab", "c", 1, "", "", "", "", ""), event_hash("a", "bc", 1, "", "", "", "", ""));
+        assert_ne!(
+            event_hash("ab", "c", 1, "", "", "", "", ""),
+            event_hash("a", "bc", 1, "", "", "", "", "")
+        );
     }
 }

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(try_from = "u8", into = "u8")]
 pub enum Flag {
     #[default]
@@ -16,7 +18,14 @@ pub enum Flag {
 }
 
 impl Flag {
-    pub const ALL: [Flag; 6] = [Flag::Grey, Flag::Red, Flag::Yellow, Flag::Green, Flag::Blue, Flag::Purple];
+    pub const ALL: [Flag; 6] = [
+        Flag::Grey,
+        Flag::Red,
+        Flag::Yellow,
+        Flag::Green,
+        Flag::Blue,
+        Flag::Purple,
+    ];
 
     pub fn number(self) -> u8 {
         self as u8

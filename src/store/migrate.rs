@@ -1,0 +1,57 @@
+//! Numbered migrations in `migrations/`, applied in order; `PRAGMA user_version` says
+//! how many have run. A database from a newer kefu is refused before anything is written.
+
+use rusqlite::Connection;
+
+use super::error::{Result, StoreError};
+
+/// Only ever append to this list.
+const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.to_string(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_a_new_database_and_is_idempotent() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, ":memory:").unwrap();
+        migrate(&mut c, ":memory:").unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn refuses_a_newer_database_without_touching_it() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", 99).unwrap();
+        let err = migrate(&mut c, "x.sqlite").unwrap_err();
+        assert!(err.to_string().contains("更新版本"), "{err}");
+        let tables: i64 = c
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+}

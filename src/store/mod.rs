@@ -1,0 +1,325 @@
+//! The SQLite store: one file per seat, WAL, migrations on open, and the event log as
+//! the single write path. `Store::write` opens one transaction; everything recorded in
+//! it lands together or not at all.
+
+mod digest;
+mod error;
+mod migrate;
+mod project;
+mod replay;
+mod rows;
+
+pub mod cases;
+pub mod log;
+pub mod ops;
+pub mod orders;
+pub mod replies;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::domain::clock;
+use crate::domain::event::{Actor, Event, EventBody, event_hash, format_at};
+
+pub use error::{Result, StoreError};
+pub use migrate::SCHEMA_VERSION;
+pub use rows::*;
+
+pub struct Store {
+    conn: Connection,
+    actor: Actor,
+    path: String,
+}
+
+/// What `Writer::ingest` did with an event from elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingested {
+    New,
+    AlreadyPresent,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path, actor: Actor) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let conn = Connection::open(path)?;
+        Store::setup(conn, actor, path.display().to_string())
+    }
+
+    pub fn open_in_memory(actor: Actor) -> Result<Store> {
+        Store::setup(Connection::open_in_memory()?, actor, ":memory:".into())
+    }
+
+    fn setup(mut conn: Connection, actor: Actor, path: String) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+        )?;
+        migrate::migrate(&mut conn, &path)?;
+        Ok(Store { conn, actor, path })
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn set_actor(&mut self, actor: Actor) {
+        self.actor = actor;
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Read access for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut w = Writer::new(tx, self.actor.clone())?;
+        let out = f(&mut w)?;
+        w.tx.commit()?;
+        Ok(out)
+    }
+
+    /// Records one event in its own transaction.
+    pub fn record(&mut self, body: EventBody) -> Result<Event> {
+        self.write(|w| w.record(body))
+    }
+
+    /// Rebuilds every projected table from the log (the tables are a projection of it).
+    pub fn rebuild(&mut self) -> Result<()> {
+        self.write(|w| replay::rebuild_all(&w.tx))
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        Ok(n == 0)
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+}
+
+/// The default database: `$KEFU_DB`, else the platform data dir.
+pub fn default_db_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("KEFU_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    directories::ProjectDirs::from("", "", "kefu")
+        .map(|d| d.data_dir().join("kefu.sqlite"))
+        .unwrap_or_else(|| PathBuf::from("kefu.sqlite"))
+}
+
+/// A write transaction with the acting seat's chain head.
+pub struct Writer<'c> {
+    tx: Transaction<'c>,
+    actor: Actor,
+    seq: i64,
+    prev_hash: String,
+    last_at: Option<DateTime<Utc>>,
+}
+
+/// The total order of the log: time, then seat, then the seat's sequence.
+pub fn event_key(at: &str, seat: &str, seq: i64) -> String {
+    format!("{at}\u{1}{seat}\u{1}{seq:012}")
+}
+
+impl<'c> Writer<'c> {
+    fn new(tx: Transaction<'c>, actor: Actor) -> Result<Writer<'c>> {
+        let head: Option<(i64, String, String)> = tx
+            .query_row(
+                "SELECT seq, hash, at FROM events WHERE seat = ? ORDER BY seq DESC LIMIT 1",
+                [&actor.seat],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (seq, prev_hash, last_at) = match head {
+            Some((s, h, at)) => (
+                s,
+                h,
+                DateTime::parse_from_rfc3339(&at)
+                    .ok()
+                    .map(|d| d.with_timezone(&Utc)),
+            ),
+            None => (0, String::new(), None),
+        };
+        Ok(Writer {
+            tx,
+            actor,
+            seq,
+            prev_hash,
+            last_at,
+        })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Appends a change by this seat and applies it. A change the rules refuse returns
+    /// `StoreError::Rule` and (the transaction being dropped) leaves nothing behind.
+    pub fn record(&mut self, body: EventBody) -> Result<Event> {
+        let payload = clean_payload(serde_json::to_string(&body)?)?;
+        let body: EventBody = serde_json::from_str(&payload)?;
+        // A seat's clock never runs backwards in its own chain.
+        let mut at = clock::now_utc();
+        if let Some(last) = self.last_at.filter(|l| *l > at) {
+            at = last;
+        }
+        let at = DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
+        let seq = self.seq + 1;
+        let id = uuid::Uuid::now_v7().to_string();
+        let at_text = format_at(at);
+        let kind = body.kind().to_string();
+        let hash = event_hash(
+            &id,
+            &self.actor.seat,
+            seq,
+            &self.actor.agent,
+            &at_text,
+            &kind,
+            &payload,
+            &self.prev_hash,
+        );
+        let event = Event {
+            id,
+            seat: self.actor.seat.clone(),
+            seq,
+            agent: self.actor.agent.clone(),
+            at,
+            kind,
+            payload,
+            prev_hash: self.prev_hash.clone(),
+            hash,
+        };
+        insert_event(&self.tx, &event, &body)?;
+        project::apply(&self.tx, &event, &body, project::Mode::Strict)?;
+        self.seq = seq;
+        self.prev_hash = event.hash.clone();
+        self.last_at = Some(at);
+        Ok(event)
+    }
+
+    /// Brings in an event written elsewhere (sync). Checks its hash; an id already here
+    /// is skipped. Rule violations become conflicts, never errors.
+    pub fn ingest(&mut self, event: &Event) -> Result<Ingested> {
+        if event.compute_hash() != event.hash {
+            return Err(StoreError::Corrupt(format!("事件 {} 的哈希不符", event.id)));
+        }
+        let exists: bool = self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)",
+            [&event.id],
+            |r| r.get(0),
+        )?;
+        if exists {
+            return Ok(Ingested::AlreadyPresent);
+        }
+        let body = event.body()?;
+        insert_event(&self.tx, event, &body)?;
+        project::apply(&self.tx, event, &body, project::Mode::Replay)?;
+        if event.seat == self.actor.seat && event.seq > self.seq {
+            self.seq = event.seq;
+            self.prev_hash = event.hash.clone();
+        }
+        Ok(Ingested::New)
+    }
+}
+
+fn insert_event(tx: &Transaction<'_>, e: &Event, body: &EventBody) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO events (id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, received_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    stmt.execute(params![
+        e.id,
+        e.seat,
+        e.seq,
+        e.agent,
+        e.at_text(),
+        e.kind,
+        e.payload,
+        e.prev_hash,
+        e.hash,
+        body.order_no(),
+        body.case_key(),
+        format_at(Utc::now()),
+    ])
+    .map_err(|err| match err {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Corrupt(format!(
+                "席位 {} 的第 {} 号事件已存在但内容不同(id {})",
+                e.seat, e.seq, e.id
+            ))
+        }
+        other => other.into(),
+    })?;
+    Ok(())
+}
+
+/// Every string in a payload is cleaned (no control characters but newline, no bidi
+/// overrides, NFC). The common case, clean ASCII/CJK, costs one scan.
+fn clean_payload(payload: String) -> Result<String> {
+    use crate::domain::sanitize::clean_text;
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    let suspicious = payload.contains("\\u00") // serde_json escapes C0 controls this way
+        || payload.contains("\\t")
+        || payload.contains("\\r")
+        || payload.contains('\u{7f}')
+        || payload.chars().any(|c| matches!(c, '\u{80}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        || is_nfc_quick(payload.chars()) != IsNormalized::Yes;
+    if !suspicious {
+        return Ok(payload);
+    }
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = clean_text(s),
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            serde_json::Value::Object(o) => o.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v: serde_json::Value = serde_json::from_str(&payload)?;
+    walk(&mut v);
+    Ok(serde_json::to_string(&v)?)
+}

@@ -1,0 +1,294 @@
+//! Applying one event to the tables. Order-independent where it can be (platform
+//! facts, flags, replies and settings: last writer by event key wins; memo lines,
+//! contacts and uses: append), and replayed per entity where order matters (refunds
+//! and cases), so any seat that has the same events has the same tables.
+
+use rusqlite::{Transaction, params};
+
+use super::error::{Result, StoreError};
+use super::event_key;
+use super::replay;
+use crate::domain::event::{Event, EventBody};
+use crate::domain::order::OrderRecord;
+use crate::domain::promise::{QueueRank, ShippingPromise};
+use crate::domain::timefmt::format_datetime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A change made here and now: a broken rule is an error.
+    Strict,
+    /// Replaying or importing: a broken rule becomes a conflict.
+    Replay,
+}
+
+pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> Result<()> {
+    let key = event_key(&e.at_text(), &e.seat, e.seq);
+    let at = e.at_text();
+    note_person(tx, &e.seat, &e.agent, &at)?;
+    match body {
+        EventBody::OrdersUpserted { orders, .. } => {
+            for o in orders {
+                upsert_order(tx, o, &key)?;
+            }
+        }
+        EventBody::MemoAdded {
+            order_no,
+            text,
+            memo_kind,
+        } => {
+            require_order(tx, order_no, mode)?;
+            tx.prepare_cached(
+                "INSERT INTO memo_lines (event_id, order_no, event_key, at, seat, agent, kind, text) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![e.id, order_no, key, at, e.seat, e.agent, memo_kind.code(), text])?;
+            tx.prepare_cached(
+                "UPDATE orders SET memo_last = ?2, memo_key = ?3 WHERE order_no = ?1 AND (memo_key IS NULL OR memo_key < ?3)",
+            )?
+            .execute(params![order_no, text, key])?;
+        }
+        EventBody::FlagSet { order_no, flag } => {
+            require_order(tx, order_no, mode)?;
+            tx.prepare_cached(
+                "UPDATE orders SET local_flag = ?2, flag = ?2, flag_key = ?3 \
+                 WHERE order_no = ?1 AND (flag_key IS NULL OR flag_key < ?3)",
+            )?
+            .execute(params![order_no, flag.number(), key])?;
+        }
+        EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
+            // A refund export often names orders that were never imported.
+            require_order(tx, &refund.order_no, Mode::Replay)?;
+            replay::reproject_refund(tx, &refund.refund_no, strict_event(mode, e))?;
+        }
+        EventBody::RefundActed { refund_no, .. } => {
+            replay::reproject_refund(tx, refund_no, strict_event(mode, e))?;
+        }
+        EventBody::CaseOpened {
+            case_id, order_no, ..
+        } => {
+            require_order(tx, order_no, mode)?;
+            replay::reproject_case(tx, case_id, strict_event(mode, e))?;
+        }
+        EventBody::CaseActed { case_id, .. }
+        | EventBody::CaseRegistered { case_id, .. }
+        | EventBody::CaseDetailEdited { case_id, .. }
+        | EventBody::CaseContacted { case_id, .. } => {
+            replay::reproject_case(tx, case_id, strict_event(mode, e))?;
+        }
+        EventBody::ReplySaved {
+            reply_id,
+            code,
+            text,
+            group,
+        } => {
+            reply_version(tx, e, &key, reply_id, Some((code, text, group)))?;
+        }
+        EventBody::ReplyDeleted { reply_id } => {
+            if mode == Mode::Strict {
+                let exists: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM replies WHERE reply_id = ? AND deleted = 0)",
+                    [reply_id],
+                    |r| r.get(0),
+                )?;
+                if !exists {
+                    return Err(StoreError::NotFound {
+                        what: "快捷回复",
+                        key: reply_id.clone(),
+                    });
+                }
+            }
+            reply_version(tx, e, &key, reply_id, None)?;
+        }
+        EventBody::ReplyUsed { reply_id, order_no } => {
+            tx.prepare_cached("INSERT INTO reply_uses (event_id, reply_id, order_no, agent, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                .execute(params![e.id, reply_id, order_no, e.agent, at])?;
+        }
+        EventBody::ConflictResolved { event_id, note } => {
+            if mode == Mode::Strict {
+                let known: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM conflicts WHERE event_id = ?)",
+                    [event_id],
+                    |r| r.get(0),
+                )?;
+                if !known {
+                    return Err(StoreError::NotFound {
+                        what: "冲突",
+                        key: event_id.clone(),
+                    });
+                }
+            }
+            tx.execute(
+                "INSERT INTO conflict_resolutions (event_id, resolved_by_event, note, agent, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![event_id, e.id, note, e.agent, at],
+            )?;
+        }
+        EventBody::SettingSet { key: name, value } => {
+            tx.execute(
+                "INSERT INTO settings (key, value, event_key) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value, event_key = excluded.event_key \
+                 WHERE excluded.event_key > settings.event_key",
+                params![name, value, key],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn strict_event(mode: Mode, e: &Event) -> Option<&str> {
+    (mode == Mode::Strict).then_some(e.id.as_str())
+}
+
+fn note_person(tx: &Transaction<'_>, seat: &str, agent: &str, at: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO people (seat, agent, first_at, last_at) VALUES (?1, ?2, ?3, ?3) \
+         ON CONFLICT(seat, agent) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)",
+    )?
+    .execute(params![seat, agent, at])?;
+    Ok(())
+}
+
+/// Local work on an order needs the order. While replaying, an order not seen yet
+/// gets a placeholder row (status unknown) that its platform facts fill in later.
+fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<()> {
+    let exists: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM orders WHERE order_no = ?)")?
+        .query_row([order_no], |r| r.get(0))?;
+    if exists {
+        return Ok(());
+    }
+    if mode == Mode::Strict {
+        return Err(StoreError::NotFound {
+            what: "订单",
+            key: order_no.to_string(),
+        });
+    }
+    tx.execute(
+        "INSERT INTO orders (order_no, status, platform_key, qrank, qkey) VALUES (?1, '', '', ?2, '')",
+        params![order_no, QueueRank::Done as i64],
+    )?;
+    Ok(())
+}
+
+fn upsert_order(tx: &Transaction<'_>, o: &OrderRecord, key: &str) -> Result<()> {
+    let status = o.status.0;
+    let ship_by = ShippingPromise::default().ship_by_for(status, o.paid_at);
+    let rank = QueueRank::of(status);
+    let qkey = match rank {
+        QueueRank::AwaitingShipment => ship_by.map(format_datetime),
+        QueueRank::Unpaid => o.created_at.map(format_datetime),
+        _ => o.paid_at.or(o.created_at).map(format_datetime),
+    }
+    .unwrap_or_default();
+    let phone_tail: String = {
+        let digits: Vec<char> = o
+            .receiver_phone
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .collect();
+        digits[digits.len().saturating_sub(4)..].iter().collect()
+    };
+    let changed = tx
+        .prepare_cached(
+            "INSERT INTO orders (order_no, buyer, buyer_alipay, receiver_name, receiver_phone, phone_tail, receiver_address, \
+               status, amount_fen, postage_fen, refund_fen, created_at, paid_at, shipped_at, ship_by, buyer_message, \
+               platform_memo, platform_flag, courier, tracking_no, shop_name, title, close_reason, platform_key, flag, \
+               qrank, qkey, open_refunds) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
+               ?23, ?24, COALESCE(?18, 0), ?25, ?26, 0) \
+             ON CONFLICT(order_no) DO UPDATE SET buyer = excluded.buyer, buyer_alipay = excluded.buyer_alipay, \
+               receiver_name = excluded.receiver_name, receiver_phone = excluded.receiver_phone, \
+               phone_tail = excluded.phone_tail, receiver_address = excluded.receiver_address, status = excluded.status, \
+               amount_fen = excluded.amount_fen, postage_fen = excluded.postage_fen, refund_fen = excluded.refund_fen, \
+               created_at = excluded.created_at, paid_at = excluded.paid_at, shipped_at = excluded.shipped_at, \
+               ship_by = excluded.ship_by, buyer_message = excluded.buyer_message, \
+               platform_memo = excluded.platform_memo, platform_flag = excluded.platform_flag, \
+               courier = excluded.courier, tracking_no = excluded.tracking_no, shop_name = excluded.shop_name, \
+               title = excluded.title, close_reason = excluded.close_reason, platform_key = excluded.platform_key, \
+               flag = COALESCE(orders.local_flag, excluded.platform_flag, 0), qrank = excluded.qrank, qkey = excluded.qkey \
+             WHERE excluded.platform_key > orders.platform_key",
+        )?
+        .execute(params![
+            o.order_no,
+            o.buyer,
+            o.buyer_alipay,
+            o.receiver_name,
+            o.receiver_phone,
+            phone_tail,
+            o.receiver_address,
+            status.code(),
+            o.amount_fen,
+            o.postage_fen,
+            o.refund_fen,
+            o.created_at.map(format_datetime),
+            o.paid_at.map(format_datetime),
+            o.shipped_at.map(format_datetime),
+            ship_by.map(format_datetime),
+            o.buyer_message,
+            o.platform_memo,
+            o.platform_flag.map(|f| f.number()),
+            o.courier,
+            o.tracking_no,
+            o.shop_name,
+            o.title,
+            o.close_reason,
+            key,
+            rank as i64,
+            qkey,
+        ])?;
+    if changed == 0 {
+        return Ok(());
+    }
+    tx.prepare_cached("DELETE FROM order_items WHERE order_no = ?")?
+        .execute([&o.order_no])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO order_items (order_no, line, title, sku, color, size, qty, price_fen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, it) in o.items.iter().enumerate() {
+        ins.execute(params![
+            o.order_no,
+            i as i64 + 1,
+            it.title,
+            it.sku,
+            it.color,
+            it.size,
+            it.qty,
+            it.price_fen
+        ])?;
+    }
+    Ok(())
+}
+
+/// A save (`Some(content)`) or a delete (`None`) of a reply. Every version stays in
+/// the history; the table shows the latest content and the latest saved/deleted state.
+fn reply_version(
+    tx: &Transaction<'_>,
+    e: &Event,
+    key: &str,
+    reply_id: &str,
+    content: Option<(&String, &String, &String)>,
+) -> Result<()> {
+    let empty = String::new();
+    let (code, text, group) = content.unwrap_or((&empty, &empty, &empty));
+    let deleted = content.is_none();
+    tx.prepare_cached(
+        "INSERT INTO reply_history (event_id, reply_id, event_key, agent, code, text, grp, deleted) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![e.id, reply_id, key, e.agent, code, text, group, deleted])?;
+    // A delete seen before any save leaves a row with no content (text_key '').
+    tx.prepare_cached(
+        "INSERT INTO replies (reply_id, code, text, grp, deleted, text_key, state_key, updated_at, updated_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?5 THEN '' ELSE ?6 END, ?6, ?7, ?8) \
+         ON CONFLICT(reply_id) DO UPDATE SET \
+           code = CASE WHEN NOT ?5 AND ?6 > replies.text_key THEN excluded.code ELSE replies.code END, \
+           text = CASE WHEN NOT ?5 AND ?6 > replies.text_key THEN excluded.text ELSE replies.text END, \
+           grp  = CASE WHEN NOT ?5 AND ?6 > replies.text_key THEN excluded.grp ELSE replies.grp END, \
+           updated_at = CASE WHEN NOT ?5 AND ?6 > replies.text_key THEN excluded.updated_at ELSE replies.updated_at END, \
+           updated_by = CASE WHEN NOT ?5 AND ?6 > replies.text_key THEN excluded.updated_by ELSE replies.updated_by END, \
+           text_key = CASE WHEN NOT ?5 AND ?6 > replies.text_key THEN ?6 ELSE replies.text_key END, \
+           deleted  = CASE WHEN ?6 > replies.state_key THEN ?5 ELSE replies.deleted END, \
+           state_key = max(replies.state_key, ?6)",
+    )?
+    .execute(params![reply_id, code, text, group, deleted, key, e.at_text(), e.agent])?;
+    Ok(())
+}
