@@ -4,5 +4,6 @@
 //! log) → `search`, `import`, `sync`, `report` → `tui` and `cli`. Nothing below `tui`
 //! knows a terminal exists.
 
+pub mod cli;
 pub mod domain;
 pub mod store;

@@ -2,9 +2,7 @@
 //! and the tables are a projection of the log.
 
 use chrono::NaiveDate;
-use kefu::domain::case::{
-    BadReviewDetail, CaseDetail, CaseKind, CaseState, Channel, Registration, ReviewLevel,
-};
+use kefu::domain::case::{BadReviewDetail, CaseDetail, CaseKind, CaseState, Channel, Registration, ReviewLevel};
 use kefu::domain::event::{Actor, EventBody, MemoKind, RefundRecord};
 use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
@@ -45,27 +43,11 @@ fn seeded() -> Store {
     s.record(EventBody::OrdersUpserted {
         source: "test".into(),
         orders: vec![
-            order(
-                "1001",
-                OrderStatus::WaitSellerSendGoods,
-                "2026-06-28 09:00:00",
-            ), // ship by 28th 23:59
-            order(
-                "1002",
-                OrderStatus::WaitSellerSendGoods,
-                "2026-06-27 17:00:00",
-            ), // ship by 28th 17:00
-            order(
-                "1003",
-                OrderStatus::WaitBuyerConfirmGoods,
-                "2026-06-26 10:00:00",
-            ),
+            order("1001", OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00"), // ship by 28th 23:59
+            order("1002", OrderStatus::WaitSellerSendGoods, "2026-06-27 17:00:00"), // ship by 28th 17:00
+            order("1003", OrderStatus::WaitBuyerConfirmGoods, "2026-06-26 10:00:00"),
             order("1004", OrderStatus::TradeFinished, "2026-06-20 10:00:00"),
-            order(
-                "1005",
-                OrderStatus::WaitSellerSendGoods,
-                "2026-06-26 18:00:00",
-            ), // ship by 27th 18:00: overdue
+            order("1005", OrderStatus::WaitSellerSendGoods, "2026-06-26 18:00:00"), // ship by 27th 18:00: overdue
         ],
     })
     .unwrap();
@@ -76,34 +58,16 @@ fn seeded() -> Store {
 fn queue_is_in_urgency_order_with_keyset_pages() {
     let s = seeded();
     let now = t("2026-06-28 12:00:00");
-    let all: Vec<String> = s
-        .queue_page(QueueView::All, now, None, 50)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.order_no)
-        .collect();
+    let all: Vec<String> =
+        s.queue_page(QueueView::All, now, None, 50).unwrap().into_iter().map(|r| r.order_no).collect();
     assert_eq!(all, ["1005", "1002", "1001", "1003", "1004"]);
     let first = s.queue_page(QueueView::All, now, None, 2).unwrap();
-    let next = s
-        .queue_page(QueueView::All, now, Some(&first[1].cursor), 2)
-        .unwrap();
-    assert_eq!(
-        next.iter().map(|r| r.order_no.as_str()).collect::<Vec<_>>(),
-        ["1001", "1003"]
-    );
-    let back = s
-        .queue_page_before(QueueView::All, now, &next[0].cursor, 2)
-        .unwrap();
-    assert_eq!(
-        back.iter().map(|r| r.order_no.as_str()).collect::<Vec<_>>(),
-        ["1005", "1002"]
-    );
-    let overdue: Vec<String> = s
-        .queue_page(QueueView::Overdue, now, None, 50)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.order_no)
-        .collect();
+    let next = s.queue_page(QueueView::All, now, Some(&first[1].cursor), 2).unwrap();
+    assert_eq!(next.iter().map(|r| r.order_no.as_str()).collect::<Vec<_>>(), ["1001", "1003"]);
+    let back = s.queue_page_before(QueueView::All, now, &next[0].cursor, 2).unwrap();
+    assert_eq!(back.iter().map(|r| r.order_no.as_str()).collect::<Vec<_>>(), ["1005", "1002"]);
+    let overdue: Vec<String> =
+        s.queue_page(QueueView::Overdue, now, None, 50).unwrap().into_iter().map(|r| r.order_no).collect();
     assert_eq!(overdue, ["1005"]);
     assert_eq!(s.overdue_count(now).unwrap(), 1);
     assert_eq!(s.to_ship_count().unwrap(), 3);
@@ -114,40 +78,21 @@ fn queue_is_in_urgency_order_with_keyset_pages() {
 #[test]
 fn memo_and_flag_are_events_with_who_and_where() {
     let mut s = seeded();
-    let line = s
-        .add_memo_line("1001", "851", "更改地址", "已更改")
-        .unwrap();
+    let line = s.add_memo_line("1001", "851", "更改地址", "已更改").unwrap();
     assert!(line.ends_with("联系工号851更改地址,已更改 宾"), "{line}");
     s.set_flag("1001", Flag::Red).unwrap();
     let d = s.order_detail("1001").unwrap().unwrap();
     assert_eq!(d.flag, Flag::Red);
     assert_eq!(d.memos.len(), 1);
     assert_eq!(
-        (
-            d.memos[0].agent.as_str(),
-            d.memos[0].seat.as_str(),
-            d.memos[0].kind.as_str()
-        ),
+        (d.memos[0].agent.as_str(), d.memos[0].seat.as_str(), d.memos[0].kind.as_str()),
         ("宾", "seat-1", "tracking")
     );
     let tl = s.order_timeline("1001").unwrap();
-    assert_eq!(
-        tl.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
-        ["memo_added", "flag_set"]
-    );
-    let flagged = s
-        .queue_page(
-            QueueView::Flagged(Some(Flag::Red)),
-            t("2026-06-28 12:00:00"),
-            None,
-            10,
-        )
-        .unwrap();
+    assert_eq!(tl.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["memo_added", "flag_set"]);
+    let flagged = s.queue_page(QueueView::Flagged(Some(Flag::Red)), t("2026-06-28 12:00:00"), None, 10).unwrap();
     assert_eq!(flagged.len(), 1);
-    assert!(matches!(
-        s.set_flag("9999", Flag::Red),
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(s.set_flag("9999", Flag::Red), Err(StoreError::NotFound { .. })));
 }
 
 #[test]
@@ -155,19 +100,11 @@ fn a_newer_export_keeps_local_work() {
     let mut s = seeded();
     s.set_flag("1001", Flag::Yellow).unwrap();
     s.add_memo("1001", "缺货,等待到货", MemoKind::Note).unwrap();
-    let mut shipped = order(
-        "1001",
-        OrderStatus::WaitBuyerConfirmGoods,
-        "2026-06-28 09:00:00",
-    );
+    let mut shipped = order("1001", OrderStatus::WaitBuyerConfirmGoods, "2026-06-28 09:00:00");
     shipped.tracking_no = "773001".into();
     shipped.courier = "申通快递".into();
     shipped.platform_flag = Some(Flag::Grey);
-    s.record(EventBody::OrdersUpserted {
-        source: "t".into(),
-        orders: vec![shipped],
-    })
-    .unwrap();
+    s.record(EventBody::OrdersUpserted { source: "t".into(), orders: vec![shipped] }).unwrap();
     let d = s.order_detail("1001").unwrap().unwrap();
     assert_eq!(d.status, Some(OrderStatus::WaitBuyerConfirmGoods));
     assert_eq!(d.tracking_no, "773001");
@@ -194,20 +131,11 @@ fn refund_flow_through_the_platform_states() {
     assert!(r.shipped);
     assert_eq!(s.refunds_waiting_count().unwrap(), 1);
     assert_eq!(s.queue_row("1003").unwrap().unwrap().open_refunds, 1);
-    s.refund_act("R1", RefundAction::Agree, ActionInput::default())
-        .unwrap();
-    let input = ActionInput {
-        tracking_no: "YT9".into(),
-        courier: "圆通".into(),
-        ..Default::default()
-    };
-    s.refund_act("R1", RefundAction::BuyerReturned, input)
-        .unwrap();
-    s.refund_act("R1", RefundAction::Received, ActionInput::default())
-        .unwrap();
-    let done = s
-        .refund_act("R1", RefundAction::RefundDone, ActionInput::default())
-        .unwrap();
+    s.refund_act("R1", RefundAction::Agree, ActionInput::default()).unwrap();
+    let input = ActionInput { tracking_no: "YT9".into(), courier: "圆通".into(), ..Default::default() };
+    s.refund_act("R1", RefundAction::BuyerReturned, input).unwrap();
+    s.refund_act("R1", RefundAction::Received, ActionInput::default()).unwrap();
+    let done = s.refund_act("R1", RefundAction::RefundDone, ActionInput::default()).unwrap();
     assert_eq!(done.state, RefundState::Success);
     assert_eq!(done.first_action_by.as_deref(), Some("宾"));
     assert!(done.closed_at.is_some());
@@ -221,20 +149,10 @@ fn an_illegal_refund_action_changes_nothing() {
     s.refund_new(refund("R2", "1003")).unwrap();
     let events = s.event_count().unwrap();
     let before = s.projection_digest().unwrap();
-    let err = s
-        .refund_act("R2", RefundAction::Received, ActionInput::default())
-        .unwrap_err();
+    let err = s.refund_act("R2", RefundAction::Received, ActionInput::default()).unwrap_err();
     assert!(err.to_string().contains("WAIT_SELLER_AGREE"), "{err}");
-    let err = s
-        .refund_act(
-            "R2",
-            RefundAction::Refuse,
-            ActionInput {
-                note: "x".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+    let err =
+        s.refund_act("R2", RefundAction::Refuse, ActionInput { note: "x".into(), ..Default::default() }).unwrap_err();
     assert!(err.to_string().contains("2–200"), "{err}");
     assert_eq!(s.event_count().unwrap(), events);
     assert_eq!(s.projection_digest().unwrap(), before);
@@ -246,14 +164,7 @@ fn refusing_an_unshipped_order_is_refused() {
     let r = s.refund_new(refund("R3", "1001")).unwrap();
     assert!(!r.shipped);
     let err = s
-        .refund_act(
-            "R3",
-            RefundAction::Refuse,
-            ActionInput {
-                note: "金额不对".into(),
-                ..Default::default()
-            },
-        )
+        .refund_act("R3", RefundAction::Refuse, ActionInput { note: "金额不对".into(), ..Default::default() })
         .unwrap_err();
     assert!(err.to_string().contains("未发货"), "{err}");
 }
@@ -267,27 +178,12 @@ fn bad_review_sets_purple_and_copies_the_review() {
         review_date: NaiveDate::from_ymd_opt(2026, 6, 27),
         ..Default::default()
     });
-    let c = s
-        .open_case(
-            "1004",
-            detail,
-            Registration {
-                source: "评价".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let c = s.open_case("1004", detail, Registration { source: "评价".into(), ..Default::default() }).unwrap();
     assert_eq!((c.kind, c.state), (CaseKind::BadReview, CaseState::Open));
     let d = s.order_detail("1004").unwrap().unwrap();
     assert_eq!(d.flag, Flag::Purple);
-    assert!(
-        d.memos[0].text.contains("差评:衣服有线头,客服态度差 宾"),
-        "{}",
-        d.memos[0].text
-    );
-    let c = s
-        .case_contact(&c.case_id, Channel::Phone, "买家同意退货,答应改评")
-        .unwrap();
+    assert!(d.memos[0].text.contains("差评:衣服有线头,客服态度差 宾"), "{}", d.memos[0].text);
+    let c = s.case_contact(&c.case_id, Channel::Phone, "买家同意退货,答应改评").unwrap();
     assert_eq!(c.state, CaseState::Contacting);
     assert_eq!(s.case_contacts(&c.case_id).unwrap().len(), 1);
     assert_eq!(s.order_detail("1004").unwrap().unwrap().memos.len(), 2);
@@ -297,19 +193,10 @@ fn bad_review_sets_purple_and_copies_the_review() {
 #[test]
 fn untrusted_text_is_stored_clean() {
     let mut s = seeded();
-    let mut evil = order(
-        "2001",
-        OrderStatus::WaitSellerSendGoods,
-        "2026-06-28 09:00:00",
-    );
+    let mut evil = order("2001", OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00");
     evil.buyer = "\x1b]0;x\x07\x1b[2J坏人\u{202E}".into();
-    s.record(EventBody::OrdersUpserted {
-        source: "t".into(),
-        orders: vec![evil],
-    })
-    .unwrap();
-    s.add_memo("2001", "备注\x1b[31m红\x07", MemoKind::Note)
-        .unwrap();
+    s.record(EventBody::OrdersUpserted { source: "t".into(), orders: vec![evil] }).unwrap();
+    s.add_memo("2001", "备注\x1b[31m红\x07", MemoKind::Note).unwrap();
     let d = s.order_detail("2001").unwrap().unwrap();
     assert_eq!(d.buyer, "坏人");
     assert_eq!(d.memos[0].text, "备注红");
@@ -318,29 +205,18 @@ fn untrusted_text_is_stored_clean() {
 #[test]
 fn replaying_the_log_rebuilds_identical_tables() {
     let mut s = seeded();
-    s.add_memo_line("1001", "851", "更改地址", "已更改")
-        .unwrap();
+    s.add_memo_line("1001", "851", "更改地址", "已更改").unwrap();
     s.set_flag("1002", Flag::Green).unwrap();
     s.refund_new(refund("R1", "1003")).unwrap();
-    s.refund_act("R1", RefundAction::Agree, ActionInput::default())
-        .unwrap();
-    let id = s
-        .reply_save(None, "yfx", "亲,运费险会赔付退货邮费哦", "售后")
-        .unwrap();
-    s.reply_save(Some(&id), "yfx", "亲,运费险会自动赔付退货邮费的哦", "售后")
-        .unwrap();
+    s.refund_act("R1", RefundAction::Agree, ActionInput::default()).unwrap();
+    let id = s.reply_save(None, "yfx", "亲,运费险会赔付退货邮费哦", "售后").unwrap();
+    s.reply_save(Some(&id), "yfx", "亲,运费险会自动赔付退货邮费的哦", "售后").unwrap();
     s.reply_used(&id, Some("1001")).unwrap();
     let dead = s.reply_save(None, "x", "亲,删掉我哦", "通用").unwrap();
     s.reply_delete(&dead).unwrap();
-    let detail = CaseDetail::BadReview(BadReviewDetail {
-        review_text: "一般".into(),
-        ..Default::default()
-    });
-    let c = s
-        .open_case("1004", detail, Registration::default())
-        .unwrap();
-    s.case_contact(&c.case_id, Channel::Sms, "已发短信")
-        .unwrap();
+    let detail = CaseDetail::BadReview(BadReviewDetail { review_text: "一般".into(), ..Default::default() });
+    let c = s.open_case("1004", detail, Registration::default()).unwrap();
+    s.case_contact(&c.case_id, Channel::Sms, "已发短信").unwrap();
     let before = s.projection_dump().unwrap();
     s.rebuild().unwrap();
     assert_eq!(s.projection_dump().unwrap(), before);

@@ -35,9 +35,7 @@ impl CaseKind {
     }
 
     pub fn parse(text: &str) -> Option<CaseKind> {
-        CaseKind::ALL
-            .into_iter()
-            .find(|k| k.code() == text.trim() || k.label() == text.trim())
+        CaseKind::ALL.into_iter().find(|k| k.code() == text.trim() || k.label() == text.trim())
     }
 
     pub fn initial_state(self) -> CaseState {
@@ -196,9 +194,7 @@ impl CaseAction {
     }
 
     pub fn parse(text: &str) -> Option<CaseAction> {
-        CaseAction::ALL
-            .into_iter()
-            .find(|a| a.name() == text.trim())
+        CaseAction::ALL.into_iter().find(|a| a.name() == text.trim())
     }
 }
 
@@ -352,12 +348,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 4] = [
-        Channel::Phone,
-        Channel::Wangwang,
-        Channel::Sms,
-        Channel::Email,
-    ];
+    pub const ALL: [Channel; 4] = [Channel::Phone, Channel::Wangwang, Channel::Sms, Channel::Email];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -371,20 +362,13 @@ impl Channel {
     pub fn parse(text: &str) -> Option<Channel> {
         let t = text.trim().to_lowercase();
         Channel::ALL.into_iter().find(|c| {
-            c.label() == t
-                || format!("{c:?}").to_lowercase() == t
-                || (t == "chat" && *c == Channel::Wangwang)
+            c.label() == t || format!("{c:?}").to_lowercase() == t || (t == "chat" && *c == Channel::Wangwang)
         })
     }
 }
 
 /// The one transition table: where `action` leads, or None when it is not allowed.
-fn next_state(
-    kind: CaseKind,
-    state: CaseState,
-    action: CaseAction,
-    detail: &CaseDetail,
-) -> Option<CaseState> {
+fn next_state(kind: CaseKind, state: CaseState, action: CaseAction, detail: &CaseDetail) -> Option<CaseState> {
     use CaseAction as A;
     use CaseState as S;
     if state.is_terminal() {
@@ -396,14 +380,10 @@ fn next_state(
     };
     match (kind, state, action) {
         (_, _, A::Cancel) => Some(S::Cancelled),
-        (CaseKind::Exchange, S::AwaitingReturn, A::Received) => Some(if postage_paid || quality {
-            S::ReadyToShip
-        } else {
-            S::AwaitingPostage
-        }),
-        (CaseKind::Exchange, S::AwaitingReturn, A::PostagePaid) if !postage_paid && !quality => {
-            Some(S::AwaitingReturn)
+        (CaseKind::Exchange, S::AwaitingReturn, A::Received) => {
+            Some(if postage_paid || quality { S::ReadyToShip } else { S::AwaitingPostage })
         }
+        (CaseKind::Exchange, S::AwaitingReturn, A::PostagePaid) if !postage_paid && !quality => Some(S::AwaitingReturn),
         (CaseKind::Exchange, S::AwaitingPostage, A::PostagePaid) => Some(S::ReadyToShip),
         (CaseKind::Exchange, S::ReadyToShip, A::Ship) => Some(S::Shipped),
         (CaseKind::BadReview, S::Open | S::Contacting, A::ReviewChanged) => Some(S::Changed),
@@ -422,37 +402,16 @@ pub fn case_transition(
     detail: &CaseDetail,
 ) -> Result<CaseState, String> {
     if state.is_terminal() {
-        return Err(format!(
-            "{}单已结束({}),不能再「{}」",
-            kind.label(),
-            state.label(),
-            action.label()
-        ));
+        return Err(format!("{}单已结束({}),不能再「{}」", kind.label(), state.label(), action.label()));
     }
     next_state(kind, state, action, detail).ok_or_else(|| {
-        let allowed: Vec<&str> = allowed_case_actions(kind, state, detail)
-            .iter()
-            .map(|a| a.name())
-            .collect();
-        format!(
-            "{}单当前「{}」,不能「{}」。可执行:{}",
-            kind.label(),
-            state.label(),
-            action.label(),
-            allowed.join("、")
-        )
+        let allowed: Vec<&str> = allowed_case_actions(kind, state, detail).iter().map(|a| a.name()).collect();
+        format!("{}单当前「{}」,不能「{}」。可执行:{}", kind.label(), state.label(), action.label(), allowed.join("、"))
     })
 }
 
-pub fn allowed_case_actions(
-    kind: CaseKind,
-    state: CaseState,
-    detail: &CaseDetail,
-) -> Vec<CaseAction> {
-    CaseAction::ALL
-        .into_iter()
-        .filter(|a| next_state(kind, state, *a, detail).is_some())
-        .collect()
+pub fn allowed_case_actions(kind: CaseKind, state: CaseState, detail: &CaseDetail) -> Vec<CaseAction> {
+    CaseAction::ALL.into_iter().filter(|a| next_state(kind, state, *a, detail).is_some()).collect()
 }
 
 /// Applies the side effect of an action on the detail (the buyer paid the postage).
@@ -464,11 +423,7 @@ pub fn apply_to_detail(action: CaseAction, detail: &mut CaseDetail) {
 
 /// A contact moves a bad review from "to contact" to "contacting".
 pub fn after_contact(kind: CaseKind, state: CaseState) -> CaseState {
-    if kind == CaseKind::BadReview && state == CaseState::Open {
-        CaseState::Contacting
-    } else {
-        state
-    }
+    if kind == CaseKind::BadReview && state == CaseState::Open { CaseState::Contacting } else { state }
 }
 
 /// The bad-review opening line (`000` §(四)).
@@ -504,59 +459,26 @@ mod tests {
     fn exchange_waits_for_postage_unless_paid_or_quality() {
         let k = CaseKind::Exchange;
         assert_eq!(
-            case_transition(
-                k,
-                CaseState::AwaitingReturn,
-                CaseAction::Received,
-                &exch(false, false)
-            ),
+            case_transition(k, CaseState::AwaitingReturn, CaseAction::Received, &exch(false, false)),
             Ok(CaseState::AwaitingPostage)
         );
         assert_eq!(
-            case_transition(
-                k,
-                CaseState::AwaitingReturn,
-                CaseAction::Received,
-                &exch(true, false)
-            ),
+            case_transition(k, CaseState::AwaitingReturn, CaseAction::Received, &exch(true, false)),
             Ok(CaseState::ReadyToShip)
         );
         assert_eq!(
-            case_transition(
-                k,
-                CaseState::AwaitingReturn,
-                CaseAction::Received,
-                &exch(false, true)
-            ),
+            case_transition(k, CaseState::AwaitingReturn, CaseAction::Received, &exch(false, true)),
             Ok(CaseState::ReadyToShip)
         );
         assert_eq!(
-            case_transition(
-                k,
-                CaseState::AwaitingPostage,
-                CaseAction::PostagePaid,
-                &exch(false, false)
-            ),
+            case_transition(k, CaseState::AwaitingPostage, CaseAction::PostagePaid, &exch(false, false)),
             Ok(CaseState::ReadyToShip)
         );
         assert_eq!(
-            case_transition(
-                k,
-                CaseState::ReadyToShip,
-                CaseAction::Ship,
-                &exch(true, false)
-            ),
+            case_transition(k, CaseState::ReadyToShip, CaseAction::Ship, &exch(true, false)),
             Ok(CaseState::Shipped)
         );
-        assert!(
-            case_transition(
-                k,
-                CaseState::AwaitingReturn,
-                CaseAction::Ship,
-                &exch(true, false)
-            )
-            .is_err()
-        );
+        assert!(case_transition(k, CaseState::AwaitingReturn, CaseAction::Ship, &exch(true, false)).is_err());
     }
 
     #[test]
@@ -577,10 +499,7 @@ mod tests {
 
     #[test]
     fn bad_review_flow() {
-        let d = CaseDetail::BadReview(BadReviewDetail {
-            review_text: "质量差".into(),
-            ..Default::default()
-        });
+        let d = CaseDetail::BadReview(BadReviewDetail { review_text: "质量差".into(), ..Default::default() });
         let k = CaseKind::BadReview;
         assert!(case_transition(k, CaseState::Open, CaseAction::ReviewNotChanged, &d).is_err());
         assert_eq!(after_contact(k, CaseState::Open), CaseState::Contacting);
@@ -594,38 +513,21 @@ mod tests {
 
     #[test]
     fn review_text_is_limited() {
-        let long = BadReviewDetail {
-            review_text: "差".repeat(501),
-            ..Default::default()
-        };
+        let long = BadReviewDetail { review_text: "差".repeat(501), ..Default::default() };
         assert!(long.validate().unwrap_err().contains("500"));
         assert!(BadReviewDetail::default().validate().is_err());
     }
 
     #[test]
     fn registration_merge_keeps_unset_fields() {
-        let mut r = Registration {
-            source: "旺旺".into(),
-            handler: "宾".into(),
-            ..Default::default()
-        };
-        r.merge(&Registration {
-            status: "处理中".into(),
-            handler: "".into(),
-            ..Default::default()
-        });
-        assert_eq!(
-            (r.source.as_str(), r.handler.as_str(), r.status.as_str()),
-            ("旺旺", "宾", "处理中")
-        );
+        let mut r = Registration { source: "旺旺".into(), handler: "宾".into(), ..Default::default() };
+        r.merge(&Registration { status: "处理中".into(), handler: "".into(), ..Default::default() });
+        assert_eq!((r.source.as_str(), r.handler.as_str(), r.status.as_str()), ("旺旺", "宾", "处理中"));
     }
 
     #[test]
     fn opening_line() {
-        assert_eq!(
-            review_opening_line("王芳", Some(false)),
-            "您好,请问是王小姐吗?"
-        );
+        assert_eq!(review_opening_line("王芳", Some(false)), "您好,请问是王小姐吗?");
         assert_eq!(review_opening_line("", None), "您好,请问是XX小姐(先生)吗?");
     }
 }

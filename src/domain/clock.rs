@@ -5,10 +5,7 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 pub fn shop_offset() -> FixedOffset {
-    let hours = std::env::var("KEFU_TZ_OFFSET")
-        .ok()
-        .and_then(|v| v.trim().parse::<i32>().ok())
-        .unwrap_or(8);
+    let hours = std::env::var("KEFU_TZ_OFFSET").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(8);
     FixedOffset::east_opt(hours.clamp(-12, 14) * 3600).expect("offset in range")
 }
 
@@ -44,9 +41,5 @@ fn pinned_now() -> Option<NaiveDateTime> {
 
 /// 早班 until 15:00, 晚班 after (the late shift makes the daily refund report).
 pub fn shift_label(t: NaiveDateTime) -> &'static str {
-    if t.time() < NaiveTime::from_hms_opt(15, 0, 0).expect("valid") {
-        "早班"
-    } else {
-        "晚班"
-    }
+    if t.time() < NaiveTime::from_hms_opt(15, 0, 0).expect("valid") { "早班" } else { "晚班" }
 }

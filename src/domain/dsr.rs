@@ -12,26 +12,15 @@ pub struct StarCounts {
 impl StarCounts {
     /// `counts[0]` is five stars … `counts[4]` one star.
     pub fn new(five: u64, four: u64, three: u64, two: u64, one: u64) -> StarCounts {
-        StarCounts {
-            counts: [five, four, three, two, one],
-        }
+        StarCounts { counts: [five, four, three, two, one] }
     }
 
     /// Parses `5:120,4:8,3:2,2:0,1:1` (any order; missing stars count 0).
     pub fn parse(text: &str) -> Result<StarCounts, DsrError> {
         let mut c = StarCounts::default();
-        for part in text
-            .split([',', ','])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let (star, n) = part
-                .split_once([':', ':'])
-                .ok_or_else(|| DsrError::Parse(part.to_string()))?;
-            let star: usize = star
-                .trim()
-                .parse()
-                .map_err(|_| DsrError::Parse(part.to_string()))?;
+        for part in text.split([',', ',']).map(str::trim).filter(|p| !p.is_empty()) {
+            let (star, n) = part.split_once([':', ':']).ok_or_else(|| DsrError::Parse(part.to_string()))?;
+            let star: usize = star.trim().parse().map_err(|_| DsrError::Parse(part.to_string()))?;
             if !(1..=5).contains(&star) {
                 return Err(DsrError::Parse(part.to_string()));
             }
@@ -49,11 +38,7 @@ impl StarCounts {
     }
 
     fn star_total(&self) -> u128 {
-        self.counts
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (5 - i) as u128 * *n as u128)
-            .sum()
+        self.counts.iter().enumerate().map(|(i, n)| (5 - i) as u128 * *n as u128).sum()
     }
 
     /// The weighted mean, or None with no ratings.
@@ -99,19 +84,11 @@ pub enum Needed {
 pub fn parse_target(text: &str) -> Result<u32, DsrError> {
     let t = text.trim();
     let (i, f) = t.split_once('.').unwrap_or((t, ""));
-    if i.is_empty()
-        || !i.chars().all(|c| c.is_ascii_digit())
-        || !f.chars().all(|c| c.is_ascii_digit())
-        || f.len() > 3
-    {
+    if i.is_empty() || !i.chars().all(|c| c.is_ascii_digit()) || !f.chars().all(|c| c.is_ascii_digit()) || f.len() > 3 {
         return Err(DsrError::TargetTooLow(t.to_string()));
     }
-    let whole: u32 = i
-        .parse()
-        .map_err(|_| DsrError::TargetTooLow(t.to_string()))?;
-    let frac: u32 = format!("{f:0<3}")
-        .parse()
-        .map_err(|_| DsrError::TargetTooLow(t.to_string()))?;
+    let whole: u32 = i.parse().map_err(|_| DsrError::TargetTooLow(t.to_string()))?;
+    let frac: u32 = format!("{f:0<3}").parse().map_err(|_| DsrError::TargetTooLow(t.to_string()))?;
     let p = whole.saturating_mul(1000).saturating_add(frac);
     if p >= 5000 {
         return Err(DsrError::TargetTooHigh(t.to_string()));
@@ -126,10 +103,7 @@ pub fn parse_target(text: &str) -> Result<u32, DsrError> {
 /// (T + 5n)/(N + n) ≥ P, i.e. n = ⌈(N·P − T)/(5 − P)⌉.
 pub fn five_stars_needed(counts: &StarCounts, target_milli: u32) -> Result<Needed, DsrError> {
     if target_milli >= 5000 {
-        return Err(DsrError::TargetTooHigh(format!(
-            "{}",
-            target_milli as f64 / 1000.0
-        )));
+        return Err(DsrError::TargetTooHigh(format!("{}", target_milli as f64 / 1000.0)));
     }
     let n = counts.raters() as u128;
     let total_milli = counts.star_total() * 1000;
@@ -189,36 +163,21 @@ mod tests {
     fn already_there_needs_nothing() {
         let c = StarCounts::new(10, 0, 0, 0, 0);
         assert_eq!(five_stars_needed(&c, 4900), Ok(Needed::AlreadyReached));
-        assert_eq!(
-            five_stars_needed(&StarCounts::default(), 4800),
-            Ok(Needed::More(1))
-        );
+        assert_eq!(five_stars_needed(&StarCounts::default(), 4800), Ok(Needed::More(1)));
     }
 
     #[test]
     fn bad_targets_and_counts_are_refused() {
         assert!(matches!(parse_target("5"), Err(DsrError::TargetTooHigh(_))));
-        assert!(matches!(
-            parse_target("5.2"),
-            Err(DsrError::TargetTooHigh(_))
-        ));
-        assert!(matches!(
-            parse_target("0.5"),
-            Err(DsrError::TargetTooLow(_))
-        ));
+        assert!(matches!(parse_target("5.2"), Err(DsrError::TargetTooHigh(_))));
+        assert!(matches!(parse_target("0.5"), Err(DsrError::TargetTooLow(_))));
         assert!(parse_target("abc").is_err());
         assert_eq!(parse_target("4.85"), Ok(4850));
         assert_eq!(parse_target("4.8"), Ok(4800));
-        assert!(matches!(
-            StarCounts::parse("5:-3"),
-            Err(DsrError::Negative(_))
-        ));
+        assert!(matches!(StarCounts::parse("5:-3"), Err(DsrError::Negative(_))));
         assert!(matches!(StarCounts::parse("6:3"), Err(DsrError::Parse(_))));
         assert!(StarCounts::parse("5=3").is_err());
-        assert_eq!(
-            StarCounts::parse("5:10, 1:2").unwrap(),
-            StarCounts::new(10, 0, 0, 0, 2)
-        );
+        assert_eq!(StarCounts::parse("5:10, 1:2").unwrap(), StarCounts::new(10, 0, 0, 0, 2));
         assert!(five_stars_needed(&StarCounts::default(), 5000).is_err());
     }
 }

@@ -20,10 +20,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn new(agent: impl Into<String>, seat: impl Into<String>) -> Actor {
-        Actor {
-            agent: agent.into(),
-            seat: seat.into(),
-        }
+        Actor { agent: agent.into(), seat: seat.into() }
     }
 }
 
@@ -234,9 +231,7 @@ impl EventBody {
             EventBody::MemoAdded { order_no, .. }
             | EventBody::FlagSet { order_no, .. }
             | EventBody::CaseOpened { order_no, .. } => Some(order_no),
-            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
-                Some(&refund.order_no)
-            }
+            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => Some(&refund.order_no),
             EventBody::ReplyUsed { order_no, .. } if !order_no.is_empty() => Some(order_no),
             _ => None,
         }
@@ -245,9 +240,7 @@ impl EventBody {
     /// The case (refund number or case id) this event is about.
     pub fn case_key(&self) -> Option<&str> {
         match self {
-            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
-                Some(&refund.refund_no)
-            }
+            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => Some(&refund.refund_no),
             EventBody::RefundActed { refund_no, .. } => Some(refund_no),
             EventBody::CaseOpened { case_id, .. }
             | EventBody::CaseActed { case_id, .. }
@@ -337,10 +330,7 @@ mod tests {
 
     #[test]
     fn body_serializes_with_a_kind_tag_matching_kind() {
-        let b = EventBody::FlagSet {
-            order_no: "1".into(),
-            flag: Flag::Purple,
-        };
+        let b = EventBody::FlagSet { order_no: "1".into(), flag: Flag::Purple };
         let json = serde_json::to_string(&b).unwrap();
         assert_eq!(json, r#"{"kind":"flag_set","order_no":"1","flag":5}"#);
         assert_eq!(serde_json::from_str::<EventBody>(&json).unwrap(), b);
@@ -349,44 +339,14 @@ mod tests {
 
     #[test]
     fn hash_covers_every_field() {
-        let base = (
-            "id",
-            "seat",
-            1,
-            "agent",
-            "2026-01-01T00:00:00.000Z",
-            "flag_set",
-            "{}",
-            "",
-        );
-        let h = event_hash(
-            base.0, base.1, base.2, base.3, base.4, base.5, base.6, base.7,
-        );
+        let base = ("id", "seat", 1, "agent", "2026-01-01T00:00:00.000Z", "flag_set", "{}", "");
+        let h = event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, base.7);
         assert_eq!(h.len(), 64);
-        assert_ne!(
-            h,
-            event_hash(
-                "id2", base.1, base.2, base.3, base.4, base.5, base.6, base.7
-            )
-        );
-        assert_ne!(
-            h,
-            event_hash(base.0, base.1, 2, base.3, base.4, base.5, base.6, base.7)
-        );
-        assert_ne!(
-            h,
-            event_hash(
-                base.0, base.1, base.2, base.3, base.4, base.5, "{ }", base.7
-            )
-        );
-        assert_ne!(
-            h,
-            event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, "x")
-        );
+        assert_ne!(h, event_hash("id2", base.1, base.2, base.3, base.4, base.5, base.6, base.7));
+        assert_ne!(h, event_hash(base.0, base.1, 2, base.3, base.4, base.5, base.6, base.7));
+        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, "{ }", base.7));
+        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, "x"));
         // length prefixes keep field boundaries: "ab"+"c" differs from "a"+"bc"
-        assert_ne!(
-            event_hash("ab", "c", 1, "", "", "", "", ""),
-            event_hash("a", "bc", 1, "", "", "", "", "")
-        );
+        assert_ne!(event_hash("ab", "c", 1, "", "", "", "", ""), event_hash("a", "bc", 1, "", "", "", "", ""));
     }
 }

@@ -3,9 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 #[serde(try_from = "u8", into = "u8")]
 pub enum Flag {
     #[default]
@@ -18,14 +16,7 @@ pub enum Flag {
 }
 
 impl Flag {
-    pub const ALL: [Flag; 6] = [
-        Flag::Grey,
-        Flag::Red,
-        Flag::Yellow,
-        Flag::Green,
-        Flag::Blue,
-        Flag::Purple,
-    ];
+    pub const ALL: [Flag; 6] = [Flag::Grey, Flag::Red, Flag::Yellow, Flag::Green, Flag::Blue, Flag::Purple];
 
     pub fn number(self) -> u8 {
         self as u8
@@ -50,9 +41,7 @@ impl Flag {
             "blue" | "蓝" => Flag::Blue,
             "purple" | "pink" | "紫" | "粉" => Flag::Purple,
             _ => {
-                return Err(format!(
-                    "不认识的旗帜 '{text}':用 0–5 或 grey/red/yellow/green/blue/purple"
-                ));
+                return Err(format!("不认识的旗帜 '{text}':用 0–5 或 grey/red/yellow/green/blue/purple"));
             }
         };
         Ok(f)

@@ -25,20 +25,13 @@ pub fn parse_yuan(text: &str) -> Result<i64, String> {
     if !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 {
         return Err(bad());
     }
-    let yuan: i64 = if int.is_empty() {
-        0
-    } else {
-        int.parse().map_err(|_| bad())?
-    };
+    let yuan: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| bad())? };
     let fen: i64 = match frac.len() {
         0 => 0,
         1 => frac.parse::<i64>().map_err(|_| bad())? * 10,
         _ => frac.parse().map_err(|_| bad())?,
     };
-    let total = yuan
-        .checked_mul(100)
-        .and_then(|y| y.checked_add(fen))
-        .ok_or_else(bad)?;
+    let total = yuan.checked_mul(100).and_then(|y| y.checked_add(fen)).ok_or_else(bad)?;
     Ok(if neg { -total } else { total })
 }
 
@@ -51,11 +44,7 @@ pub fn format_yuan(fen: i64) -> String {
 
 /// `8800` → `88`, `8850` → `88.50`: the short form the seed's texts use (`价值人民币88元`).
 pub fn format_yuan_short(fen: i64) -> String {
-    if fen % 100 == 0 {
-        format!("{}", fen / 100)
-    } else {
-        format_yuan(fen)
-    }
+    if fen % 100 == 0 { format!("{}", fen / 100) } else { format_yuan(fen) }
 }
 
 #[cfg(test)]

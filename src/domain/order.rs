@@ -69,9 +69,7 @@ impl OrderStatus {
     }
 
     pub fn from_code(code: &str) -> Option<OrderStatus> {
-        OrderStatus::ALL
-            .into_iter()
-            .find(|s| s.code().eq_ignore_ascii_case(code.trim()))
+        OrderStatus::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(code.trim()))
     }
 
     /// Maps the Chinese status text of an export (full-width or ASCII commas, stray
@@ -109,10 +107,7 @@ impl OrderStatus {
 
     /// Paid and (at least partly) not yet shipped: the shipping promise runs.
     pub fn awaits_shipment(self) -> bool {
-        matches!(
-            self,
-            OrderStatus::WaitSellerSendGoods | OrderStatus::SellerConsignedPart
-        )
+        matches!(self, OrderStatus::WaitSellerSendGoods | OrderStatus::SellerConsignedPart)
     }
 }
 
@@ -221,43 +216,19 @@ mod tests {
 
     #[test]
     fn export_texts_with_either_comma_map() {
-        assert_eq!(
-            OrderStatus::parse("买家已付款，等待卖家发货"),
-            Some(OrderStatus::WaitSellerSendGoods)
-        );
-        assert_eq!(
-            OrderStatus::parse(" 买家已付款,等待卖家发货 "),
-            Some(OrderStatus::WaitSellerSendGoods)
-        );
-        assert_eq!(
-            OrderStatus::parse("卖家已发货，等待买家确认收货"),
-            Some(OrderStatus::WaitBuyerConfirmGoods)
-        );
-        assert_eq!(
-            OrderStatus::parse("交易成功"),
-            Some(OrderStatus::TradeFinished)
-        );
-        assert_eq!(
-            OrderStatus::parse("wait_seller_send_goods"),
-            Some(OrderStatus::WaitSellerSendGoods)
-        );
+        assert_eq!(OrderStatus::parse("买家已付款，等待卖家发货"), Some(OrderStatus::WaitSellerSendGoods));
+        assert_eq!(OrderStatus::parse(" 买家已付款,等待卖家发货 "), Some(OrderStatus::WaitSellerSendGoods));
+        assert_eq!(OrderStatus::parse("卖家已发货，等待买家确认收货"), Some(OrderStatus::WaitBuyerConfirmGoods));
+        assert_eq!(OrderStatus::parse("交易成功"), Some(OrderStatus::TradeFinished));
+        assert_eq!(OrderStatus::parse("wait_seller_send_goods"), Some(OrderStatus::WaitSellerSendGoods));
         assert_eq!(OrderStatus::parse("发货中吧"), None);
         assert_eq!(OrderStatus::parse(""), None);
     }
 
     #[test]
     fn only_paid_unshipped_orders_await_shipment() {
-        let waiting: Vec<_> = OrderStatus::ALL
-            .into_iter()
-            .filter(|s| s.awaits_shipment())
-            .collect();
-        assert_eq!(
-            waiting,
-            vec![
-                OrderStatus::WaitSellerSendGoods,
-                OrderStatus::SellerConsignedPart
-            ]
-        );
+        let waiting: Vec<_> = OrderStatus::ALL.into_iter().filter(|s| s.awaits_shipment()).collect();
+        assert_eq!(waiting, vec![OrderStatus::WaitSellerSendGoods, OrderStatus::SellerConsignedPart]);
     }
 
     #[test]

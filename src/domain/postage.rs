@@ -22,9 +22,7 @@ impl ShopType {
 
     pub fn parse(text: &str) -> Option<ShopType> {
         match text.trim().to_lowercase().as_str() {
-            "c" | "cshop" | "c_shop" | "c-shop" | "c店" | "mt" | "taobao" | "淘宝" => {
-                Some(ShopType::CShop)
-            }
+            "c" | "cshop" | "c_shop" | "c-shop" | "c店" | "mt" | "taobao" | "淘宝" => Some(ShopType::CShop),
             "tmall" | "天猫" | "商城" => Some(ShopType::Tmall),
             _ => None,
         }
@@ -112,46 +110,25 @@ pub struct PostageAnswer {
 
 /// Who pays, for a shop type, a case and what the buyer wants.
 /// `invoice_kept`: a Tmall invoice was issued and not returned (17% instead of 5%).
-pub fn who_pays(
-    shop: ShopType,
-    case: PostageCase,
-    remedy: Remedy,
-    invoice_kept: bool,
-) -> PostageAnswer {
+pub fn who_pays(shop: ShopType, case: PostageCase, remedy: Remedy, invoice_kept: bool) -> PostageAnswer {
     use PostageCase as C;
     use Remedy as R;
     use ShopType as T;
-    let a = |payer, rule| PostageAnswer {
-        payer,
-        rule,
-        fee_percent: None,
-    };
+    let a = |payer, rule| PostageAnswer { payer, rule, fee_percent: None };
     match (shop, case, remedy) {
         (_, C::NoReason7Days, _) => a(Payer::Buyer, "七天无理由退换,来回邮费买家自理"),
         (_, C::FreeShippingPromo, R::Exchange) => a(Payer::Buyer, "包邮商品换货,邮费买家自理"),
-        (T::CShop, C::FreeShippingPromo, R::Refund) => a(
-            Payer::ShippingInsurance,
-            "包邮商品退款,扣除发货邮费,由运费险赔付",
-        ),
-        (T::Tmall, C::FreeShippingPromo, R::Refund) => {
-            a(Payer::Seller, "商城包邮商品退款,卖家承担运费")
+        (T::CShop, C::FreeShippingPromo, R::Refund) => {
+            a(Payer::ShippingInsurance, "包邮商品退款,扣除发货邮费,由运费险赔付")
         }
-        (T::CShop, C::QualityMinor, _) => a(
-            Payer::Buyer,
-            "质量问题不明显:建议买家自行处理,可向店长申请下次购买优惠;坚持退换按质量问题处理",
-        ),
-        (T::CShop, C::Quality, _) => a(
-            Payer::ShippingInsurance,
-            "质量问题换货卖家承担运费(由运费险赔付)",
-        ),
-        (T::Tmall, C::QualityMinor | C::Quality, _) => a(
-            Payer::Seller,
-            "商城质量问题来回邮费卖家承担(做收款链接退款)",
-        ),
+        (T::Tmall, C::FreeShippingPromo, R::Refund) => a(Payer::Seller, "商城包邮商品退款,卖家承担运费"),
+        (T::CShop, C::QualityMinor, _) => {
+            a(Payer::Buyer, "质量问题不明显:建议买家自行处理,可向店长申请下次购买优惠;坚持退换按质量问题处理")
+        }
+        (T::CShop, C::Quality, _) => a(Payer::ShippingInsurance, "质量问题换货卖家承担运费(由运费险赔付)"),
+        (T::Tmall, C::QualityMinor | C::Quality, _) => a(Payer::Seller, "商城质量问题来回邮费卖家承担(做收款链接退款)"),
         (T::CShop, C::AfterTradeSuccess, _) => a(Payer::Buyer, "交易成功后退换,邮费买家自理"),
-        (T::Tmall, C::AfterTradeSuccess, R::Exchange) => {
-            a(Payer::Buyer, "商城交易成功后换货,邮费自理")
-        }
+        (T::Tmall, C::AfterTradeSuccess, R::Exchange) => a(Payer::Buyer, "商城交易成功后换货,邮费自理"),
         (T::Tmall, C::AfterTradeSuccess, R::Refund) => PostageAnswer {
             payer: Payer::Buyer,
             rule: if invoice_kept {
@@ -166,10 +143,7 @@ pub fn who_pays(
 
 /// The fee deducted from a refund of `amount_fen`, rounded to the fen.
 pub fn fee_fen(answer: &PostageAnswer, amount_fen: i64) -> i64 {
-    answer
-        .fee_percent
-        .map(|p| (amount_fen * p as i64 + 50) / 100)
-        .unwrap_or(0)
+    answer.fee_percent.map(|p| (amount_fen * p as i64 + 50) / 100).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -199,38 +173,19 @@ mod tests {
             (Tmall, AfterTradeSuccess, Refund, Buyer),
         ];
         for (shop, case, remedy, payer) in rows {
-            assert_eq!(
-                who_pays(shop, case, remedy, false).payer,
-                payer,
-                "{shop:?} {case:?} {remedy:?}"
-            );
+            assert_eq!(who_pays(shop, case, remedy, false).payer, payer, "{shop:?} {case:?} {remedy:?}");
         }
     }
 
     #[test]
     fn tmall_after_success_refund_deducts_a_fee() {
-        let a = who_pays(
-            ShopType::Tmall,
-            PostageCase::AfterTradeSuccess,
-            Remedy::Refund,
-            false,
-        );
+        let a = who_pays(ShopType::Tmall, PostageCase::AfterTradeSuccess, Remedy::Refund, false);
         assert_eq!(a.fee_percent, Some(5));
         assert_eq!(fee_fen(&a, 8800), 440);
-        let b = who_pays(
-            ShopType::Tmall,
-            PostageCase::AfterTradeSuccess,
-            Remedy::Refund,
-            true,
-        );
+        let b = who_pays(ShopType::Tmall, PostageCase::AfterTradeSuccess, Remedy::Refund, true);
         assert_eq!(fee_fen(&b, 10000), 1700);
         assert!(b.rule.contains("17%"));
-        let c = who_pays(
-            ShopType::CShop,
-            PostageCase::AfterTradeSuccess,
-            Remedy::Refund,
-            true,
-        );
+        let c = who_pays(ShopType::CShop, PostageCase::AfterTradeSuccess, Remedy::Refund, true);
         assert_eq!(fee_fen(&c, 10000), 0);
     }
 

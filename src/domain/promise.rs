@@ -15,10 +15,7 @@ pub struct ShippingPromise {
 
 impl Default for ShippingPromise {
     fn default() -> Self {
-        ShippingPromise {
-            cutoff: NaiveTime::from_hms_opt(16, 0, 0).expect("valid time"),
-            window: Duration::hours(24),
-        }
+        ShippingPromise { cutoff: NaiveTime::from_hms_opt(16, 0, 0).expect("valid time"), window: Duration::hours(24) }
     }
 }
 
@@ -33,16 +30,8 @@ impl ShippingPromise {
     }
 
     /// `ship_by` for an order whose promise is running (paid, not shipped).
-    pub fn ship_by_for(
-        &self,
-        status: OrderStatus,
-        paid_at: Option<NaiveDateTime>,
-    ) -> Option<NaiveDateTime> {
-        if status.awaits_shipment() {
-            paid_at.map(|p| self.ship_by(p))
-        } else {
-            None
-        }
+    pub fn ship_by_for(&self, status: OrderStatus, paid_at: Option<NaiveDateTime>) -> Option<NaiveDateTime> {
+        if status.awaits_shipment() { paid_at.map(|p| self.ship_by(p)) } else { None }
     }
 }
 
@@ -62,14 +51,10 @@ pub enum QueueRank {
 impl QueueRank {
     pub fn of(status: OrderStatus) -> QueueRank {
         match status {
-            OrderStatus::WaitSellerSendGoods | OrderStatus::SellerConsignedPart => {
-                QueueRank::AwaitingShipment
-            }
+            OrderStatus::WaitSellerSendGoods | OrderStatus::SellerConsignedPart => QueueRank::AwaitingShipment,
             OrderStatus::WaitBuyerPay => QueueRank::Unpaid,
             OrderStatus::WaitBuyerConfirmGoods => QueueRank::Shipped,
-            OrderStatus::TradeFinished
-            | OrderStatus::TradeClosed
-            | OrderStatus::TradeClosedByTaobao => QueueRank::Done,
+            OrderStatus::TradeFinished | OrderStatus::TradeClosed | OrderStatus::TradeClosedByTaobao => QueueRank::Done,
         }
     }
 }
@@ -99,35 +84,17 @@ mod tests {
     #[test]
     fn paid_before_four_ships_the_same_day() {
         let p = ShippingPromise::default();
-        assert_eq!(
-            p.ship_by(t("2026-06-28 09:12:00")),
-            t("2026-06-28 23:59:59")
-        );
-        assert_eq!(
-            p.ship_by(t("2026-06-28 15:59:59")),
-            t("2026-06-28 23:59:59")
-        );
-        assert_eq!(
-            p.ship_by(t("2026-06-28 00:00:00")),
-            t("2026-06-28 23:59:59")
-        );
+        assert_eq!(p.ship_by(t("2026-06-28 09:12:00")), t("2026-06-28 23:59:59"));
+        assert_eq!(p.ship_by(t("2026-06-28 15:59:59")), t("2026-06-28 23:59:59"));
+        assert_eq!(p.ship_by(t("2026-06-28 00:00:00")), t("2026-06-28 23:59:59"));
     }
 
     #[test]
     fn paid_at_or_after_four_ships_within_a_day() {
         let p = ShippingPromise::default();
-        assert_eq!(
-            p.ship_by(t("2026-06-28 16:00:00")),
-            t("2026-06-29 16:00:00")
-        );
-        assert_eq!(
-            p.ship_by(t("2026-06-28 22:02:00")),
-            t("2026-06-29 22:02:00")
-        );
-        assert_eq!(
-            p.ship_by(t("2026-12-31 23:30:00")),
-            t("2027-01-01 23:30:00")
-        );
+        assert_eq!(p.ship_by(t("2026-06-28 16:00:00")), t("2026-06-29 16:00:00"));
+        assert_eq!(p.ship_by(t("2026-06-28 22:02:00")), t("2026-06-29 22:02:00"));
+        assert_eq!(p.ship_by(t("2026-12-31 23:30:00")), t("2027-01-01 23:30:00"));
     }
 
     #[test]
@@ -135,33 +102,17 @@ mod tests {
         let p = ShippingPromise::default();
         let paid = Some(t("2026-06-28 10:00:00"));
         for s in OrderStatus::ALL {
-            assert_eq!(
-                p.ship_by_for(s, paid).is_some(),
-                s.awaits_shipment(),
-                "{s:?}"
-            );
+            assert_eq!(p.ship_by_for(s, paid).is_some(), s.awaits_shipment(), "{s:?}");
         }
         assert_eq!(p.ship_by_for(OrderStatus::WaitSellerSendGoods, None), None);
     }
 
     #[test]
     fn ranks_put_unshipped_first_and_finished_last() {
-        assert!(
-            QueueRank::of(OrderStatus::WaitSellerSendGoods)
-                < QueueRank::of(OrderStatus::WaitBuyerPay)
-        );
-        assert!(
-            QueueRank::of(OrderStatus::WaitBuyerConfirmGoods)
-                < QueueRank::of(OrderStatus::TradeFinished)
-        );
-        assert_eq!(
-            QueueRank::of(OrderStatus::SellerConsignedPart),
-            QueueRank::AwaitingShipment
-        );
-        assert_eq!(
-            QueueRank::of(OrderStatus::TradeClosedByTaobao),
-            QueueRank::Done
-        );
+        assert!(QueueRank::of(OrderStatus::WaitSellerSendGoods) < QueueRank::of(OrderStatus::WaitBuyerPay));
+        assert!(QueueRank::of(OrderStatus::WaitBuyerConfirmGoods) < QueueRank::of(OrderStatus::TradeFinished));
+        assert_eq!(QueueRank::of(OrderStatus::SellerConsignedPart), QueueRank::AwaitingShipment);
+        assert_eq!(QueueRank::of(OrderStatus::TradeClosedByTaobao), QueueRank::Done);
     }
 
     #[test]

@@ -74,9 +74,7 @@ impl RefundState {
     }
 
     pub fn from_code(code: &str) -> Option<RefundState> {
-        RefundState::ALL
-            .into_iter()
-            .find(|s| s.code().eq_ignore_ascii_case(code.trim()))
+        RefundState::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(code.trim()))
     }
 
     /// A code, the platform label, or the seed's wording (either comma).
@@ -85,15 +83,12 @@ impl RefundState {
             return Some(s);
         }
         let norm = |s: &str| -> String {
-            s.chars()
-                .filter(|c| !c.is_whitespace())
-                .map(|c| if c == '\u{ff0c}' { ',' } else { c })
-                .collect()
+            s.chars().filter(|c| !c.is_whitespace()).map(|c| if c == '\u{ff0c}' { ',' } else { c }).collect()
         };
         let t = norm(text);
-        RefundState::ALL.into_iter().find(|s| {
-            norm(s.label()) == t || norm(s.seed_label()) == t || norm(s.short_label()) == t
-        })
+        RefundState::ALL
+            .into_iter()
+            .find(|s| norm(s.label()) == t || norm(s.seed_label()) == t || norm(s.short_label()) == t)
     }
 
     pub fn is_terminal(self) -> bool {
@@ -102,10 +97,7 @@ impl RefundState {
 
     /// The seller has to act (the status bar counts these).
     pub fn waits_for_seller(self) -> bool {
-        matches!(
-            self,
-            RefundState::WaitSellerAgree | RefundState::WaitSellerConfirmGoods
-        )
+        matches!(self, RefundState::WaitSellerAgree | RefundState::WaitSellerConfirmGoods)
     }
 }
 
@@ -136,19 +128,15 @@ impl GoodsStatus {
 
     pub fn parse(text: &str) -> Option<GoodsStatus> {
         let t = text.trim();
-        [
-            GoodsStatus::BuyerNotReceived,
-            GoodsStatus::BuyerReceived,
-            GoodsStatus::BuyerReturnedGoods,
-        ]
-        .into_iter()
-        .find(|g| g.code().eq_ignore_ascii_case(t))
-        .or(match t {
-            "买家未收到货" | "未收到货" => Some(GoodsStatus::BuyerNotReceived),
-            "买家已收到货" | "已收到货" => Some(GoodsStatus::BuyerReceived),
-            "买家已退货" | "已退货" => Some(GoodsStatus::BuyerReturnedGoods),
-            _ => None,
-        })
+        [GoodsStatus::BuyerNotReceived, GoodsStatus::BuyerReceived, GoodsStatus::BuyerReturnedGoods]
+            .into_iter()
+            .find(|g| g.code().eq_ignore_ascii_case(t))
+            .or(match t {
+                "买家未收到货" | "未收到货" => Some(GoodsStatus::BuyerNotReceived),
+                "买家已收到货" | "已收到货" => Some(GoodsStatus::BuyerReceived),
+                "买家已退货" | "已退货" => Some(GoodsStatus::BuyerReturnedGoods),
+                _ => None,
+            })
     }
 }
 
@@ -223,17 +211,12 @@ impl RefundAction {
     }
 
     pub fn parse(text: &str) -> Option<RefundAction> {
-        RefundAction::ALL
-            .into_iter()
-            .find(|a| a.name() == text.trim())
+        RefundAction::ALL.into_iter().find(|a| a.name() == text.trim())
     }
 
     /// Cannot be taken back: the screen asks for confirmation.
     pub fn is_irreversible(self) -> bool {
-        matches!(
-            self,
-            RefundAction::Agree | RefundAction::RefundDone | RefundAction::Close
-        )
+        matches!(self, RefundAction::Agree | RefundAction::RefundDone | RefundAction::Close)
     }
 }
 
@@ -283,11 +266,7 @@ pub struct RefundError {
 
 impl fmt::Display for RefundError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let allowed: Vec<String> = self
-            .allowed
-            .iter()
-            .map(|a| format!("{} {}", a.name(), a.label()))
-            .collect();
+        let allowed: Vec<String> = self.allowed.iter().map(|a| format!("{} {}", a.name(), a.label())).collect();
         write!(
             f,
             "退款 {} 当前状态 {}:不能「{}」— {}。当前可执行:{}",
@@ -295,11 +274,7 @@ impl fmt::Display for RefundError {
             self.state,
             self.action.label(),
             self.reason,
-            if allowed.is_empty() {
-                "无(已结束)".to_string()
-            } else {
-                allowed.join("、")
-            }
+            if allowed.is_empty() { "无(已结束)".to_string() } else { allowed.join("、") }
         )
     }
 }
@@ -309,10 +284,7 @@ impl std::error::Error for RefundError {}
 impl RefundCase {
     /// Every action legal right now (with suitable input), in menu order.
     pub fn allowed_actions(&self) -> Vec<RefundAction> {
-        RefundAction::ALL
-            .into_iter()
-            .filter(|a| self.check(*a).is_ok())
-            .collect()
+        RefundAction::ALL.into_iter().filter(|a| self.check(*a).is_ok()).collect()
     }
 
     /// Whether `action` is legal in this state, leaving input checks aside.
@@ -325,18 +297,16 @@ impl RefundCase {
         }
         match (action, s) {
             (A::Agree, S::WaitSellerAgree) => Ok(()),
-            (A::Refuse, S::WaitSellerAgree) if self.no_reason_7d => Err(
-                "七天无理由退货在等待卖家同意时不能拒绝:先同意,买家进入退货阶段后再拒绝协议并请买家修改".into(),
-            ),
+            (A::Refuse, S::WaitSellerAgree) if self.no_reason_7d => {
+                Err("七天无理由退货在等待卖家同意时不能拒绝:先同意,买家进入退货阶段后再拒绝协议并请买家修改".into())
+            }
             (A::Refuse, S::WaitSellerAgree) if !self.shipped => Err("未发货的订单不能拒绝退款".into()),
             (A::Refuse, S::WaitSellerAgree | S::WaitBuyerReturnGoods | S::WaitSellerConfirmGoods) => Ok(()),
             (A::BuyerAmended, S::SellerRefuseBuyer) => Ok(()),
             (A::BuyerReturned, S::WaitBuyerReturnGoods) => Ok(()),
             (A::Received, S::WaitSellerConfirmGoods) if self.goods_received => Err("退货已确认收到,已转财务".into()),
             (A::Received, S::WaitSellerConfirmGoods) => Ok(()),
-            (A::RefundDone, S::WaitSellerConfirmGoods) if !self.goods_received => {
-                Err("先确认收到退货再退款".into())
-            }
+            (A::RefundDone, S::WaitSellerConfirmGoods) if !self.goods_received => Err("先确认收到退货再退款".into()),
             (A::RefundDone, S::WaitSellerConfirmGoods) => Ok(()),
             (A::Close, _) => Ok(()),
             (A::Extend, S::WaitSellerAgree | S::WaitBuyerReturnGoods | S::SellerRefuseBuyer) => Ok(()),
@@ -360,20 +330,12 @@ impl RefundCase {
     }
 
     /// Applies `action`, or explains why it is not allowed. Never changes `self`.
-    pub fn apply(
-        &self,
-        action: RefundAction,
-        input: &ActionInput,
-    ) -> Result<RefundCase, RefundError> {
+    pub fn apply(&self, action: RefundAction, input: &ActionInput) -> Result<RefundCase, RefundError> {
         self.check(action).map_err(|r| self.error(action, r))?;
         let mut next = self.clone();
         match action {
             RefundAction::Agree => {
-                next.state = if self.needs_return {
-                    RefundState::WaitBuyerReturnGoods
-                } else {
-                    RefundState::Success
-                };
+                next.state = if self.needs_return { RefundState::WaitBuyerReturnGoods } else { RefundState::Success };
             }
             RefundAction::Refuse => {
                 let n = input.note.trim().chars().count();
@@ -398,9 +360,7 @@ impl RefundCase {
             RefundAction::Extend => {
                 let days = input.days.unwrap_or(0);
                 if !EXTEND_DAYS.contains(&days) {
-                    return Err(
-                        self.error(action, format!("延长收货只能 3、5、7 或 10 天,收到 {days}"))
-                    );
+                    return Err(self.error(action, format!("延长收货只能 3、5、7 或 10 天,收到 {days}")));
                 }
                 next.extended_days += days;
                 next.deadline = self.deadline.map(|d| d + Duration::days(days as i64));
@@ -484,14 +444,8 @@ mod tests {
         assert!(err.to_string().contains("先确认收到退货"), "{err}");
         let received = c.apply(A::Received, &input()).unwrap();
         assert!(received.goods_received);
-        assert_eq!(
-            received.allowed_actions(),
-            vec![A::Refuse, A::RefundDone, A::Close]
-        );
-        assert_eq!(
-            received.apply(A::RefundDone, &input()).unwrap().state,
-            S::Success
-        );
+        assert_eq!(received.allowed_actions(), vec![A::Refuse, A::RefundDone, A::Close]);
+        assert_eq!(received.apply(A::RefundDone, &input()).unwrap().state, S::Success);
         assert!(received.apply(A::Received, &input()).is_err());
     }
 
@@ -506,10 +460,7 @@ mod tests {
         assert_eq!(agreed.state, S::WaitBuyerReturnGoods);
         let refused = agreed.apply(A::Refuse, &input()).unwrap();
         assert_eq!(refused.state, S::SellerRefuseBuyer);
-        assert_eq!(
-            refused.apply(A::BuyerAmended, &input()).unwrap().state,
-            S::WaitSellerAgree
-        );
+        assert_eq!(refused.apply(A::BuyerAmended, &input()).unwrap().state, S::WaitSellerAgree);
     }
 
     #[test]
@@ -531,13 +482,7 @@ mod tests {
             (&"字".repeat(201)[..], false),
             ("   x  ", false),
         ] {
-            let r = c.apply(
-                A::Refuse,
-                &ActionInput {
-                    note: note.into(),
-                    ..Default::default()
-                },
-            );
+            let r = c.apply(A::Refuse, &ActionInput { note: note.into(), ..Default::default() });
             assert_eq!(r.is_ok(), ok, "note {note:?}");
         }
     }
@@ -545,31 +490,12 @@ mod tests {
     #[test]
     fn extend_takes_only_three_five_seven_or_ten_days() {
         let mut c = case(S::WaitBuyerReturnGoods);
-        c.deadline = Some(
-            chrono::NaiveDate::from_ymd_opt(2026, 7, 1)
-                .unwrap()
-                .and_hms_opt(12, 0, 0)
-                .unwrap(),
-        );
+        c.deadline = Some(chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap().and_hms_opt(12, 0, 0).unwrap());
         for d in 0..=12 {
-            let r = c.apply(
-                A::Extend,
-                &ActionInput {
-                    days: Some(d),
-                    ..Default::default()
-                },
-            );
+            let r = c.apply(A::Extend, &ActionInput { days: Some(d), ..Default::default() });
             assert_eq!(r.is_ok(), EXTEND_DAYS.contains(&d), "{d} days");
         }
-        let e = c
-            .apply(
-                A::Extend,
-                &ActionInput {
-                    days: Some(10),
-                    ..Default::default()
-                },
-            )
-            .unwrap();
+        let e = c.apply(A::Extend, &ActionInput { days: Some(10), ..Default::default() }).unwrap();
         assert_eq!(e.extended_days, 10);
         assert_eq!(e.deadline.unwrap().to_string(), "2026-07-11 12:00:00");
         assert!(c.apply(A::Extend, &ActionInput::default()).is_err());
@@ -580,10 +506,7 @@ mod tests {
         let c = case(S::WaitBuyerReturnGoods);
         assert!(c.apply(A::BuyerReturned, &ActionInput::default()).is_err());
         let r = c.apply(A::BuyerReturned, &input()).unwrap();
-        assert_eq!(
-            (r.return_courier.as_str(), r.return_tracking_no.as_str()),
-            ("圆通", "YT123")
-        );
+        assert_eq!((r.return_courier.as_str(), r.return_tracking_no.as_str()), ("圆通", "YT123"));
     }
 
     #[test]
@@ -592,10 +515,7 @@ mod tests {
         let msg = c.apply(A::Received, &input()).unwrap_err().to_string();
         assert!(msg.contains("WAIT_BUYER_RETURN_GOODS"), "{msg}");
         assert!(msg.contains("buyer-returned"), "{msg}");
-        let done = case(S::Success)
-            .apply(A::Close, &input())
-            .unwrap_err()
-            .to_string();
+        let done = case(S::Success).apply(A::Close, &input()).unwrap_err().to_string();
         assert!(done.contains("已结束"), "{done}");
     }
 
@@ -612,10 +532,7 @@ mod tests {
             assert_eq!(S::parse(s.label()), Some(s));
             assert_eq!(S::parse(s.seed_label()), Some(s));
         }
-        assert_eq!(
-            S::parse("买家已经申请退款，等待卖家同意"),
-            Some(S::WaitSellerAgree)
-        );
+        assert_eq!(S::parse("买家已经申请退款，等待卖家同意"), Some(S::WaitSellerAgree));
         assert_eq!(S::parse("whatever"), None);
     }
 

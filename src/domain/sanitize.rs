@@ -32,21 +32,13 @@ pub fn clean_text(input: &str) -> String {
             c => out.push(c),
         }
     }
-    if out.is_ascii() {
-        out
-    } else {
-        out.nfc().collect()
-    }
+    if out.is_ascii() { out } else { out.nfc().collect() }
 }
 
 /// Single-line fields (names, numbers, addresses): newlines become spaces, trimmed.
 pub fn clean_line(input: &str) -> String {
     let t = clean_text(input);
-    let t = if t.contains('\n') {
-        t.replace('\n', " ")
-    } else {
-        t
-    };
+    let t = if t.contains('\n') { t.replace('\n', " ") } else { t };
     t.trim().to_string()
 }
 
@@ -96,9 +88,7 @@ fn skip_until_st(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 /// True when the text holds nothing `clean_text` would change (a cheap check for tests
 /// and assertions at the render boundary).
 pub fn is_clean(text: &str) -> bool {
-    !text
-        .chars()
-        .any(|c| c != '\n' && (c.is_control() || is_bidi_control(c)))
+    !text.chars().any(|c| c != '\n' && (c.is_control() || is_bidi_control(c)))
 }
 
 #[cfg(test)]

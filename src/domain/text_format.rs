@@ -54,10 +54,7 @@ pub fn check_memo_len(text: &str) -> Result<(), String> {
         return Err("备注不能为空".into());
     }
     if text.len() > MEMO_MAX_BYTES {
-        return Err(format!(
-            "备注最多 {MEMO_MAX_BYTES} 字节,这条有 {} 字节",
-            text.len()
-        ));
+        return Err(format!("备注最多 {MEMO_MAX_BYTES} 字节,这条有 {} 字节", text.len()));
     }
     Ok(())
 }
@@ -132,19 +129,12 @@ impl DamageReport {
         if self.value_fen <= 0 {
             missing.push("宝贝金额");
         }
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("破损/遗失报告缺少:{}", missing.join("、")))
-        }
+        if missing.is_empty() { Ok(()) } else { Err(format!("破损/遗失报告缺少:{}", missing.join("、"))) }
     }
 
     /// `19shop于6月28日由杭州发往北京单号888090781867在派件途中破损价值人民币88元与工号843联系请核实!`
     pub fn sentence(&self) -> String {
-        let date = self
-            .ship_date
-            .map(|d| format!("{}月{}日", d.month(), d.day()))
-            .unwrap_or_default();
+        let date = self.ship_date.map(|d| format!("{}月{}日", d.month(), d.day())).unwrap_or_default();
         format!(
             "{}于{}由{}发往{}单号{}{}价值人民币{}元与工号{}联系请核实!",
             self.shop.trim(),
@@ -160,11 +150,7 @@ impl DamageReport {
 
     /// `888090781867(破损)工号843价格88元(货号109)宾`
     pub fn register_line(&self, agent: &str) -> String {
-        let sku = if self.sku.trim().is_empty() {
-            String::new()
-        } else {
-            format!("(货号{})", self.sku.trim())
-        };
+        let sku = if self.sku.trim().is_empty() { String::new() } else { format!("(货号{})", self.sku.trim()) };
         format!(
             "{}({})工号{}价格{}元{}{}",
             self.tracking_no.trim(),
@@ -199,27 +185,19 @@ mod tests {
 
     #[test]
     fn memo_line_without_courier_or_result() {
-        let m = MemoLine {
-            date: d(11, 2),
-            action: "买家要求发顺丰".into(),
-            agent: "小美".into(),
-            ..Default::default()
-        };
+        let m =
+            MemoLine {
+                date: d(11, 2), action: "买家要求发顺丰".into(), agent: "小美".into(), ..Default::default()
+            };
         assert_eq!(m.render().unwrap(), "11-2买家要求发顺丰 小美");
         assert!(MemoLine::default().render().is_err());
     }
 
     #[test]
     fn memo_is_limited_to_a_thousand_bytes() {
-        let m = MemoLine {
-            action: "字".repeat(334),
-            ..Default::default()
-        };
+        let m = MemoLine { action: "字".repeat(334), ..Default::default() };
         assert!(m.render().unwrap_err().contains("1000"));
-        let ok = MemoLine {
-            action: "字".repeat(333),
-            ..Default::default()
-        };
+        let ok = MemoLine { action: "字".repeat(333), ..Default::default() };
         assert!(ok.render().is_ok());
     }
 
@@ -244,29 +222,18 @@ mod tests {
             seed_report().sentence(),
             "19shop于6月28日由杭州发往北京单号888090781867在派件途中破损价值人民币88元与工号843联系请核实!"
         );
-        let lost = DamageReport {
-            loss: ParcelLoss::Lost,
-            value_fen: 12950,
-            ..seed_report()
-        };
+        let lost = DamageReport { loss: ParcelLoss::Lost, value_fen: 12950, ..seed_report() };
         assert!(lost.sentence().contains("在运输途中遗失价值人民币129.50元"));
     }
 
     #[test]
     fn register_line_matches_the_seed() {
-        assert_eq!(
-            seed_report().register_line("宾"),
-            "888090781867(破损)工号843价格88元(货号109)宾"
-        );
+        assert_eq!(seed_report().register_line("宾"), "888090781867(破损)工号843价格88元(货号109)宾");
     }
 
     #[test]
     fn report_names_missing_fields() {
-        let r = DamageReport {
-            origin: String::new(),
-            value_fen: 0,
-            ..seed_report()
-        };
+        let r = DamageReport { origin: String::new(), value_fen: 0, ..seed_report() };
         let e = r.validate().unwrap_err();
         assert!(e.contains("发货地") && e.contains("宝贝金额"), "{e}");
         assert!(seed_report().validate().is_ok());

@@ -21,9 +21,7 @@ pub fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
         NaiveTime::MIN
     } else {
         let time = time.split('.').next().unwrap_or(time);
-        NaiveTime::parse_from_str(time, "%H:%M:%S")
-            .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M"))
-            .ok()?
+        NaiveTime::parse_from_str(time, "%H:%M:%S").or_else(|_| NaiveTime::parse_from_str(time, "%H:%M")).ok()?
     };
     Some(date.and_time(time))
 }
@@ -47,18 +45,12 @@ mod tests {
 
     #[test]
     fn both_export_styles() {
-        let want = NaiveDate::from_ymd_opt(2016, 5, 23)
-            .unwrap()
-            .and_hms_opt(22, 2, 0)
-            .unwrap();
+        let want = NaiveDate::from_ymd_opt(2016, 5, 23).unwrap().and_hms_opt(22, 2, 0).unwrap();
         assert_eq!(parse_datetime("2016/5/23 22:02"), Some(want));
         assert_eq!(parse_datetime("2016-05-23 22:02:00"), Some(want));
         assert_eq!(parse_datetime(" 2016-05-23 22:02:00.000 "), Some(want));
         assert_eq!(parse_datetime("2016-05-23T22:02:00"), Some(want));
-        assert_eq!(
-            parse_datetime("2016/5/23").unwrap().to_string(),
-            "2016-05-23 00:00:00"
-        );
+        assert_eq!(parse_datetime("2016/5/23").unwrap().to_string(), "2016-05-23 00:00:00");
         assert_eq!(parse_datetime(""), None);
         assert_eq!(parse_datetime("yesterday"), None);
         assert_eq!(parse_datetime("2016-13-40 10:00"), None);

@@ -27,12 +27,8 @@ fn refund_row(r: &Row<'_>) -> rusqlite::Result<RefundRow> {
         shipped: r.get(7)?,
         goods_status: r.get(8)?,
         phase: r.get(9)?,
-        applied_at: r
-            .get::<_, Option<String>>(10)?
-            .and_then(|t| parse_datetime(&t)),
-        deadline: r
-            .get::<_, Option<String>>(11)?
-            .and_then(|t| parse_datetime(&t)),
+        applied_at: r.get::<_, Option<String>>(10)?.and_then(|t| parse_datetime(&t)),
+        deadline: r.get::<_, Option<String>>(11)?.and_then(|t| parse_datetime(&t)),
         state: RefundState::from_code(&state).ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
                 12,
@@ -59,9 +55,8 @@ const CASE_COLS: &str = "case_id, kind, order_no, state, detail, reg_source, reg
     reg_status, reg_result, opened_at, opened_by, updated_at, closed_at";
 
 fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
-    let conv = |i: usize, e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    };
+    let conv =
+        |i: usize, e: String| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into());
     let kind: String = r.get(1)?;
     let state: String = r.get(3)?;
     let detail: String = r.get(4)?;
@@ -89,18 +84,11 @@ fn case_row(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
 impl Store {
     pub fn refund(&self, refund_no: &str) -> Result<Option<RefundRow>> {
         let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE refund_no = ?");
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([refund_no], refund_row)
-            .optional()?)
+        Ok(self.conn.prepare_cached(&sql)?.query_row([refund_no], refund_row).optional()?)
     }
 
     pub fn require_refund(&self, refund_no: &str) -> Result<RefundRow> {
-        self.refund(refund_no)?.ok_or_else(|| StoreError::NotFound {
-            what: "退款",
-            key: refund_no.to_string(),
-        })
+        self.refund(refund_no)?.ok_or_else(|| StoreError::NotFound { what: "退款", key: refund_no.to_string() })
     }
 
     /// Refunds, newest application first, optionally in one state.
@@ -121,13 +109,9 @@ impl Store {
     }
 
     pub fn refunds_for_order(&self, order_no: &str) -> Result<Vec<RefundRow>> {
-        let sql = format!(
-            "SELECT {REFUND_COLS} FROM refunds WHERE order_no = ? ORDER BY applied_at, refund_no"
-        );
+        let sql = format!("SELECT {REFUND_COLS} FROM refunds WHERE order_no = ? ORDER BY applied_at, refund_no");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map([order_no], refund_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt.query_map([order_no], refund_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -138,9 +122,7 @@ impl Store {
              ORDER BY deadline IS NULL, deadline, applied_at LIMIT ?"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map([limit as i64], refund_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt.query_map([limit as i64], refund_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -155,46 +137,29 @@ impl Store {
 
     pub fn case(&self, case_id: &str) -> Result<Option<CaseRow>> {
         let sql = format!("SELECT {CASE_COLS} FROM cases WHERE case_id = ?");
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([case_id], case_row)
-            .optional()?)
+        Ok(self.conn.prepare_cached(&sql)?.query_row([case_id], case_row).optional()?)
     }
 
     pub fn require_case(&self, case_id: &str) -> Result<CaseRow> {
-        self.case(case_id)?.ok_or_else(|| StoreError::NotFound {
-            what: "售后单",
-            key: case_id.to_string(),
-        })
+        self.case(case_id)?.ok_or_else(|| StoreError::NotFound { what: "售后单", key: case_id.to_string() })
     }
 
     pub fn cases_for_order(&self, order_no: &str) -> Result<Vec<CaseRow>> {
         let sql = format!("SELECT {CASE_COLS} FROM cases WHERE order_no = ? ORDER BY opened_at");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map([order_no], case_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt.query_map([order_no], case_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// Cases of a kind (or all), open ones only unless `include_closed`.
-    pub fn cases(
-        &self,
-        kind: Option<CaseKind>,
-        include_closed: bool,
-        limit: usize,
-    ) -> Result<Vec<CaseRow>> {
+    pub fn cases(&self, kind: Option<CaseKind>, include_closed: bool, limit: usize) -> Result<Vec<CaseRow>> {
         let sql = format!(
             "SELECT {CASE_COLS} FROM cases WHERE (?1 IS NULL OR kind = ?1) AND (?2 OR closed_at IS NULL) \
              ORDER BY opened_at DESC LIMIT ?3"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
-            .query_map(
-                params![kind.map(|k| k.code()), include_closed, limit as i64],
-                case_row,
-            )?
+            .query_map(params![kind.map(|k| k.code()), include_closed, limit as i64], case_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -217,11 +182,7 @@ impl Store {
                 Ok(ContactRow {
                     event_id: r.get(0)?,
                     date: chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            1,
-                            rusqlite::types::Type::Text,
-                            Box::new(e),
-                        )
+                        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
                     })?,
                     channel: r.get(2)?,
                     progress: r.get(3)?,

@@ -29,9 +29,7 @@ impl Store {
         let mut out = String::new();
         for (table, key) in TABLES {
             out.push_str(&format!("## {table}\n"));
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY {key}"))?;
+            let mut stmt = self.conn.prepare(&format!("SELECT * FROM {table} ORDER BY {key}"))?;
             let cols = stmt.column_count();
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
@@ -48,8 +46,6 @@ impl Store {
     }
 
     pub fn projection_digest(&self) -> Result<String> {
-        Ok(hex::encode(Sha256::digest(
-            self.projection_dump()?.as_bytes(),
-        )))
+        Ok(hex::encode(Sha256::digest(self.projection_dump()?.as_bytes())))
     }
 }

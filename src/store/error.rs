@@ -12,11 +12,7 @@ pub enum StoreError {
     #[error(
         "数据库 {path} 由更新版本的 kefu 创建(数据库版本 {found},本程序最高支持 {supported})。请升级 kefu;文件未作任何修改。"
     )]
-    NewerSchema {
-        path: String,
-        found: i64,
-        supported: i64,
-    },
+    NewerSchema { path: String, found: i64, supported: i64 },
     #[error("事件日志损坏:{0}")]
     Corrupt(String),
     #[error("{0}")]

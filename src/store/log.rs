@@ -32,13 +32,7 @@ pub(crate) fn full_event(r: &Row<'_>) -> rusqlite::Result<Event> {
         seq: r.get(2)?,
         agent: r.get(3)?,
         at: chrono::DateTime::parse_from_rfc3339(&at)
-            .map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    4,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?
             .with_timezone(&chrono::Utc),
         kind: r.get(5)?,
         payload: r.get(6)?,
@@ -52,43 +46,31 @@ pub(crate) const FULL_EVENT_COLS: &str = "id, seat, seq, agent, at, kind, payloa
 impl Store {
     /// The history of one case (refund number or case id), in log order.
     pub fn case_timeline(&self, case_key: &str) -> Result<Vec<EventRow>> {
-        let sql =
-            format!("SELECT {EVENT_COLS} FROM events WHERE case_key = ? ORDER BY at, seat, seq");
+        let sql = format!("SELECT {EVENT_COLS} FROM events WHERE case_key = ? ORDER BY at, seat, seq");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map([case_key], event_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt.query_map([case_key], event_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// Everything recorded about an order directly (memos, flags, cases opened), in log order.
     pub fn order_timeline(&self, order_no: &str) -> Result<Vec<EventRow>> {
-        let sql =
-            format!("SELECT {EVENT_COLS} FROM events WHERE order_no = ? ORDER BY at, seat, seq");
+        let sql = format!("SELECT {EVENT_COLS} FROM events WHERE order_no = ? ORDER BY at, seat, seq");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map([order_no], event_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt.query_map([order_no], event_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     pub fn event_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?)
     }
 
     /// Events in local arrival order after `rowid` (sync's `--since-last` reads these),
     /// with the rowid of each.
     pub fn events_after_rowid(&self, rowid: i64, limit: usize) -> Result<Vec<(i64, Event)>> {
-        let sql = format!(
-            "SELECT {FULL_EVENT_COLS}, rowid FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?"
-        );
+        let sql = format!("SELECT {FULL_EVENT_COLS}, rowid FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
-            .query_map(rusqlite::params![rowid, limit as i64], |r| {
-                Ok((r.get::<_, i64>(9)?, full_event(r)?))
-            })?
+            .query_map(rusqlite::params![rowid, limit as i64], |r| Ok((r.get::<_, i64>(9)?, full_event(r)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

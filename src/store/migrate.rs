@@ -13,11 +13,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema {
-            path: path.to_string(),
-            found,
-            supported: SCHEMA_VERSION,
-        });
+        return Err(StoreError::NewerSchema { path: path.to_string(), found, supported: SCHEMA_VERSION });
     }
     for (i, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
@@ -37,9 +33,7 @@ mod tests {
         let mut c = Connection::open_in_memory().unwrap();
         migrate(&mut c, ":memory:").unwrap();
         migrate(&mut c, ":memory:").unwrap();
-        let v: i64 = c
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, SCHEMA_VERSION);
     }
 
@@ -49,9 +43,7 @@ mod tests {
         c.pragma_update(None, "user_version", 99).unwrap();
         let err = migrate(&mut c, "x.sqlite").unwrap_err();
         assert!(err.to_string().contains("更新版本"), "{err}");
-        let tables: i64 = c
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .unwrap();
+        let tables: i64 = c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
         assert_eq!(tables, 0);
     }
 }

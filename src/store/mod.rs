@@ -84,9 +84,7 @@ impl Store {
 
     /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut w = Writer::new(tx, self.actor.clone())?;
         let out = f(&mut w)?;
         w.tx.commit()?;
@@ -104,17 +102,12 @@ impl Store {
     }
 
     pub fn is_empty(&self) -> Result<bool> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
         Ok(n == 0)
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?", [key], |r| r.get(0))
-            .optional()?)
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?", [key], |r| r.get(0)).optional()?)
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
@@ -126,12 +119,7 @@ impl Store {
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?", [key], |r| r.get(0)).optional()?)
     }
 }
 
@@ -169,22 +157,10 @@ impl<'c> Writer<'c> {
             )
             .optional()?;
         let (seq, prev_hash, last_at) = match head {
-            Some((s, h, at)) => (
-                s,
-                h,
-                DateTime::parse_from_rfc3339(&at)
-                    .ok()
-                    .map(|d| d.with_timezone(&Utc)),
-            ),
+            Some((s, h, at)) => (s, h, DateTime::parse_from_rfc3339(&at).ok().map(|d| d.with_timezone(&Utc))),
             None => (0, String::new(), None),
         };
-        Ok(Writer {
-            tx,
-            actor,
-            seq,
-            prev_hash,
-            last_at,
-        })
+        Ok(Writer { tx, actor, seq, prev_hash, last_at })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -210,16 +186,8 @@ impl<'c> Writer<'c> {
         let id = uuid::Uuid::now_v7().to_string();
         let at_text = format_at(at);
         let kind = body.kind().to_string();
-        let hash = event_hash(
-            &id,
-            &self.actor.seat,
-            seq,
-            &self.actor.agent,
-            &at_text,
-            &kind,
-            &payload,
-            &self.prev_hash,
-        );
+        let hash =
+            event_hash(&id, &self.actor.seat, seq, &self.actor.agent, &at_text, &kind, &payload, &self.prev_hash);
         let event = Event {
             id,
             seat: self.actor.seat.clone(),
@@ -245,11 +213,8 @@ impl<'c> Writer<'c> {
         if event.compute_hash() != event.hash {
             return Err(StoreError::Corrupt(format!("事件 {} 的哈希不符", event.id)));
         }
-        let exists: bool = self.tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)",
-            [&event.id],
-            |r| r.get(0),
-        )?;
+        let exists: bool =
+            self.tx.query_row("SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)", [&event.id], |r| r.get(0))?;
         if exists {
             return Ok(Ingested::AlreadyPresent);
         }
@@ -284,13 +249,8 @@ fn insert_event(tx: &Transaction<'_>, e: &Event, body: &EventBody) -> Result<()>
         format_at(Utc::now()),
     ])
     .map_err(|err| match err {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            StoreError::Corrupt(format!(
-                "席位 {} 的第 {} 号事件已存在但内容不同(id {})",
-                e.seat, e.seq, e.id
-            ))
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Corrupt(format!("席位 {} 的第 {} 号事件已存在但内容不同(id {})", e.seat, e.seq, e.id))
         }
         other => other.into(),
     })?;

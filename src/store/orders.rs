@@ -57,23 +57,15 @@ fn queue_row(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
         receiver_name: r.get(2)?,
         status: OrderStatus::from_code(&r.get::<_, String>(3)?),
         title: r.get(4)?,
-        paid_at: r
-            .get::<_, Option<String>>(5)?
-            .and_then(|t| parse_datetime(&t)),
-        ship_by: r
-            .get::<_, Option<String>>(6)?
-            .and_then(|t| parse_datetime(&t)),
+        paid_at: r.get::<_, Option<String>>(5)?.and_then(|t| parse_datetime(&t)),
+        ship_by: r.get::<_, Option<String>>(6)?.and_then(|t| parse_datetime(&t)),
         flag: Flag::from_number(r.get::<_, u8>(7)?).unwrap_or_default(),
         memo_last: r.get(8)?,
         courier: r.get(9)?,
         tracking_no: r.get(10)?,
         amount_fen: r.get(11)?,
         open_refunds: r.get(12)?,
-        cursor: QueueCursor {
-            qrank,
-            qkey,
-            order_no: order_no.clone(),
-        },
+        cursor: QueueCursor { qrank, qkey, order_no: order_no.clone() },
         order_no,
     })
 }
@@ -153,43 +145,29 @@ impl Store {
         };
         if let Some(c) = cursor {
             conds.push(
-                if forward {
-                    "(qrank, qkey, order_no) > (?, ?, ?)"
-                } else {
-                    "(qrank, qkey, order_no) < (?, ?, ?)"
-                }
-                .into(),
+                if forward { "(qrank, qkey, order_no) > (?, ?, ?)" } else { "(qrank, qkey, order_no) < (?, ?, ?)" }
+                    .into(),
             );
             args.push(Box::new(c.qrank));
             args.push(Box::new(c.qkey.clone()));
             args.push(Box::new(c.order_no.clone()));
         }
         let dir = if forward { "ASC" } else { "DESC" };
-        let where_clause = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
+        let where_clause = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
         let sql = format!(
             "SELECT {QUEUE_COLS} FROM orders INDEXED BY {index} {where_clause} \
              ORDER BY qrank {dir}, qkey {dir}, order_no {dir} LIMIT {limit}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
-        let rows = stmt
-            .query_map(params.as_slice(), queue_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt.query_map(params.as_slice(), queue_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// The row at a cursor (to keep the selection after a change).
     pub fn queue_row(&self, order_no: &str) -> Result<Option<QueueRow>> {
         let sql = format!("SELECT {QUEUE_COLS} FROM orders WHERE order_no = ?");
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_row([order_no], queue_row)
-            .optional()?)
+        Ok(self.conn.prepare_cached(&sql)?.query_row([order_no], queue_row).optional()?)
     }
 
     /// Orders by number (exact, prefix or tail), buyer or receiver (exact or prefix),
@@ -210,10 +188,7 @@ impl Store {
             lookups.push(("phone_tail = ?1", vec![&q]));
         }
         lookups.push(("buyer >= ?1 AND buyer < ?2", vec![&q, &upper]));
-        lookups.push((
-            "receiver_name >= ?1 AND receiver_name < ?2",
-            vec![&q, &upper],
-        ));
+        lookups.push(("receiver_name >= ?1 AND receiver_name < ?2", vec![&q, &upper]));
         if digits && q.len() >= 4 {
             // An order number's tail, as agents read it off the chat: a bounded scan, last.
             lookups.push(("order_no LIKE '%' || ?1", vec![&q]));
@@ -224,9 +199,8 @@ impl Store {
             if out.len() >= limit {
                 break;
             }
-            let sql = format!(
-                "SELECT {QUEUE_COLS} FROM orders WHERE {cond} ORDER BY qrank, qkey, order_no LIMIT {limit}"
-            );
+            let sql =
+                format!("SELECT {QUEUE_COLS} FROM orders WHERE {cond} ORDER BY qrank, qkey, order_no LIMIT {limit}");
             let mut stmt = self.conn.prepare_cached(&sql)?;
             for row in stmt.query_map(args.as_slice(), queue_row)? {
                 let row = row?;
@@ -286,9 +260,9 @@ impl Store {
     }
 
     pub fn order_items(&self, order_no: &str) -> Result<Vec<OrderItem>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT title, sku, color, size, qty, price_fen FROM order_items WHERE order_no = ? ORDER BY line")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT title, sku, color, size, qty, price_fen FROM order_items WHERE order_no = ? ORDER BY line",
+        )?;
         let rows = stmt
             .query_map([order_no], |r| {
                 Ok(OrderItem {
@@ -332,11 +306,8 @@ impl Store {
         let Some(status) = d.status else {
             return Ok(None);
         };
-        let platform_flag: Option<u8> = self.conn.query_row(
-            "SELECT platform_flag FROM orders WHERE order_no = ?",
-            [order_no],
-            |r| r.get(0),
-        )?;
+        let platform_flag: Option<u8> =
+            self.conn.query_row("SELECT platform_flag FROM orders WHERE order_no = ?", [order_no], |r| r.get(0))?;
         Ok(Some(OrderRecord {
             order_no: d.order_no,
             buyer: d.buyer,
@@ -364,9 +335,7 @@ impl Store {
     }
 
     pub fn order_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)
     }
 
     /// Paid, unshipped and past their ship-by time.

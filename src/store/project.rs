@@ -31,11 +31,7 @@ pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> R
                 upsert_order(tx, o, &key)?;
             }
         }
-        EventBody::MemoAdded {
-            order_no,
-            text,
-            memo_kind,
-        } => {
+        EventBody::MemoAdded { order_no, text, memo_kind } => {
             require_order(tx, order_no, mode)?;
             tx.prepare_cached(
                 "INSERT INTO memo_lines (event_id, order_no, event_key, at, seat, agent, kind, text) \
@@ -63,9 +59,7 @@ pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> R
         EventBody::RefundActed { refund_no, .. } => {
             replay::reproject_refund(tx, refund_no, strict_event(mode, e))?;
         }
-        EventBody::CaseOpened {
-            case_id, order_no, ..
-        } => {
+        EventBody::CaseOpened { case_id, order_no, .. } => {
             require_order(tx, order_no, mode)?;
             replay::reproject_case(tx, case_id, strict_event(mode, e))?;
         }
@@ -75,12 +69,7 @@ pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> R
         | EventBody::CaseContacted { case_id, .. } => {
             replay::reproject_case(tx, case_id, strict_event(mode, e))?;
         }
-        EventBody::ReplySaved {
-            reply_id,
-            code,
-            text,
-            group,
-        } => {
+        EventBody::ReplySaved { reply_id, code, text, group } => {
             reply_version(tx, e, &key, reply_id, Some((code, text, group)))?;
         }
         EventBody::ReplyDeleted { reply_id } => {
@@ -91,30 +80,25 @@ pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> R
                     |r| r.get(0),
                 )?;
                 if !exists {
-                    return Err(StoreError::NotFound {
-                        what: "快捷回复",
-                        key: reply_id.clone(),
-                    });
+                    return Err(StoreError::NotFound { what: "快捷回复", key: reply_id.clone() });
                 }
             }
             reply_version(tx, e, &key, reply_id, None)?;
         }
         EventBody::ReplyUsed { reply_id, order_no } => {
-            tx.prepare_cached("INSERT INTO reply_uses (event_id, reply_id, order_no, agent, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                .execute(params![e.id, reply_id, order_no, e.agent, at])?;
+            tx.prepare_cached(
+                "INSERT INTO reply_uses (event_id, reply_id, order_no, agent, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![e.id, reply_id, order_no, e.agent, at])?;
         }
         EventBody::ConflictResolved { event_id, note } => {
             if mode == Mode::Strict {
-                let known: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM conflicts WHERE event_id = ?)",
-                    [event_id],
-                    |r| r.get(0),
-                )?;
+                let known: bool =
+                    tx.query_row("SELECT EXISTS (SELECT 1 FROM conflicts WHERE event_id = ?)", [event_id], |r| {
+                        r.get(0)
+                    })?;
                 if !known {
-                    return Err(StoreError::NotFound {
-                        what: "冲突",
-                        key: event_id.clone(),
-                    });
+                    return Err(StoreError::NotFound { what: "冲突", key: event_id.clone() });
                 }
             }
             tx.execute(
@@ -157,10 +141,7 @@ fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<()>
         return Ok(());
     }
     if mode == Mode::Strict {
-        return Err(StoreError::NotFound {
-            what: "订单",
-            key: order_no.to_string(),
-        });
+        return Err(StoreError::NotFound { what: "订单", key: order_no.to_string() });
     }
     tx.execute(
         "INSERT INTO orders (order_no, status, platform_key, qrank, qkey) VALUES (?1, '', '', ?2, '')",
@@ -180,11 +161,7 @@ fn upsert_order(tx: &Transaction<'_>, o: &OrderRecord, key: &str) -> Result<()> 
     }
     .unwrap_or_default();
     let phone_tail: String = {
-        let digits: Vec<char> = o
-            .receiver_phone
-            .chars()
-            .filter(|c| c.is_ascii_digit())
-            .collect();
+        let digits: Vec<char> = o.receiver_phone.chars().filter(|c| c.is_ascii_digit()).collect();
         digits[digits.len().saturating_sub(4)..].iter().collect()
     };
     let changed = tx
@@ -238,22 +215,12 @@ fn upsert_order(tx: &Transaction<'_>, o: &OrderRecord, key: &str) -> Result<()> 
     if changed == 0 {
         return Ok(());
     }
-    tx.prepare_cached("DELETE FROM order_items WHERE order_no = ?")?
-        .execute([&o.order_no])?;
+    tx.prepare_cached("DELETE FROM order_items WHERE order_no = ?")?.execute([&o.order_no])?;
     let mut ins = tx.prepare_cached(
         "INSERT INTO order_items (order_no, line, title, sku, color, size, qty, price_fen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for (i, it) in o.items.iter().enumerate() {
-        ins.execute(params![
-            o.order_no,
-            i as i64 + 1,
-            it.title,
-            it.sku,
-            it.color,
-            it.size,
-            it.qty,
-            it.price_fen
-        ])?;
+        ins.execute(params![o.order_no, i as i64 + 1, it.title, it.sku, it.color, it.size, it.qty, it.price_fen])?;
     }
     Ok(())
 }

@@ -8,9 +8,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::error::{Result, StoreError};
 use super::project::{self, Mode};
 use super::rows::{CaseRow, RefundRow};
-use crate::domain::case::{
-    CaseState, Registration, after_contact, apply_to_detail, case_transition,
-};
+use crate::domain::case::{CaseState, Registration, after_contact, apply_to_detail, case_transition};
 use crate::domain::event::{Event, EventBody};
 use crate::domain::timefmt::format_datetime;
 
@@ -28,28 +26,13 @@ fn load_entity(tx: &Transaction<'_>, key: &str) -> Result<Vec<Loaded>> {
         "SELECT id, seat, seq, agent, at, payload FROM events WHERE case_key = ? ORDER BY at, seat, seq",
     )?;
     let rows = stmt.query_map([key], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get::<_, String>(5)?,
-        ))
+        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?))
     })?;
     let mut out = Vec::new();
     for row in rows {
         let (id, seat, seq, agent, at, payload) = row?;
-        let body = serde_json::from_str(&payload)
-            .map_err(|e| StoreError::Corrupt(format!("事件 {id}:{e}")))?;
-        out.push(Loaded {
-            id,
-            seat,
-            seq,
-            agent,
-            at,
-            body,
-        });
+        let body = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("事件 {id}:{e}")))?;
+        out.push(Loaded { id, seat, seq, agent, at, body });
     }
     Ok(out)
 }
@@ -67,10 +50,8 @@ fn finish_conflicts(
     {
         return Err(StoreError::Rule(reason.clone()));
     }
-    tx.prepare_cached("DELETE FROM conflicts WHERE case_key = ?")?
-        .execute([key])?;
-    let mut ins = tx
-        .prepare_cached("INSERT INTO conflicts (event_id, case_key, reason) VALUES (?1, ?2, ?3)")?;
+    tx.prepare_cached("DELETE FROM conflicts WHERE case_key = ?")?.execute([key])?;
+    let mut ins = tx.prepare_cached("INSERT INTO conflicts (event_id, case_key, reason) VALUES (?1, ?2, ?3)")?;
     for (id, reason) in conflicts {
         ins.execute(params![id, key, reason])?;
     }
@@ -79,13 +60,8 @@ fn finish_conflicts(
 
 pub fn reproject_refund(tx: &Transaction<'_>, refund_no: &str, strict: Option<&str>) -> Result<()> {
     let events = load_entity(tx, refund_no)?;
-    let before: Option<String> = tx
-        .query_row(
-            "SELECT order_no FROM refunds WHERE refund_no = ?",
-            [refund_no],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let before: Option<String> =
+        tx.query_row("SELECT order_no FROM refunds WHERE refund_no = ?", [refund_no], |r| r.get(0)).optional()?;
     let mut row: Option<RefundRow> = None;
     let mut conflicts: Vec<(String, String)> = Vec::new();
     for e in &events {
@@ -110,26 +86,15 @@ pub fn reproject_refund(tx: &Transaction<'_>, refund_no: &str, strict: Option<&s
                         if fresh.seller_note.is_empty() {
                             fresh.seller_note = r.seller_note.clone();
                         }
-                        fresh.closed_at = if fresh.state.is_terminal() {
-                            r.closed_at.clone().or(Some(e.at.clone()))
-                        } else {
-                            None
-                        };
+                        fresh.closed_at =
+                            if fresh.state.is_terminal() { r.closed_at.clone().or(Some(e.at.clone())) } else { None };
                         *r = fresh;
                     }
                 }
             }
-            EventBody::RefundActed {
-                action,
-                input,
-                from,
-                ..
-            } => {
+            EventBody::RefundActed { action, input, from, .. } => {
                 let Some(r) = row.as_mut() else {
-                    conflicts.push((
-                        e.id.clone(),
-                        format!("退款 {refund_no} 尚未登记,无法「{}」", action.label()),
-                    ));
+                    conflicts.push((e.id.clone(), format!("退款 {refund_no} 尚未登记,无法「{}」", action.label())));
                     continue;
                 };
                 if r.state != *from {
@@ -142,11 +107,7 @@ pub fn reproject_refund(tx: &Transaction<'_>, refund_no: &str, strict: Option<&s
                             from.label(),
                             action.label(),
                             r.state.label(),
-                            if r.handler.is_empty() {
-                                "平台"
-                            } else {
-                                &r.handler
-                            }
+                            if r.handler.is_empty() { "平台" } else { &r.handler }
                         ),
                     ));
                     continue;
@@ -179,8 +140,7 @@ pub fn reproject_refund(tx: &Transaction<'_>, refund_no: &str, strict: Option<&s
         }
     }
     finish_conflicts(tx, refund_no, &conflicts, strict)?;
-    tx.prepare_cached("DELETE FROM refunds WHERE refund_no = ?")?
-        .execute([refund_no])?;
+    tx.prepare_cached("DELETE FROM refunds WHERE refund_no = ?")?.execute([refund_no])?;
     if let Some(r) = &row {
         write_refund(tx, r)?;
     }
@@ -236,20 +196,11 @@ pub fn reproject_case(tx: &Transaction<'_>, case_id: &str, strict: Option<&str>)
     let events = load_entity(tx, case_id)?;
     let mut row: Option<CaseRow> = None;
     let mut conflicts: Vec<(String, String)> = Vec::new();
-    tx.prepare_cached("DELETE FROM case_contacts WHERE case_id = ?")?
-        .execute([case_id])?;
+    tx.prepare_cached("DELETE FROM case_contacts WHERE case_id = ?")?.execute([case_id])?;
     for e in &events {
         let key = super::event_key(&e.at, &e.seat, e.seq);
         match (&e.body, row.as_mut()) {
-            (
-                EventBody::CaseOpened {
-                    order_no,
-                    detail,
-                    registration,
-                    ..
-                },
-                None,
-            ) => {
+            (EventBody::CaseOpened { order_no, detail, registration, .. }, None) => {
                 row = Some(CaseRow {
                     case_id: case_id.to_string(),
                     kind: detail.kind(),
@@ -292,20 +243,9 @@ pub fn reproject_case(tx: &Transaction<'_>, case_id: &str, strict: Option<&str>)
                     conflicts.push((e.id.clone(), "售后单类型不能更改".to_string()));
                 }
             }
-            (
-                EventBody::CaseContacted {
-                    channel,
-                    date,
-                    progress,
-                    ..
-                },
-                Some(c),
-            ) => {
+            (EventBody::CaseContacted { channel, date, progress, .. }, Some(c)) => {
                 if c.state.is_terminal() {
-                    conflicts.push((
-                        e.id.clone(),
-                        format!("售后单已结束({}),不能再记录联系", c.state.label()),
-                    ));
+                    conflicts.push((e.id.clone(), format!("售后单已结束({}),不能再记录联系", c.state.label())));
                     continue;
                 }
                 c.state = after_contact(c.kind, c.state);
@@ -314,14 +254,22 @@ pub fn reproject_case(tx: &Transaction<'_>, case_id: &str, strict: Option<&str>)
                     "INSERT INTO case_contacts (event_id, case_id, event_key, date, channel, progress, agent, seat) \
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?
-                .execute(params![e.id, case_id, key, date.to_string(), channel.label(), progress, e.agent, e.seat])?;
+                .execute(params![
+                    e.id,
+                    case_id,
+                    key,
+                    date.to_string(),
+                    channel.label(),
+                    progress,
+                    e.agent,
+                    e.seat
+                ])?;
             }
             _ => {}
         }
     }
     finish_conflicts(tx, case_id, &conflicts, strict)?;
-    tx.prepare_cached("DELETE FROM cases WHERE case_id = ?")?
-        .execute([case_id])?;
+    tx.prepare_cached("DELETE FROM cases WHERE case_id = ?")?.execute([case_id])?;
     if let Some(c) = &row {
         write_case(tx, c)?;
     }
@@ -329,14 +277,7 @@ pub fn reproject_case(tx: &Transaction<'_>, case_id: &str, strict: Option<&str>)
 }
 
 fn write_case(tx: &Transaction<'_>, c: &CaseRow) -> Result<()> {
-    let Registration {
-        source,
-        rating,
-        handler,
-        problem_type,
-        status,
-        result,
-    } = &c.registration;
+    let Registration { source, rating, handler, problem_type, status, result } = &c.registration;
     tx.prepare_cached(
         "INSERT INTO cases (case_id, kind, order_no, state, detail, reg_source, reg_rating, reg_handler, reg_problem_type, \
            reg_status, reg_result, opened_at, opened_by, updated_at, closed_at) \
@@ -396,6 +337,5 @@ pub fn rebuild_all(tx: &Transaction<'_>) -> Result<()> {
 
 /// The state a case is in, parsed.
 pub fn case_state(code: &str) -> Result<CaseState> {
-    CaseState::from_code(code)
-        .ok_or_else(|| StoreError::Corrupt(format!("未知的售后单状态 {code}")))
+    CaseState::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("未知的售后单状态 {code}")))
 }

@@ -214,3 +214,13 @@ pub struct ReplyRow {
     pub updated_at: String,
     pub updated_by: String,
 }
+
+/// One saved (or deleted) version of a reply.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplyVersion {
+    pub agent: String,
+    pub code: String,
+    pub text: String,
+    pub group: String,
+    pub deleted: bool,
+}

@@ -1,0 +1,121 @@
+//! The `kefu` command line. Each subcommand lives in its own file; this one parses,
+//! opens the database and dispatches. Errors print one clear line and exit non-zero.
+
+mod memo;
+mod orders;
+mod refund;
+pub mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::domain::event::Actor;
+use crate::store::{Store, default_db_path};
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "客服工作台 — 淘宝/天猫客服的终端工作台", long_about = None)]
+pub struct Cli {
+    /// Database file (default: $KEFU_DB, else the platform data dir). Created empty if missing.
+    #[arg(long, global = true, env = "KEFU_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Who is working (recorded with every change).
+    #[arg(long, global = true, env = "KEFU_AGENT", value_name = "NAME")]
+    pub agent: Option<String>,
+    /// Which seat (workstation) this is.
+    #[arg(long, global = true, env = "KEFU_SEAT", value_name = "NAME")]
+    pub seat: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// List the order queue, most urgent first.
+    Orders(orders::Args),
+    /// Add a memo line to an order and/or set its flag.
+    Memo(memo::Args),
+    /// Refund cases: record, act, list, show.
+    #[command(subcommand)]
+    Refund(refund::Cmd),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let msg = format!("{e:#}");
+            eprintln!("错误:{}", crate::domain::sanitize::clean_text(&msg));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let explicit_db = cli.db.is_some();
+    let path = cli.db.clone().unwrap_or_else(default_db_path);
+    let mut store = open(&path, &cli)?;
+    match cli.command {
+        None => summary(&mut store, explicit_db),
+        Some(Command::Orders(a)) => orders::run(&store, a),
+        Some(Command::Memo(a)) => memo::run(&mut store, a),
+        Some(Command::Refund(c)) => refund::run(&mut store, c),
+    }
+}
+
+/// Opens the database and works out who is at the keyboard.
+pub fn open(path: &std::path::Path, cli: &Cli) -> Result<Store> {
+    let agent = cli
+        .agent
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .map(|a| crate::domain::sanitize::clean_line(&a))
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| "客服".to_string());
+    let mut store = Store::open(path, Actor::new(agent.clone(), "pending"))
+        .with_context(|| format!("打不开数据库 {}", path.display()))?;
+    let seat = match cli.seat.clone().map(|s| crate::domain::sanitize::clean_line(&s)).filter(|s| !s.is_empty()) {
+        Some(s) => s,
+        None => match store.meta("seat")? {
+            Some(s) => s,
+            None => {
+                let s = default_seat_name();
+                store.set_meta("seat", &s)?;
+                s
+            }
+        },
+    };
+    store.set_actor(Actor::new(agent, seat));
+    Ok(store)
+}
+
+fn default_seat_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| crate::domain::sanitize::clean_line(&h))
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "local".to_string());
+    format!("seat-{host}")
+}
+
+fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
+    let now = crate::domain::clock::shop_now();
+    println!("kefu 客服工作台 — 数据库 {}", store.path());
+    println!(
+        "  订单 {} · 待发货 {} · 已超时 {} · 待处理退款 {} · 中差评处理中 {} · 事件 {}",
+        store.order_count()?,
+        store.to_ship_count()?,
+        store.overdue_count(now)?,
+        store.refunds_waiting_count()?,
+        store.open_bad_review_count()?,
+        store.event_count()?
+    );
+    println!("  席位 {} · 客服 {}", store.actor().seat, store.actor().agent);
+    println!("命令:kefu --help");
+    Ok(())
+}
