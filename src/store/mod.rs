@@ -4,6 +4,7 @@
 
 mod digest;
 mod error;
+mod lookup;
 mod migrate;
 mod project;
 mod replay;
@@ -25,6 +26,7 @@ use crate::domain::clock;
 use crate::domain::event::{Actor, Event, EventBody, event_hash, format_at};
 
 pub use error::{Result, StoreError};
+pub use lookup::LiveReply;
 pub use migrate::SCHEMA_VERSION;
 pub use rows::*;
 
