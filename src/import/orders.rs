@@ -1,0 +1,478 @@
+//! The seller centre's order export: `ExportOrderList….csv` (one row per order) and
+//! `ExportOrderDetailList….csv` (one row per item), joined on 订单编号. Both header
+//! generations (41 and 61 columns) are read by header name; unknown columns are ignored.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek};
+
+use csv::StringRecord;
+
+use super::table::{Headers, Row, Table};
+use super::{ImportError, Rejections, RowError, cell, line_field, text_field};
+use crate::domain::flag::Flag;
+use crate::domain::money::parse_yuan;
+use crate::domain::order::{OrderItem, OrderRecord, OrderStatus};
+use crate::domain::timefmt::parse_datetime;
+
+/// The headers without which a file is not an order list.
+pub const REQUIRED: [&str; 3] = ["订单编号", "订单状态", "买家会员名"];
+
+/// Where each field of the order list is.
+#[derive(Debug, Clone)]
+pub struct OrderColumns {
+    order_no: usize,
+    buyer: usize,
+    status: usize,
+    alipay: Option<usize>,
+    receiver_name: Option<usize>,
+    mobile: Option<usize>,
+    phone: Option<usize>,
+    address: Option<usize>,
+    address_changed: Option<usize>,
+    amount: Option<usize>,
+    postage: Option<usize>,
+    refund: Option<usize>,
+    created: Option<usize>,
+    paid: Option<usize>,
+    shipped: Option<usize>,
+    message: Option<usize>,
+    memo: Option<usize>,
+    flag: Option<usize>,
+    courier: Option<usize>,
+    tracking: Option<usize>,
+    shop: Option<usize>,
+    title: Option<usize>,
+    close_reason: Option<usize>,
+    /// Fields a complete row has (up to the last named header).
+    width: usize,
+}
+
+/// What a file with the wrong headers probably is, to say which command it belongs to.
+pub(crate) fn guess_kind(h: &Headers) -> Option<&'static str> {
+    if h.has("退款编号") {
+        Some("这像是退款导出文件,请用 kefu import-refunds 导入")
+    } else if h.has("快捷短语编码") || h.has("快捷短语") {
+        Some("这像是千牛快捷短语文件,请用 kefu replies import 导入")
+    } else if h.has("订单编号") && (h.has("商品属性") || h.has("标题") || h.has("购买数量")) {
+        Some("这像是订单明细文件(ExportOrderDetailList),请把它作为第二个文件:kefu import-orders 订单列表.csv 明细.csv")
+    } else {
+        None
+    }
+}
+
+/// "this is not X: missing …; expected …; found …".
+pub(crate) fn refuse_headers(what: &str, required: &[&str], h: &Headers) -> ImportError {
+    let missing: Vec<&str> = required.iter().copied().filter(|r| !h.has(r)).collect();
+    let mut msg = format!(
+        "这不是{what}:缺少表头 {}。需要的表头:{}。文件里的表头:{}",
+        missing.join("、"),
+        required.join("、"),
+        if h.names.iter().all(|n| n.is_empty()) { "(无)".to_string() } else { h.listing(12) }
+    );
+    if let Some(hint) = guess_kind(h) {
+        msg.push_str(&format!("。{hint}"));
+    }
+    ImportError::Refused(msg)
+}
+
+impl OrderColumns {
+    pub fn from_headers(h: &Headers) -> Result<OrderColumns, ImportError> {
+        let (Some(order_no), Some(status), Some(buyer)) =
+            (h.find(&["订单编号"]), h.find(&["订单状态"]), h.find(&["买家会员名"]))
+        else {
+            return Err(refuse_headers("订单导出文件(ExportOrderList….csv)", &REQUIRED, h));
+        };
+        let width = h.names.iter().rposition(|n| !n.is_empty()).map_or(0, |i| i + 1);
+        Ok(OrderColumns {
+            order_no,
+            buyer,
+            status,
+            alipay: h.find(&["买家支付宝账号"]),
+            receiver_name: h.find(&["收货人姓名"]),
+            mobile: h.find(&["联系手机"]),
+            phone: h.find(&["联系电话"]),
+            address: h.find(&["收货地址"]),
+            address_changed: h.find(&["修改后的收货地址"]),
+            amount: h.find(&["买家实际支付金额", "实付金额", "总金额"]),
+            postage: h.find(&["买家应付邮费", "邮费"]),
+            refund: h.find(&["退款金额"]),
+            created: h.find(&["订单创建时间", "创建时间"]),
+            paid: h.find(&["订单付款时间", "付款时间"]),
+            shipped: h.find(&["发货时间", "卖家发货时间", "订单发货时间"]),
+            message: h.find(&["买家留言"]),
+            memo: h.find(&["订单备注", "卖家备注"]),
+            flag: h.find(&["旗帜", "订单旗帜", "备注旗帜", "卖家备注旗帜"]),
+            courier: h.find(&["物流公司"]),
+            tracking: h.find(&["物流单号", "运单号"]),
+            shop: h.find(&["店铺名称"]),
+            title: h.find(&["宝贝标题", "标题"]),
+            close_reason: h.find(&["订单关闭原因"]),
+            width,
+        })
+    }
+}
+
+fn money(row: &Row<'_>, col: Option<usize>, name: &str, errs: &mut Vec<String>) -> i64 {
+    parse_yuan(cell(row.opt(col))).unwrap_or_else(|e| {
+        errs.push(format!("{name}:{e}"));
+        0
+    })
+}
+
+fn date(row: &Row<'_>, col: Option<usize>, name: &str, errs: &mut Vec<String>) -> Option<chrono::NaiveDateTime> {
+    let t = cell(row.opt(col));
+    if t.is_empty() {
+        return None;
+    }
+    let d = parse_datetime(t);
+    if d.is_none() {
+        errs.push(format!("{name}「{t}」不是日期"));
+    }
+    d
+}
+
+/// Checks the row's width against the header's (a cut or split row shows up here).
+pub(crate) fn check_width(row: &Row<'_>, width: usize) -> Result<(), String> {
+    let n = row.record.len();
+    if n < width {
+        return Err(format!("只有 {n} 列,表头有 {width} 列(这一行可能被截断或拆开了)"));
+    }
+    if n > width && row.record.iter().skip(width).any(|f| !f.trim().is_empty()) {
+        return Err(format!("有 {n} 列,表头只有 {width} 列(可能有没加引号的逗号)"));
+    }
+    Ok(())
+}
+
+/// One row of the order list as a record (items are the detail file's business).
+pub fn parse_order(cols: &OrderColumns, row: &Row<'_>) -> Result<OrderRecord, String> {
+    check_width(row, cols.width)?;
+    let mut errs: Vec<String> = Vec::new();
+    let order_no = line_field(row.get(cols.order_no));
+    if order_no.is_empty() {
+        errs.push("订单编号为空".into());
+    }
+    let status_text = cell(row.get(cols.status));
+    let status = match OrderStatus::parse(status_text) {
+        Some(s) => s,
+        None => {
+            if status_text.is_empty() {
+                errs.push("订单状态为空".into());
+            } else {
+                errs.push(format!("订单状态「{status_text}」无法识别"));
+            }
+            OrderStatus::WaitBuyerPay
+        }
+    };
+    let amount_fen = money(row, cols.amount, "买家实际支付金额", &mut errs);
+    let postage_fen = money(row, cols.postage, "买家应付邮费", &mut errs);
+    let refund_fen = money(row, cols.refund, "退款金额", &mut errs);
+    let created_at = date(row, cols.created, "订单创建时间", &mut errs);
+    let paid_at = date(row, cols.paid, "订单付款时间", &mut errs);
+    let shipped_at = date(row, cols.shipped, "发货时间", &mut errs);
+    let platform_flag = match cell(row.opt(cols.flag)) {
+        "" => None,
+        t => match Flag::parse(t) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                errs.push(e);
+                None
+            }
+        },
+    };
+    if !errs.is_empty() {
+        return Err(errs.join(";"));
+    }
+    let mut receiver_phone = line_field(row.opt(cols.mobile));
+    if receiver_phone.is_empty() {
+        receiver_phone = line_field(row.opt(cols.phone));
+    }
+    let mut receiver_address = line_field(row.opt(cols.address_changed));
+    if receiver_address.is_empty() {
+        receiver_address = line_field(row.opt(cols.address));
+    }
+    let mut tracking_no = line_field(row.opt(cols.tracking));
+    if let Some(rest) = tracking_no.strip_prefix("No:").or_else(|| tracking_no.strip_prefix("No：")) {
+        tracking_no = rest.trim().to_string();
+    }
+    Ok(OrderRecord {
+        order_no,
+        buyer: line_field(row.get(cols.buyer)),
+        buyer_alipay: line_field(row.opt(cols.alipay)),
+        receiver_name: line_field(row.opt(cols.receiver_name)),
+        receiver_phone,
+        receiver_address,
+        status: status.into(),
+        amount_fen,
+        postage_fen,
+        created_at,
+        paid_at,
+        shipped_at,
+        buyer_message: text_field(row.opt(cols.message)),
+        platform_memo: text_field(row.opt(cols.memo)),
+        platform_flag,
+        courier: line_field(row.opt(cols.courier)),
+        tracking_no,
+        shop_name: line_field(row.opt(cols.shop)),
+        title: line_field(row.opt(cols.title)),
+        items: Vec::new(),
+        refund_fen,
+        close_reason: line_field(row.opt(cols.close_reason)),
+    })
+}
+
+/// Order numbers seen so far in a file, compactly: a million 19-digit numbers fit in a
+/// few dozen megabytes.
+#[derive(Default)]
+pub struct SeenKeys {
+    numeric: HashMap<u128, u64>,
+    other: HashMap<String, u64>,
+}
+
+impl SeenKeys {
+    /// Records `key` at `line`; if it was seen before, returns that line.
+    pub fn insert(&mut self, key: &str, line: u64) -> Option<u64> {
+        let numeric =
+            !key.is_empty() && key.len() <= 38 && !key.starts_with('0') && key.bytes().all(|b| b.is_ascii_digit());
+        if numeric && let Ok(n) = key.parse::<u128>() {
+            return match self.numeric.entry(n) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(line);
+                    None
+                }
+            };
+        }
+        match self.other.get(key) {
+            Some(l) => Some(*l),
+            None => {
+                self.other.insert(key.to_string(), line);
+                None
+            }
+        }
+    }
+}
+
+/// The order list, row by row.
+pub struct OrderList<R: Read> {
+    table: Table<R>,
+    cols: OrderColumns,
+    rec: StringRecord,
+    seen: SeenKeys,
+}
+
+impl<R: Read + Seek> OrderList<R> {
+    /// Reads the header; a file that is not an order list is refused here.
+    pub fn open(r: R) -> Result<OrderList<R>, ImportError> {
+        let table = Table::open(r)?;
+        let cols = OrderColumns::from_headers(&table.headers)?;
+        Ok(OrderList { table, cols, rec: StringRecord::new(), seen: SeenKeys::default() })
+    }
+}
+
+impl<R: Read> OrderList<R> {
+    pub fn headers(&self) -> &Headers {
+        &self.table.headers
+    }
+
+    pub fn encoding(&self) -> super::encoding::TextEncoding {
+        self.table.encoding
+    }
+
+    /// The next row: an order with its line, or why the row was not taken. `None` at the end.
+    #[allow(clippy::type_complexity)]
+    pub fn next_order(&mut self) -> Result<Option<Result<(u64, OrderRecord), RowError>>, ImportError> {
+        let Some(line) = self.table.next_row(&mut self.rec)? else {
+            return Ok(None);
+        };
+        let row = Row { line, record: &self.rec };
+        let rec = match parse_order(&self.cols, &row) {
+            Ok(r) => r,
+            Err(reason) => return Ok(Some(Err(RowError::new(line, reason)))),
+        };
+        if let Some(first) = self.seen.insert(&rec.order_no, line) {
+            return Ok(Some(Err(RowError::new(line, format!("订单编号 {} 与第 {first} 行重复", rec.order_no)))));
+        }
+        Ok(Some(Ok((line, rec))))
+    }
+}
+
+/// The detail file, read whole: items by order number, with the line of each order's
+/// first item (to report items whose order was not imported).
+#[derive(Debug, Default)]
+pub struct Details {
+    pub items: HashMap<String, (u64, Vec<OrderItem>)>,
+    pub rejected: Rejections,
+    pub encoding: Option<super::encoding::TextEncoding>,
+    pub columns: usize,
+}
+
+pub const DETAIL_REQUIRED: [&str; 2] = ["订单编号", "标题"];
+
+/// `颜色分类:黑色;尺码:M` → ("黑色", "M").
+pub fn parse_properties(text: &str) -> (String, String) {
+    let mut color = String::new();
+    let mut size = String::new();
+    for part in text.split([';', '；']) {
+        let Some((k, v)) = part.split_once([':', '：']) else { continue };
+        let (k, v) = (k.trim(), line_field(v));
+        let slot = match k {
+            "颜色分类" | "颜色" | "主要颜色" | "颜色名称" => &mut color,
+            "尺码" | "尺寸" | "鞋码" | "大小" | "参考身高" => &mut size,
+            _ => continue,
+        };
+        if slot.is_empty() {
+            *slot = v;
+        }
+    }
+    (color, size)
+}
+
+/// Reads the detail export. A file that is not one is refused.
+pub fn read_details<R: Read + Seek>(r: R) -> Result<Details, ImportError> {
+    let mut table = Table::open(r)?;
+    let h = &table.headers;
+    let (Some(order_no), Some(title)) = (h.find(&["订单编号"]), h.find(&["标题", "宝贝标题", "商品标题"]))
+    else {
+        return Err(refuse_headers("订单明细文件(ExportOrderDetailList….csv)", &DETAIL_REQUIRED, h));
+    };
+    if h.has("买家会员名") && h.has("订单状态") && !h.has("商品属性") {
+        return Err(ImportError::Refused(
+            "第二个文件应当是订单明细文件(ExportOrderDetailList….csv),这个看起来是订单列表".into(),
+        ));
+    }
+    let price = h.find(&["价格", "单价", "商品价格"]);
+    let qty = h.find(&["购买数量", "数量", "宝贝数量"]);
+    let sku_cols: Vec<usize> = ["外部系统编号", "商家编码", "货号"].iter().filter_map(|n| h.find(&[n])).collect();
+    let props = h.find(&["商品属性", "销售属性"]);
+    let width = h.names.iter().rposition(|n| !n.is_empty()).map_or(0, |i| i + 1);
+    let mut d = Details { encoding: Some(table.encoding), columns: h.names.len(), ..Default::default() };
+    let mut rec = StringRecord::new();
+    while let Some(line) = table.next_row(&mut rec)? {
+        let row = Row { line, record: &rec };
+        let parsed = (|| -> Result<(String, OrderItem), String> {
+            check_width(&row, width)?;
+            let no = line_field(row.get(order_no));
+            let mut errs = Vec::new();
+            if no.is_empty() {
+                errs.push("订单编号为空".to_string());
+            }
+            let price_fen = parse_yuan(cell(row.opt(price))).unwrap_or_else(|e| {
+                errs.push(format!("价格:{e}"));
+                0
+            });
+            let q = cell(row.opt(qty));
+            let qty = if q.is_empty() {
+                1
+            } else {
+                q.parse::<u32>().unwrap_or_else(|_| {
+                    errs.push(format!("购买数量「{q}」不是整数"));
+                    0
+                })
+            };
+            if !errs.is_empty() {
+                return Err(errs.join(";"));
+            }
+            let sku = sku_cols.iter().map(|&i| line_field(row.get(i))).find(|s| !s.is_empty()).unwrap_or_default();
+            let (color, size) = parse_properties(row.opt(props));
+            Ok((no, OrderItem { title: line_field(row.get(title)), sku, color, size, qty, price_fen }))
+        })();
+        match parsed {
+            Ok((no, item)) => d.items.entry(no).or_insert_with(|| (line, Vec::new())).1.push(item),
+            Err(reason) => d.rejected.push(RowError::new(line, reason)),
+        }
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn list(s: &str) -> OrderList<Cursor<Vec<u8>>> {
+        OrderList::open(Cursor::new(s.as_bytes().to_vec())).unwrap()
+    }
+
+    fn all(s: &str) -> Vec<Result<(u64, OrderRecord), RowError>> {
+        let mut l = list(s);
+        let mut out = Vec::new();
+        while let Some(r) = l.next_order().unwrap() {
+            out.push(r);
+        }
+        out
+    }
+
+    #[test]
+    fn properties_give_colour_and_size() {
+        assert_eq!(parse_properties("颜色分类:黑色;尺码:M"), ("黑色".into(), "M".into()));
+        assert_eq!(
+            parse_properties("尺码：XL（建议130-140斤）；颜色分类：杏色"),
+            ("杏色".into(), "XL（建议130-140斤）".into())
+        );
+        assert_eq!(parse_properties(""), (String::new(), String::new()));
+        assert_eq!(parse_properties("适用季节:秋季"), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn a_minimal_list_parses() {
+        let rows = all("订单编号,买家会员名,订单状态,买家实际支付金额\n=\"123\",小王,交易成功,88元\n");
+        let (line, r) = rows[0].clone().unwrap();
+        assert_eq!(line, 2);
+        assert_eq!(r.order_no, "123");
+        assert_eq!(r.status.0, OrderStatus::TradeFinished);
+        assert_eq!(r.amount_fen, 8800);
+    }
+
+    #[test]
+    fn every_problem_of_a_row_is_named() {
+        let rows =
+            all("订单编号,买家会员名,订单状态,买家实际支付金额,订单创建时间\n,小王,发货中吧,八十八,2026-13-45 10:00\n");
+        let e = rows[0].clone().unwrap_err();
+        assert_eq!(e.line, 2);
+        for part in [
+            "订单编号为空",
+            "订单状态「发货中吧」无法识别",
+            "买家实际支付金额",
+            "订单创建时间「2026-13-45 10:00」不是日期",
+        ] {
+            assert!(e.reason.contains(part), "{}", e.reason);
+        }
+    }
+
+    #[test]
+    fn duplicates_name_the_first_line() {
+        let rows = all("订单编号,买家会员名,订单状态\n1,a,交易成功\n2,b,交易成功\n1,c,交易成功\n");
+        assert_eq!(rows[2].clone().unwrap_err(), RowError::new(4, "订单编号 1 与第 2 行重复"));
+    }
+
+    #[test]
+    fn cut_and_split_rows_are_caught() {
+        let rows =
+            all("订单编号,买家会员名,订单状态,收货地址\n1,a,交易成功\n2,b,交易成功,杭州,西湖\n3,c,交易成功,杭州,\n");
+        assert!(rows[0].clone().unwrap_err().reason.contains("只有 3 列"));
+        assert!(rows[1].clone().unwrap_err().reason.contains("有 5 列"));
+        assert!(rows[2].is_ok(), "a trailing empty field is fine");
+    }
+
+    #[test]
+    fn wrong_headers_are_refused_with_names() {
+        let err = OrderList::open(Cursor::new("name,age\nx,1\n".as_bytes().to_vec())).err().unwrap().to_string();
+        assert!(err.contains("缺少表头 订单编号、订单状态、买家会员名"), "{err}");
+        assert!(err.contains("name, age"), "{err}");
+        let err = OrderList::open(Cursor::new("订单编号,退款编号,退款状态\n1,2,3\n".as_bytes().to_vec()))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("import-refunds"), "{err}");
+    }
+
+    #[test]
+    fn seen_keys_tell_numbers_and_text_apart() {
+        let mut s = SeenKeys::default();
+        assert_eq!(s.insert("2606280001", 2), None);
+        assert_eq!(s.insert("02606280001", 3), None);
+        assert_eq!(s.insert("2606280001", 4), Some(2));
+        assert_eq!(s.insert("R-1", 5), None);
+        assert_eq!(s.insert("R-1", 6), Some(5));
+    }
+}
