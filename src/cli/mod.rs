@@ -1,9 +1,11 @@
 //! The `kefu` command line. Each subcommand lives in its own file; this one parses,
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
 
+mod import;
 mod memo;
 mod orders;
 mod refund;
+mod replies_io;
 pub mod table;
 
 use std::path::PathBuf;
@@ -40,6 +42,13 @@ pub enum Command {
     /// Refund cases: record, act, list, show.
     #[command(subcommand)]
     Refund(refund::Cmd),
+    /// Import a seller-centre order export (ExportOrderList….csv [ExportOrderDetailList….csv]).
+    ImportOrders(import::OrdersArgs),
+    /// Import a seller-centre refund export, keyed by 退款编号.
+    ImportRefunds(import::RefundsArgs),
+    /// Standard replies: import/export Qianniu quick phrases.
+    #[command(subcommand)]
+    Replies(replies_io::Cmd),
 }
 
 pub fn main() -> ExitCode {
@@ -63,6 +72,9 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Orders(a)) => orders::run(&store, a),
         Some(Command::Memo(a)) => memo::run(&mut store, a),
         Some(Command::Refund(c)) => refund::run(&mut store, c),
+        Some(Command::ImportOrders(a)) => import::run_orders(&mut store, a),
+        Some(Command::ImportRefunds(a)) => import::run_refunds(&mut store, a),
+        Some(Command::Replies(c)) => replies_io::run(&mut store, c),
     }
 }
 

@@ -1,0 +1,93 @@
+//! `kefu import-orders LIST [DETAIL]` and `kefu import-refunds FILE`: the seller
+//! centre's exports in, with a summary and the rejected lines.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::domain::sanitize::clean_line;
+use crate::import::{self, ImportError, Rejections, Summary, apply};
+use crate::store::Store;
+
+#[derive(clap::Args)]
+pub struct OrdersArgs {
+    /// The order list export (ExportOrderList….csv), GBK or UTF-8.
+    list: PathBuf,
+    /// Its item detail export (ExportOrderDetailList….csv), for items, SKU, colour and size.
+    detail: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct RefundsArgs {
+    /// The refund export (退款管理 → 导出), GBK or UTF-8.
+    file: PathBuf,
+}
+
+pub(crate) fn open_file(path: &Path) -> Result<File> {
+    File::open(path).with_context(|| format!("打不开文件 {}", clean_line(&path.display().to_string())))
+}
+
+pub fn run_orders(store: &mut Store, a: OrdersArgs) -> Result<()> {
+    let list = open_file(&a.list)?;
+    let detail = a.detail.as_deref().map(open_file).transpose()?;
+    let source = import::source_name(&a.list);
+    let sum = apply::import_orders(store, list, &source, detail).map_err(|e| refused(&source, e))?;
+    print_summary(&source, &sum, "订单");
+    if let Some(d) = &a.detail {
+        print_rejections(&format!("明细文件 {}", import::source_name(d)), &sum.detail_rejected);
+    }
+    finish(&sum)
+}
+
+pub fn run_refunds(store: &mut Store, a: RefundsArgs) -> Result<()> {
+    let file = open_file(&a.file)?;
+    let source = import::source_name(&a.file);
+    let sum = apply::import_refunds(store, file).map_err(|e| refused(&source, e))?;
+    print_summary(&source, &sum, "退款");
+    finish(&sum)
+}
+
+/// A whole-file refusal or failure, naming the file.
+pub(crate) fn refused(source: &str, e: ImportError) -> anyhow::Error {
+    match e {
+        ImportError::Refused(m) => anyhow::anyhow!("{source} 未导入,数据库没有改动。{m}"),
+        other => anyhow::anyhow!("{source} 导入失败,数据库没有改动:{other}"),
+    }
+}
+
+pub(crate) fn print_summary(source: &str, sum: &Summary, what: &str) {
+    let enc = sum.encoding.map(|e| e.label()).unwrap_or("?");
+    println!("导入{what} {source}({enc},{} 列)", sum.columns);
+    println!("{}", sum.line());
+    print_rejections("", &sum.rejected);
+    for n in &sum.notes {
+        println!("{}", clean_line(n));
+    }
+}
+
+pub(crate) fn print_rejections(label: &str, r: &Rejections) {
+    if r.count == 0 {
+        return;
+    }
+    if label.is_empty() {
+        println!("被拒绝的行:");
+    } else {
+        println!("{label}:拒绝 {} 行", r.count);
+    }
+    for e in &r.kept {
+        println!("  {e}");
+    }
+    if r.count > r.kept.len() as u64 {
+        println!("  …另有 {} 行被拒绝,未逐一列出", r.count - r.kept.len() as u64);
+    }
+}
+
+/// Exit 0 when anything was imported or all was already there; an error when every
+/// row was rejected.
+pub(crate) fn finish(sum: &Summary) -> Result<()> {
+    if sum.accepted() == 0 && sum.rejected.count > 0 {
+        bail!("没有一行可以导入,数据库没有改动");
+    }
+    Ok(())
+}
