@@ -1,0 +1,687 @@
+//! Importing real exports: the seller centre's order and refund exports and Qianniu's
+//! quick phrases, from the fixture files in tests/fixtures (made by make_fixtures.py).
+
+use std::fs::File;
+use std::io::{BufWriter, Cursor, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use kefu::domain::event::Actor;
+use kefu::domain::flag::Flag;
+use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
+use kefu::domain::refund::{ActionInput, GoodsStatus, Phase, RefundAction, RefundState};
+use kefu::import::encoding::TextEncoding;
+use kefu::import::{ImportError, Summary, apply};
+use kefu::store::Store;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn open(name: &str) -> File {
+    File::open(fixture(name)).unwrap()
+}
+
+fn store() -> Store {
+    Store::open_in_memory(Actor::new("宾", "seat-1")).unwrap()
+}
+
+fn t(s: &str) -> NaiveDateTime {
+    kefu::domain::timefmt::parse_datetime(s).unwrap()
+}
+
+fn import_list(s: &mut Store, name: &str) -> Summary {
+    apply::import_orders(s, open(name), name, None::<File>).unwrap()
+}
+
+fn import_bytes(s: &mut Store, bytes: &[u8]) -> Result<Summary, ImportError> {
+    apply::import_orders(s, Cursor::new(bytes.to_vec()), "test.csv", None::<Cursor<Vec<u8>>>)
+}
+
+fn record(s: &Store, no: &str) -> OrderRecord {
+    s.platform_record(no).unwrap().unwrap_or_else(|| panic!("order {no} not imported"))
+}
+
+/// Event count and projection digest: "the database as it was".
+fn state(s: &Store) -> (i64, String) {
+    (s.event_count().unwrap(), s.projection_digest().unwrap())
+}
+
+fn counts(sum: &Summary) -> (u64, u64, u64, u64) {
+    (sum.new, sum.updated, sum.unchanged, sum.rejected.count)
+}
+
+// ---------------------------------------------------------------- order list
+
+#[test]
+fn gbk_41_column_export_gives_every_field() {
+    let mut s = store();
+    let sum = import_list(&mut s, "ExportOrderList_gbk41.csv");
+    assert_eq!(counts(&sum), (6, 0, 0, 0), "{:?}", sum.rejected);
+    assert_eq!(sum.encoding, Some(TextEncoding::Gb18030));
+    assert_eq!(sum.columns, 41);
+    assert_eq!(sum.events, 1);
+
+    // ="…" number, ' phone, slash dates, full-width comma, 元, commas and quotes in quoted fields
+    assert_eq!(
+        record(&s, "4021865531002746618"),
+        OrderRecord {
+            order_no: "4021865531002746618".into(),
+            buyer: "tb小王2016".into(),
+            buyer_alipay: "wang***@163.com".into(),
+            receiver_name: "王芳".into(),
+            receiver_phone: "13812341234".into(),
+            receiver_address: "浙江省 杭州市 西湖区 文三路90号,东部软件园3号楼\"创新中心\"(310012)".into(),
+            status: OrderStatus::WaitSellerSendGoods.into(),
+            amount_fen: 17600,
+            postage_fen: 0,
+            created_at: Some(t("2026-06-28 09:58:00")),
+            paid_at: Some(t("2026-06-28 10:02:00")),
+            shipped_at: None,
+            buyer_message: "请发顺丰,谢谢!\n周末家里没人".into(),
+            platform_memo: String::new(),
+            platform_flag: None,
+            courier: String::new(),
+            tracking_no: String::new(),
+            shop_name: "19shop潮流女装".into(),
+            title: "2026秋冬新款,加绒\"连帽\"卫衣 男女同款".into(),
+            items: vec![],
+            refund_fen: 0,
+            close_reason: String::new(),
+        }
+    );
+    // a multi-line address, dash dates with seconds, ASCII comma, postage with 元
+    assert_eq!(
+        record(&s, "4021865531002746619"),
+        OrderRecord {
+            order_no: "4021865531002746619".into(),
+            buyer: "快乐的小兔子".into(),
+            buyer_alipay: "138****5678".into(),
+            receiver_name: "李娜".into(),
+            receiver_phone: "15900001111".into(),
+            receiver_address: "北京 北京市 朝阳区 望京街道 阜通东大街6号 方恒国际中心A座1203(100102)".into(),
+            status: OrderStatus::WaitBuyerConfirmGoods.into(),
+            amount_fen: 25950,
+            postage_fen: 1000,
+            created_at: Some(t("2026-06-27 21:15:33")),
+            paid_at: Some(t("2026-06-27 21:16:02")),
+            shipped_at: None,
+            buyer_message: String::new(),
+            platform_memo: "6-28联系工号851更改地址,已更改 宾".into(),
+            platform_flag: None,
+            courier: "圆通速递".into(),
+            tracking_no: "888090781867".into(),
+            shop_name: "19shop潮流女装".into(),
+            title: "真皮托特包 大容量通勤单肩包".into(),
+            items: vec![],
+            refund_fen: 0,
+            close_reason: String::new(),
+        }
+    );
+    // 联系手机 empty → 联系电话; "No:" before the tracking number
+    let c = record(&s, "4021865531002746620");
+    assert_eq!(c.receiver_phone, "0571-88886666");
+    assert_eq!((c.tracking_no.as_str(), c.courier.as_str()), ("3101234567890", "申通快递"));
+    assert_eq!(c.status.0, OrderStatus::TradeFinished);
+    // closed before payment, with a reason
+    let d = record(&s, "4021865531002746621");
+    assert_eq!(
+        (d.status.0, d.close_reason.as_str(), d.paid_at, d.amount_fen),
+        (OrderStatus::TradeClosed, "买家不想买了", None, 0)
+    );
+    // a leading tab before the order number
+    assert_eq!(record(&s, "4021865531002746622").status.0, OrderStatus::WaitBuyerPay);
+    // 修改后的收货地址 wins over the original
+    assert_eq!(record(&s, "4021865531002746623").receiver_address, "四川省 成都市 高新区 天府大道北段1700号(610041)");
+    // the queue sees them: paid-unshipped orders have a ship-by time
+    assert!(s.queue_row("4021865531002746618").unwrap().unwrap().ship_by.is_some());
+}
+
+#[test]
+fn utf8_bom_61_columns_with_the_detail_file() {
+    let mut s = store();
+    let sum = apply::import_orders(
+        &mut s,
+        open("ExportOrderList_bom61.csv"),
+        "ExportOrderList_bom61.csv",
+        Some(open("ExportOrderDetailList_bom61.csv")),
+    )
+    .unwrap();
+    assert_eq!(counts(&sum), (3, 0, 0, 0));
+    assert_eq!((sum.encoding, sum.columns), (Some(TextEncoding::Utf8Bom), 61));
+    // the detail row whose order is not in the list, by its line
+    assert_eq!(sum.detail_rejected.lines(), [5]);
+    assert!(sum.detail_rejected.kept[0].reason.contains("4021865531002747999"));
+
+    let a = record(&s, "4021865531002747001");
+    assert_eq!(
+        a.items,
+        vec![
+            OrderItem {
+                title: "加绒连帽卫衣 男女同款".into(),
+                sku: "WY109".into(),
+                color: "黑色".into(),
+                size: "M".into(),
+                qty: 2,
+                price_fen: 8800,
+            },
+            OrderItem {
+                title: "真皮斜挎包,\"小方包\"".into(),
+                sku: "BAG-2201".into(), // 外部系统编号 empty → 商家编码
+                color: "焦糖色".into(),
+                size: "小号".into(),
+                qty: 1,
+                price_fen: 2100,
+            },
+        ]
+    );
+    assert_eq!(a.shipped_at, Some(t("2026-06-30 16:20:11")));
+    assert_eq!(a.tracking_no, "YT7788990011");
+    assert_eq!(a.status.0, OrderStatus::WaitBuyerConfirmGoods);
+    assert_eq!(a.platform_memo, "红旗:同一买家两单,合并发");
+    let b = record(&s, "4021865531002747002");
+    assert_eq!((b.refund_fen, b.amount_fen, b.close_reason.as_str()), (12900, 12900, "退款"));
+    assert_eq!(b.items.len(), 1);
+    assert_eq!(b.items[0].sku, "KZ-330");
+    let c = record(&s, "4021865531002747003");
+    assert_eq!((c.postage_fen, c.amount_fen, c.items.len()), (800, 6700, 0));
+}
+
+#[test]
+fn importing_the_same_file_again_writes_nothing() {
+    let mut s = store();
+    import_list(&mut s, "ExportOrderList_gbk41.csv");
+    apply::import_orders(&mut s, open("ExportOrderList_bom61.csv"), "x", Some(open("ExportOrderDetailList_bom61.csv")))
+        .unwrap();
+    let before = state(&s);
+    let again = import_list(&mut s, "ExportOrderList_gbk41.csv");
+    assert_eq!(counts(&again), (0, 0, 6, 0));
+    assert_eq!(again.events, 0);
+    let again = apply::import_orders(
+        &mut s,
+        open("ExportOrderList_bom61.csv"),
+        "x",
+        Some(open("ExportOrderDetailList_bom61.csv")),
+    )
+    .unwrap();
+    assert_eq!(counts(&again), (0, 0, 3, 0));
+    // the list alone keeps the items the detail file gave
+    let alone = apply::import_orders(&mut s, open("ExportOrderList_bom61.csv"), "x", None::<File>).unwrap();
+    assert_eq!(counts(&alone), (0, 0, 3, 0));
+    assert_eq!(state(&s), before);
+    assert_eq!(record(&s, "4021865531002747001").items.len(), 2);
+}
+
+#[test]
+fn a_newer_export_updates_platform_fields_and_keeps_local_work() {
+    let mut s = store();
+    import_list(&mut s, "ExportOrderList_gbk41.csv");
+    let no = "4021865531002746618";
+    s.add_memo(no, "6-28联系工号851更改地址,已更改 宾", kefu::domain::event::MemoKind::Tracking).unwrap();
+    s.set_flag(no, Flag::Red).unwrap();
+
+    // The next day's export: shipped, with a tracking number; the rest the same.
+    let text =
+        encoding_rs::GB18030.decode(&std::fs::read(fixture("ExportOrderList_gbk41.csv")).unwrap()).0.into_owned();
+    let newer = text.replacen("买家已付款，等待卖家发货,\"请发顺丰", "卖家已发货，等待买家确认收货,\"请发顺丰", 1);
+    let newer = newer.replacen("卫衣 男女同款\",2,,,,2,", "卫衣 男女同款\",2,=\"SF1000200030\",顺丰速运,,2,", 1);
+    assert_ne!(newer, text);
+    let sum = import_bytes(&mut s, &encoding_rs::GB18030.encode(&newer).0).unwrap();
+    assert_eq!(counts(&sum), (0, 1, 5, 0));
+
+    let r = record(&s, no);
+    assert_eq!(r.status.0, OrderStatus::WaitBuyerConfirmGoods);
+    assert_eq!((r.tracking_no.as_str(), r.courier.as_str()), ("SF1000200030", "顺丰速运"));
+    let d = s.order_detail(no).unwrap().unwrap();
+    assert_eq!(d.flag, Flag::Red, "the seat's flag survives");
+    assert_eq!(d.memos.len(), 1, "the seat's memo survives");
+    assert_eq!(d.memos[0].text, "6-28联系工号851更改地址,已更改 宾");
+    // and the log can rebuild exactly this
+    let digest = s.projection_digest().unwrap();
+    s.rebuild().unwrap();
+    assert_eq!(s.projection_digest().unwrap(), digest);
+}
+
+#[test]
+fn bad_rows_are_reported_by_line_and_good_rows_import() {
+    let mut s = store();
+    let sum = import_list(&mut s, "ExportOrderList_malformed.csv");
+    assert_eq!(counts(&sum), (3, 0, 0, 6));
+    assert_eq!(sum.rejected.lines(), [3, 6, 7, 8, 9, 12]);
+    let reasons: Vec<&str> = sum.rejected.kept.iter().map(|e| e.reason.as_str()).collect();
+    assert!(reasons[0].contains("订单状态「发货中吧」无法识别"), "{}", reasons[0]);
+    assert!(reasons[1].contains("买家实际支付金额") && reasons[1].contains("八十八"), "{}", reasons[1]);
+    assert!(reasons[2].contains("订单创建时间「2026-13-45 10:00」不是日期"), "{}", reasons[2]);
+    assert!(reasons[3].contains("订单编号为空"), "{}", reasons[3]);
+    assert_eq!(reasons[4], "订单编号 5001 与第 2 行重复");
+    assert!(reasons[5].contains("只有 9 列"), "{}", reasons[5]);
+    assert_eq!(sum.rejected.kept[0].to_string(), "第 3 行:订单状态「发货中吧」无法识别");
+    for no in ["5001", "5003", "5006"] {
+        assert!(s.platform_record(no).unwrap().is_some(), "{no}");
+    }
+    assert_eq!(record(&s, "5003").receiver_address, "上海市 浦东新区 张江路1号");
+    assert_eq!(record(&s, "5006").amount_fen, 550);
+    assert_eq!(record(&s, "5001").buyer, "好买家一", "the first of two rows with one number wins");
+    assert_eq!(s.order_count().unwrap(), 3);
+}
+
+#[test]
+fn files_that_are_not_order_exports_are_refused_and_write_nothing() {
+    let mut s = store();
+    import_list(&mut s, "ExportOrderList_gbk41.csv");
+    let before = state(&s);
+    let refuse = |s: &mut Store, name: &str| -> String {
+        match apply::import_orders(s, open(name), name, None::<File>) {
+            Err(ImportError::Refused(m)) => m,
+            other => panic!("{name}: expected a refusal, got {other:?}"),
+        }
+    };
+    let m = refuse(&mut s, "ExportRefundList_gbk.csv");
+    assert!(m.contains("缺少表头 买家会员名。"), "{m}");
+    assert!(m.contains("需要的表头:订单编号、订单状态、买家会员名"), "{m}");
+    assert!(m.contains("退款编号") && m.contains("import-refunds"), "{m}");
+    let m = refuse(&mut s, "random.csv");
+    assert!(m.contains("缺少表头 订单编号、订单状态、买家会员名") && m.contains("姓名, 年龄, 城市"), "{m}");
+    assert!(refuse(&mut s, "empty.csv").contains("空"));
+    let m = refuse(&mut s, "binary.png");
+    assert!(m.contains("不是文本文件"), "{m}");
+    // the detail file given as the list, and a wrong second file
+    let m = refuse(&mut s, "ExportOrderDetailList_bom61.csv");
+    assert!(m.contains("明细"), "{m}");
+    let err =
+        apply::import_orders(&mut s, open("ExportOrderList_bom61.csv"), "x", Some(open("random.csv"))).unwrap_err();
+    assert!(err.to_string().contains("订单明细文件"), "{err}");
+    assert_eq!(state(&s), before);
+}
+
+#[test]
+fn events_carry_at_most_2000_orders_all_in_one_transaction() {
+    let mut s = store();
+    let mut buf = Vec::new();
+    write_export(&mut buf, 4500, 0).unwrap();
+    let sum = import_bytes(&mut s, &buf).unwrap();
+    assert_eq!(counts(&sum), (4500, 0, 0, 0));
+    assert_eq!(sum.events, 3);
+    let sizes: Vec<usize> = s
+        .conn()
+        .prepare("SELECT payload FROM events WHERE kind = 'orders_upserted' ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|p| serde_json::from_str::<serde_json::Value>(&p.unwrap()).unwrap()["orders"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [2000, 2000, 500]);
+    let src: String =
+        s.conn().query_row("SELECT json_extract(payload, '$.source') FROM events LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(src, "test.csv");
+    // a second run that changes 3 orders writes one event with those 3
+    let mut buf2 = Vec::new();
+    write_export(&mut buf2, 4500, 3).unwrap();
+    let sum = import_bytes(&mut s, &buf2).unwrap();
+    assert_eq!((counts(&sum), sum.events), ((0, 3, 4497, 0), 1));
+}
+
+// ---------------------------------------------------------------- untrusted text
+
+#[test]
+fn escape_sequences_in_a_csv_arrive_clean() {
+    let mut s = store();
+    let csv = "订单编号,买家会员名,订单状态,收货地址,买家留言\n\
+               9001,\"\x1b]0;x\x07\x1b[2J坏人\",交易成功,\"杭州\u{202E}市\",\"第一行\x1b[31m\r\n第二行\"\n\
+               9002,x,\"\x1b[2J发货中\",,\n";
+    let sum = import_bytes(&mut s, csv.as_bytes()).unwrap();
+    assert_eq!(counts(&sum), (1, 0, 0, 1));
+    let r = record(&s, "9001");
+    assert_eq!(r.buyer, "坏人");
+    assert_eq!(r.receiver_address, "杭州市");
+    assert_eq!(r.buyer_message, "第一行\n第二行");
+    let shown = sum.rejected.kept[0].to_string();
+    assert!(!shown.contains('\x1b'), "{shown:?}");
+    assert_eq!(shown, "第 4 行:订单状态「发货中」无法识别", "the message of line 2 spans two lines");
+}
+
+// ---------------------------------------------------------------- refunds
+
+#[test]
+fn refund_export_opens_syncs_and_is_idempotent() {
+    let mut s = store();
+    import_list(&mut s, "ExportOrderList_gbk41.csv");
+    let sum = apply::import_refunds(&mut s, open("ExportRefundList_gbk.csv")).unwrap();
+    assert_eq!(counts(&sum), (5, 0, 0, 1));
+    assert_eq!((sum.encoding, sum.columns), (Some(TextEncoding::Gb18030), 42));
+    assert_eq!(sum.rejected.lines(), [8], "the description of the first refund spans two lines");
+    assert!(sum.rejected.kept[0].reason.contains("退款状态「退款中吧」无法识别"));
+
+    let r1 = s.refund("20260629100001").unwrap().unwrap();
+    assert_eq!(r1.order_no, "4021865531002746618");
+    assert_eq!(r1.state, RefundState::WaitSellerAgree);
+    assert_eq!(r1.amount_fen, 8800);
+    assert!(r1.no_reason_7d && r1.needs_return && r1.shipped);
+    assert_eq!(r1.reason, "七天无理由退换货");
+    assert_eq!(r1.buyer_desc, "尺码偏大,\"不想要了\"\n吊牌还在");
+    assert_eq!(r1.goods_status, GoodsStatus::BuyerReceived.code());
+    assert_eq!(r1.phase, Phase::Aftersale.label());
+    assert_eq!(r1.applied_at, Some(t("2026-06-29 10:05:00")));
+    assert_eq!(r1.deadline, Some(t("2026-07-04 10:05:00")));
+    assert_eq!(s.refund("20260629100002").unwrap().unwrap().state, RefundState::WaitBuyerReturnGoods);
+    let r3 = s.refund("20260629100003").unwrap().unwrap();
+    assert_eq!(r3.state, RefundState::WaitSellerConfirmGoods);
+    assert_eq!((r3.return_tracking_no.as_str(), r3.return_courier.as_str()), ("YT1234567890", "圆通速递"));
+    let r4 = s.refund("20260629100004").unwrap().unwrap();
+    assert_eq!(r4.state, RefundState::Success);
+    assert!(!r4.shipped && !r4.needs_return);
+    let r5 = s.refund("20260629100005").unwrap().unwrap();
+    assert_eq!((r5.state, r5.seller_note.as_str()), (RefundState::Closed, "买家撤销申请"));
+    assert_eq!(s.queue_row("4021865531002746618").unwrap().unwrap().open_refunds, 1);
+
+    // the same file again: nothing
+    let before = state(&s);
+    let again = apply::import_refunds(&mut s, open("ExportRefundList_gbk.csv")).unwrap();
+    assert_eq!((counts(&again), again.events), ((0, 0, 5, 1), 0));
+    assert_eq!(state(&s), before);
+
+    // the seat acts; the same old file again must not undo it
+    s.refund_act("20260629100001", RefundAction::Agree, ActionInput::default()).unwrap();
+    let again = apply::import_refunds(&mut s, open("ExportRefundList_gbk.csv")).unwrap();
+    assert_eq!(again.events, 0);
+    assert_eq!(s.refund("20260629100001").unwrap().unwrap().state, RefundState::WaitBuyerReturnGoods);
+
+    // a newer export with the platform's new state is synced
+    let text = encoding_rs::GB18030.decode(&std::fs::read(fixture("ExportRefundList_gbk.csv")).unwrap()).0.into_owned();
+    let newer = text.replacen("卖家已经同意退款,等待买家退货", "退款成功", 1);
+    let sum = apply::import_refunds(&mut s, Cursor::new(newer.into_bytes())).unwrap();
+    assert_eq!((counts(&sum), sum.events), ((0, 1, 4, 1), 1));
+    assert_eq!(s.refund("20260629100002").unwrap().unwrap().state, RefundState::Success);
+}
+
+#[test]
+fn an_order_export_given_as_refunds_is_refused() {
+    let mut s = store();
+    let before = state(&s);
+    let err = apply::import_refunds(&mut s, open("ExportOrderList_gbk41.csv")).unwrap_err();
+    let m = err.to_string();
+    assert!(m.contains("这不是退款导出文件") && m.contains("退款编号"), "{m}");
+    assert_eq!(state(&s), before);
+}
+
+// ---------------------------------------------------------------- quick phrases
+
+fn phrases(s: &Store) -> Vec<(String, String, String)> {
+    let mut v: Vec<_> = s.replies().unwrap().into_iter().map(|r| (r.code, r.text, r.group)).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn quick_phrases_import_update_and_replace() {
+    let mut s = store();
+    let id_old = s.reply_save(None, "old", "亲,这条不在文件里哦", "通用").unwrap();
+    let id_hi = s.reply_save(None, "hi", "亲,旧的问候", "通用").unwrap();
+    let sum = apply::import_replies(&mut s, open("quick_phrases.csv"), false).unwrap();
+    assert_eq!(counts(&sum), (4, 1, 0, 0));
+    let hi = s.reply_by_code("hi").unwrap().unwrap();
+    assert_eq!(hi.reply_id, id_hi, "matched by code, edited in place");
+    assert!(hi.text.starts_with("亲,您好!欢迎光临小店"));
+    let yh = s.reply_by_code("yh").unwrap().unwrap();
+    assert!(yh.text.contains("\n户名:XXX\n"));
+    assert_eq!(
+        s.reply_by_code("tk").unwrap().unwrap().text,
+        "亲,申请时退款类型请选\"已收到货,需要退货\",选错了我们这边没办法同意,需要重新申请哦~"
+    );
+    assert!(s.reply(&id_old).unwrap().is_some(), "without --replace nothing is deleted");
+
+    let before = state(&s);
+    let again = apply::import_replies(&mut s, open("quick_phrases.csv"), false).unwrap();
+    assert_eq!((counts(&again), again.events), ((0, 0, 5, 0), 0));
+    assert_eq!(state(&s), before);
+
+    let sum = apply::import_replies(&mut s, open("quick_phrases.csv"), true).unwrap();
+    assert_eq!((counts(&sum), sum.deleted), ((0, 0, 5, 0), 1));
+    assert!(s.reply(&id_old).unwrap().is_none());
+    assert_eq!(s.replies().unwrap().len(), 5);
+}
+
+#[test]
+fn duplicate_codes_are_rejected_by_line() {
+    let mut s = store();
+    let csv = "快捷短语编码,快捷短语,快捷短语分组\na,\"亲,第一条呢\",通用\nb,\"亲,第二条\n两行呢\",售后\na,\"亲,重复的呢\",通用\n";
+    let sum = apply::import_replies(&mut s, Cursor::new(csv.as_bytes().to_vec()), false).unwrap();
+    assert_eq!(sum.rejected.lines(), [5]);
+    assert_eq!(sum.rejected.kept[0].reason, "快捷短语编码 a 与第 2 行重复");
+    assert_eq!(sum.new, 2);
+}
+
+#[test]
+fn replies_round_trip_through_export_and_import() {
+    // the shop's own 236 phrases, with newlines and quotes in them
+    let mut a = store();
+    let shop = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/replies.csv");
+    let sum = apply::import_replies(&mut a, File::open(shop).unwrap(), false).unwrap();
+    assert_eq!(counts(&sum), (236, 0, 0, 0));
+    let original = phrases(&a);
+    assert!(original.iter().any(|(_, t, _)| t.contains('\n')) && original.iter().any(|(_, t, _)| t.contains('"')));
+    for gbk in [false, true] {
+        let rows = a.replies().unwrap();
+        let bytes = kefu::import::replies::write_phrases(
+            rows.iter().map(|r| (r.code.as_str(), r.text.as_str(), r.group.as_str())),
+            gbk,
+        );
+        assert_eq!(bytes.starts_with(b"\xEF\xBB\xBF"), !gbk);
+        // into the same database: all unchanged, nothing written
+        let before = state(&a);
+        let sum = apply::import_replies(&mut a, Cursor::new(bytes.clone()), true).unwrap();
+        assert_eq!((counts(&sum), sum.deleted, sum.events), ((0, 0, 236, 0), 0, 0));
+        assert_eq!(state(&a), before);
+        // into a fresh one: the same phrases
+        let mut b = store();
+        apply::import_replies(&mut b, Cursor::new(bytes), false).unwrap();
+        assert_eq!(phrases(&b), original);
+    }
+}
+
+// ---------------------------------------------------------------- the command line
+
+fn kefu(db: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("--db")
+        .arg(db)
+        .args(["--agent", "宾", "--seat", "seat-1"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn out(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn cli_import_orders_prints_a_summary_and_exits_by_outcome() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite");
+    let f = |n: &str| fixture(n).display().to_string();
+
+    let o = kefu(&db, &["import-orders", &f("ExportOrderList_bom61.csv"), &f("ExportOrderDetailList_bom61.csv")]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("新增 3 · 更新 0 · 未变 0 · 拒绝 0"), "{}", out(&o));
+    assert!(out(&o).contains("明细文件 ExportOrderDetailList_bom61.csv:拒绝 1 行"), "{}", out(&o));
+    assert!(out(&o).contains("第 5 行:订单 4021865531002747999 没有导入"), "{}", out(&o));
+
+    let o = kefu(&db, &["import-orders", &f("ExportOrderList_bom61.csv")]);
+    assert!(o.status.success());
+    assert!(out(&o).contains("新增 0 · 更新 0 · 未变 3 · 拒绝 0"), "{}", out(&o));
+
+    let o = kefu(&db, &["import-orders", &f("ExportOrderList_malformed.csv")]);
+    assert!(o.status.success(), "good rows imported: exit 0");
+    let text = out(&o);
+    assert!(text.contains("新增 3 · 更新 0 · 未变 0 · 拒绝 6"), "{text}");
+    assert!(text.contains("第 3 行:订单状态「发货中吧」无法识别"), "{text}");
+    assert!(text.contains("第 9 行:订单编号 5001 与第 2 行重复"), "{text}");
+
+    let o = kefu(&db, &["import-orders", &f("random.csv")]);
+    assert!(!o.status.success());
+    assert!(
+        err(&o).contains("random.csv 未导入,数据库没有改动") && err(&o).contains("订单编号、订单状态、买家会员名"),
+        "{}",
+        err(&o)
+    );
+    let o = kefu(&db, &["import-orders", &f("binary.png")]);
+    assert!(!o.status.success());
+    let o = kefu(&db, &["import-orders", &f("ExportRefundList_gbk.csv")]);
+    assert!(!o.status.success() && err(&o).contains("import-refunds"), "{}", err(&o));
+
+    // every row bad: nothing imported, non-zero
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "订单编号,买家会员名,订单状态\n1,a,不知道\n2,b,也不知道\n").unwrap();
+    let o = kefu(&db, &["import-orders", bad.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(out(&o).contains("拒绝 2"), "{}", out(&o));
+
+    // the queue shows what came in
+    let o = kefu(&db, &["orders", "--json"]);
+    let rows: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 6);
+
+    let o = kefu(&db, &["import-refunds", &f("ExportRefundList_gbk.csv")]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("新增 5 · 更新 0 · 未变 0 · 拒绝 1"), "{}", out(&o));
+    assert!(out(&o).contains("第 8 行:退款状态「退款中吧」无法识别"), "{}", out(&o));
+}
+
+#[test]
+fn cli_output_stays_clean_of_escape_sequences() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite");
+    let evil = dir.path().join("evil.csv");
+    std::fs::write(
+        &evil,
+        "订单编号,买家会员名,订单状态\n1,\"\x1b]0;x\x07\x1b[2J坏人\",交易成功\n2,x,\"\x1b]0;pwn\x07\x1b[2J未知\u{202E}\"\n",
+    )
+    .unwrap();
+    let o = kefu(&db, &["import-orders", evil.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let text = out(&o);
+    assert!(!text.contains('\x1b') && !text.contains('\x07') && !text.contains('\u{202E}'), "{text:?}");
+    assert!(text.contains("第 3 行:订单状态「未知」无法识别"), "{text}");
+    let o = kefu(&db, &["orders", "--json"]);
+    assert!(out(&o).contains("\"buyer\":\"坏人\"") || out(&o).contains("\"buyer\": \"坏人\""), "{}", out(&o));
+}
+
+#[test]
+fn cli_replies_export_then_import_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite");
+    let shop = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/replies.csv");
+    let o = kefu(&db, &["replies", "import", shop.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(out(&o).contains("新增 236 · 更新 0 · 未变 0 · 拒绝 0"), "{}", out(&o));
+    for (name, extra) in [("utf8.csv", None), ("gbk.csv", Some("--gbk"))] {
+        let file = dir.path().join(name);
+        let mut args = vec!["replies", "export", file.to_str().unwrap()];
+        args.extend(extra);
+        let o = kefu(&db, &args);
+        assert!(o.status.success(), "{}", err(&o));
+        assert!(out(&o).contains("已导出 236 条快捷短语"), "{}", out(&o));
+        let o = kefu(&db, &["replies", "import", "--replace", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", err(&o));
+        assert!(out(&o).contains("新增 0 · 更新 0 · 未变 236 · 拒绝 0"), "{}", out(&o));
+    }
+    let o = kefu(&db, &["replies", "import", fixture("ExportOrderList_gbk41.csv").to_str().unwrap()]);
+    assert!(!o.status.success() && err(&o).contains("快捷短语编码"), "{}", err(&o));
+}
+
+// ---------------------------------------------------------------- a kill midway
+
+/// A 41-column UTF-8 export of `n` orders; the first `changed` of them shipped (so a
+/// second file differs from the first in exactly those).
+fn write_export(w: &mut impl Write, n: usize, changed: usize) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "订单编号,买家会员名,买家支付宝账号,买家应付货款,买家应付邮费,买家支付积分,总金额,返点积分,买家实际支付金额,\
+         买家实际支付积分,订单状态,买家留言,收货人姓名,收货地址 ,运送方式,联系电话 ,联系手机,订单创建时间,订单付款时间 ,\
+         宝贝标题 ,宝贝种类 ,物流单号 ,物流公司,订单备注,宝贝总数量,店铺Id,店铺名称,订单关闭原因,卖家服务费,买家服务费,\
+         发票抬头,是否手机订单,分阶段订单信息,特权订金订单id,是否上传合同照片,是否上传小票,是否代付,定金排名,修改后的sku,\
+         修改后的收货地址,异常信息\r"
+    )?;
+    let names = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊"];
+    for i in 0..n {
+        let (status, tracking, courier) = if i < changed {
+            ("卖家已发货，等待买家确认收货", format!("=\"YT{:010}\"", i), "圆通速递")
+        } else {
+            ("买家已付款，等待卖家发货", String::new(), "")
+        };
+        let name = names[i % names.len()];
+        writeln!(
+            w,
+            "=\"{no}\",buyer{i}_{name},{i}@example.com,{a}.{c:02},0.00,0,{a}.{c:02},0,{a}.{c:02},0,{status},,{name},\
+             \"浙江省 杭州市 西湖区 文三路{r}号,{b}幢{c}室(310012)\",快递,,'138{i:08},2026/6/{d} {h}:{m:02},\
+             2026/6/{d} {h}:{m:02},\"加绒连帽卫衣,男女同款\",1,{tracking},{courier},,1,57301234,19shop潮流女装,,,,,\
+             手机订单,,,,,,,,,\r",
+            no = 4021865531000000000u64 + i as u64,
+            a = 29 + i % 570,
+            c = i % 100,
+            r = i % 999,
+            b = i % 30,
+            d = 1 + i % 28,
+            h = i % 24,
+            m = i % 60,
+        )?;
+    }
+    Ok(())
+}
+
+#[test]
+fn an_import_killed_midway_leaves_the_database_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.sqlite");
+    {
+        let mut s = Store::open(&db, Actor::new("宾", "seat-1")).unwrap();
+        import_list(&mut s, "ExportOrderList_gbk41.csv");
+        s.set_flag("4021865531002746618", Flag::Yellow).unwrap();
+    }
+    let before = state(&Store::open(&db, Actor::new("宾", "seat-1")).unwrap());
+    let big = dir.path().join("ExportOrderList_big.csv");
+    let mut w = BufWriter::new(File::create(&big).unwrap());
+    write_export(&mut w, 200_000, 0).unwrap();
+    w.flush().unwrap();
+    drop(w);
+
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    let wal_size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    let start_size = wal_size();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--agent", "宾", "--seat", "seat-1", "import-orders"])
+        .arg(&big)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the import has written (uncommitted) pages to the WAL, then SIGKILL it.
+    let started = Instant::now();
+    while wal_size() < start_size + (8 << 20) {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the import ended ({status}) before it could be killed; make the file bigger");
+        }
+        assert!(started.elapsed() < Duration::from_secs(300), "the import never started writing");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(child.try_wait().unwrap().is_none());
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert!(wal_size() > start_size, "it had written to the WAL");
+
+    let s = Store::open(&db, Actor::new("宾", "seat-1")).unwrap();
+    assert_eq!(state(&s), before, "the killed import left nothing behind");
+    assert_eq!(s.order_count().unwrap(), 6);
+    let ok: String = s.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(ok, "ok");
+}
