@@ -39,8 +39,8 @@ pub fn import_orders<L: Read + Seek, D: Read + Seek>(
     source: &str,
     detail: Option<D>,
 ) -> Result<Summary, ImportError> {
-    let mut details = detail.map(read_details).transpose()?;
     let mut list = OrderList::open(list)?;
+    let mut details = detail.map(read_details).transpose()?;
     let mut sum =
         Summary { encoding: Some(list.encoding()), columns: list.headers().names.len(), ..Default::default() };
     store
