@@ -174,8 +174,15 @@ impl<'c> Writer<'c> {
     /// Appends a change by this seat and applies it. A change the rules refuse returns
     /// `StoreError::Rule` and (the transaction being dropped) leaves nothing behind.
     pub fn record(&mut self, body: EventBody) -> Result<Event> {
-        let payload = clean_payload(serde_json::to_string(&body)?)?;
-        let body: EventBody = serde_json::from_str(&payload)?;
+        let raw = serde_json::to_string(&body)?;
+        let (payload, body) = match clean_payload(&raw)? {
+            // Something was cleaned: the stored payload is the truth, so apply that.
+            Some(cleaned) => {
+                let body: EventBody = serde_json::from_str(&cleaned)?;
+                (cleaned, body)
+            }
+            None => (raw, body),
+        };
         // A seat's clock never runs backwards in its own chain.
         let mut at = clock::now_utc();
         if let Some(last) = self.last_at.filter(|l| *l > at) {
@@ -258,8 +265,9 @@ fn insert_event(tx: &Transaction<'_>, e: &Event, body: &EventBody) -> Result<()>
 }
 
 /// Every string in a payload is cleaned (no control characters but newline, no bidi
-/// overrides, NFC). The common case, clean ASCII/CJK, costs one scan.
-fn clean_payload(payload: String) -> Result<String> {
+/// overrides, NFC). Returns the cleaned payload, or None when it was clean already (the
+/// common case, which costs one scan).
+fn clean_payload(payload: &str) -> Result<Option<String>> {
     use crate::domain::sanitize::clean_text;
     use unicode_normalization::{IsNormalized, is_nfc_quick};
     let suspicious = payload.contains("\\u00") // serde_json escapes C0 controls this way
@@ -269,7 +277,7 @@ fn clean_payload(payload: String) -> Result<String> {
         || payload.chars().any(|c| matches!(c, '\u{80}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
         || is_nfc_quick(payload.chars()) != IsNormalized::Yes;
     if !suspicious {
-        return Ok(payload);
+        return Ok(None);
     }
     fn walk(v: &mut serde_json::Value) {
         match v {
@@ -279,7 +287,7 @@ fn clean_payload(payload: String) -> Result<String> {
             _ => {}
         }
     }
-    let mut v: serde_json::Value = serde_json::from_str(&payload)?;
+    let mut v: serde_json::Value = serde_json::from_str(payload)?;
     walk(&mut v);
-    Ok(serde_json::to_string(&v)?)
+    Ok(Some(serde_json::to_string(&v)?))
 }
