@@ -1,6 +1,7 @@
 //! The `kefu` command line. Each subcommand lives in its own file; this one parses,
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
 
+mod case;
 mod memo;
 mod orders;
 mod refund;
@@ -40,6 +41,11 @@ pub enum Command {
     /// Refund cases: record, act, list, show.
     #[command(subcommand)]
     Refund(refund::Cmd),
+    /// Exchanges, bad reviews and damage/loss reports.
+    #[command(subcommand)]
+    Case(case::Cmd),
+    /// Who pays the postage, for an order and a case.
+    Postage(case::PostageArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -63,6 +69,8 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Orders(a)) => orders::run(&store, a),
         Some(Command::Memo(a)) => memo::run(&mut store, a),
         Some(Command::Refund(c)) => refund::run(&mut store, c),
+        Some(Command::Case(c)) => case::run(&mut store, c),
+        Some(Command::Postage(a)) => case::postage(&store, a),
     }
 }
 
