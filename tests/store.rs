@@ -257,3 +257,34 @@ fn a_database_file_is_created_and_reopened() {
     let s = Store::open(&path, Actor::new("宾", "seat-1")).unwrap();
     assert_eq!(s.order_count().unwrap(), 1);
 }
+
+#[test]
+fn a_refund_recorded_twice_keeps_the_first_and_its_actions() {
+    use kefu::domain::event::Event;
+    // Seat 1 records R1 and agrees; seat 2 records R1 too, later, not knowing.
+    let mut a = seeded();
+    a.refund_new(refund("R1", "1003")).unwrap();
+    a.refund_act("R1", RefundAction::Agree, ActionInput::default()).unwrap();
+    let mut b = Store::open_in_memory(Actor::new("小美", "seat-2")).unwrap();
+    let base: Vec<Event> = a.events_after_rowid(0, 1).unwrap().into_iter().map(|(_, e)| e).collect();
+    b.write(|w| base.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    b.refund_new(refund("R1", "1003")).unwrap();
+    let theirs: Vec<Event> = b.events_after_rowid(1, 10).unwrap().into_iter().map(|(_, e)| e).collect();
+    assert_eq!(theirs.len(), 1);
+    a.write(|w| theirs.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
+    assert_eq!(a.require_refund("R1").unwrap().state, RefundState::WaitBuyerReturnGoods);
+    assert!(a.conflicts(None).unwrap().is_empty(), "same claim twice is not a conflict");
+    // A third seat claims R1 for another amount: kept, and shown as a conflict.
+    let mut dup = refund("R1", "1003");
+    dup.amount_fen = 100;
+    let mut c = Store::open_in_memory(Actor::new("阿杰", "seat-3")).unwrap();
+    c.write(|w| base.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
+    c.refund_new(dup).unwrap();
+    let claim: Vec<Event> = c.events_after_rowid(1, 10).unwrap().into_iter().map(|(_, e)| e).collect();
+    a.write(|w| claim.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
+    assert_eq!(a.require_refund("R1").unwrap().amount_fen, 8800);
+    let conflicts = a.conflicts(Some("R1")).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert!(conflicts[0].reason.contains("1.00"), "{}", conflicts[0].reason);
+}
