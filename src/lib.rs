@@ -5,3 +5,4 @@
 //! knows a terminal exists.
 
 pub mod domain;
+pub mod search;
