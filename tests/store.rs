@@ -288,3 +288,22 @@ fn a_refund_recorded_twice_keeps_the_first_and_its_actions() {
     assert_eq!(conflicts.len(), 1);
     assert!(conflicts[0].reason.contains("1.00"), "{}", conflicts[0].reason);
 }
+
+#[test]
+fn orders_are_found_by_number_tail_buyer_phone_and_tracking() {
+    let mut s = seeded();
+    let mut shipped = order("26061234567890", OrderStatus::WaitBuyerConfirmGoods, "2026-06-26 10:00:00");
+    shipped.tracking_no = "773001234567".into();
+    shipped.buyer = "爱吃鱼的猫".into();
+    shipped.receiver_phone = "13955556789".into();
+    s.record(EventBody::OrdersUpserted { source: "t".into(), orders: vec![shipped] }).unwrap();
+    let found = |q: &str| s.search_orders(q, 10).unwrap().into_iter().map(|r| r.order_no).collect::<Vec<_>>();
+    assert_eq!(found("2606123"), ["26061234567890"], "number prefix");
+    assert_eq!(found("67890"), ["26061234567890"], "number tail");
+    assert_eq!(found("7730012"), ["26061234567890"], "tracking prefix");
+    assert_eq!(found("6789"), ["26061234567890"], "phone tail");
+    assert_eq!(found("爱吃鱼"), ["26061234567890"], "buyer prefix");
+    assert_eq!(found("buyer100"), ["1005", "1002", "1001", "1003", "1004"], "buyer prefix, in queue order");
+    assert!(found("不存在").is_empty());
+    assert!(found("   ").is_empty());
+}

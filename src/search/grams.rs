@@ -27,11 +27,7 @@ pub(crate) struct DocGrams {
 
 impl DocGrams {
     pub(crate) fn of(fields: [&[u32]; 3], classes: &Classes) -> DocGrams {
-        let mut g = DocGrams {
-            bigrams: [0; SYMBOLS],
-            first: 0,
-            any: 0,
-        };
+        let mut g = DocGrams { bigrams: [0; SYMBOLS], first: 0, any: 0 };
         for field in fields {
             for (i, &id) in field.iter().enumerate() {
                 let class = classes.class(id);
@@ -52,11 +48,8 @@ impl DocGrams {
     }
 
     fn ids(&self) -> impl Iterator<Item = usize> + '_ {
-        let bigrams =
-            (0..SYMBOLS).flat_map(|a| bits(self.bigrams[a]).map(move |b| a * SYMBOLS + b));
-        bigrams
-            .chain(bits(self.first).map(|s| FIRST + s))
-            .chain(bits(self.any).map(|s| ANY + s))
+        let bigrams = (0..SYMBOLS).flat_map(|a| bits(self.bigrams[a]).map(move |b| a * SYMBOLS + b));
+        bigrams.chain(bits(self.first).map(|s| FIRST + s)).chain(bits(self.any).map(|s| ANY + s))
     }
 }
 
@@ -80,10 +73,7 @@ pub(crate) struct GramIndex {
 
 impl GramIndex {
     pub(crate) fn new() -> GramIndex {
-        GramIndex {
-            maps: vec![Vec::new(); GRAMS],
-            docs: 0,
-        }
+        GramIndex { maps: vec![Vec::new(); GRAMS], docs: 0 }
     }
 
     pub(crate) fn push(&mut self, grams: &DocGrams) {
@@ -135,10 +125,7 @@ impl GramIndex {
     }
 
     /// Documents that may hold a contiguous match of every term.
-    pub(crate) fn contiguous_candidates<'a>(
-        &self,
-        terms: impl Iterator<Item = &'a [char]>,
-    ) -> Vec<u64> {
+    pub(crate) fn contiguous_candidates<'a>(&self, terms: impl Iterator<Item = &'a [char]>) -> Vec<u64> {
         self.candidates(terms.flat_map(|t| {
             let first = FIRST + symbol(t[0]);
             let pairs = t.windows(2).map(|p| symbol(p[0]) * SYMBOLS + symbol(p[1]));
@@ -147,10 +134,7 @@ impl GramIndex {
     }
 
     /// Documents that may hold a scattered match of every term.
-    pub(crate) fn scattered_candidates<'a>(
-        &self,
-        terms: impl Iterator<Item = &'a [char]>,
-    ) -> Vec<u64> {
+    pub(crate) fn scattered_candidates<'a>(&self, terms: impl Iterator<Item = &'a [char]>) -> Vec<u64> {
         self.candidates(terms.flat_map(|t| {
             let first = FIRST + symbol(t[0]);
             std::iter::once(first).chain(t.iter().map(|&c| ANY + symbol(c)))
@@ -193,11 +177,7 @@ mod tests {
     }
 
     fn docs(bitmap: &[u64]) -> Vec<usize> {
-        bitmap
-            .iter()
-            .enumerate()
-            .flat_map(|(w, &word)| bits(word).map(move |b| w * 64 + b))
-            .collect()
+        bitmap.iter().enumerate().flat_map(|(w, &word)| bits(word).map(move |b| w * 64 + b)).collect()
     }
 
     fn contiguous(index: &GramIndex, term: &str) -> Vec<usize> {
@@ -221,23 +201,12 @@ mod tests {
     fn scattered_needs_first_symbol_and_all_symbols() {
         let (index, _) = index(&["退款和运费", "运费"]);
         let t: Vec<char> = "tkyf".chars().collect();
-        assert_eq!(
-            docs(&index.scattered_candidates(std::iter::once(t.as_slice()))),
-            [0]
-        );
+        assert_eq!(docs(&index.scattered_candidates(std::iter::once(t.as_slice()))), [0]);
     }
 
     #[test]
     fn replace_and_remove_keep_bitmaps_aligned() {
-        let texts: Vec<String> = (0..130)
-            .map(|i| {
-                if i % 2 == 0 {
-                    "退款".into()
-                } else {
-                    "运费".into()
-                }
-            })
-            .collect();
+        let texts: Vec<String> = (0..130).map(|i| if i % 2 == 0 { "退款".into() } else { "运费".into() }).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let (mut index, mut classes) = index(&refs);
         let ids: Vec<u32> = "运费".chars().map(|c| classes.intern(c)).collect();
@@ -248,14 +217,8 @@ mod tests {
         let expect: Vec<usize> = (1..129).step_by(2).collect();
         assert_eq!(contiguous(&index, "tk"), expect);
         index.remove(64);
-        let shifted: Vec<usize> = expect
-            .iter()
-            .map(|&d| if d > 64 { d - 1 } else { d })
-            .collect();
+        let shifted: Vec<usize> = expect.iter().map(|&d| if d > 64 { d - 1 } else { d }).collect();
         assert_eq!(contiguous(&index, "tk"), shifted);
-        assert_eq!(
-            contiguous(&index, "yf").len() + contiguous(&index, "tk").len(),
-            128
-        );
+        assert_eq!(contiguous(&index, "yf").len() + contiguous(&index, "tk").len(), 128);
     }
 }

@@ -27,10 +27,7 @@ pub(crate) fn prefix(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
     for (i, &c) in field.iter().enumerate() {
         state = t.step(state, c);
         if state & t.accept() != 0 {
-            return Some(FieldMatch {
-                kind: Kind::Prefix,
-                end: i,
-            });
+            return Some(FieldMatch { kind: Kind::Prefix, end: i });
         }
         if state == 0 {
             return None;
@@ -50,10 +47,7 @@ pub(crate) fn contiguous(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
         if from_start != 0 {
             from_start = t.step(from_start, c);
             if from_start & accept != 0 {
-                return Some(FieldMatch {
-                    kind: Kind::Prefix,
-                    end: i,
-                });
+                return Some(FieldMatch { kind: Kind::Prefix, end: i });
             }
         }
         anywhere = t.step(anywhere | 1, c);
@@ -64,10 +58,7 @@ pub(crate) fn contiguous(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
             break;
         }
     }
-    first_end.map(|end| FieldMatch {
-        kind: Kind::Contiguous,
-        end,
-    })
+    first_end.map(|end| FieldMatch { kind: Kind::Contiguous, end })
 }
 
 /// A subsequence match (characters may be skipped), ending as early as possible.
@@ -76,10 +67,7 @@ pub(crate) fn scattered(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
     for (i, &c) in field.iter().enumerate() {
         state |= t.step(state, c);
         if state & t.accept() != 0 {
-            return Some(FieldMatch {
-                kind: Kind::Scattered,
-                end: i,
-            });
+            return Some(FieldMatch { kind: Kind::Scattered, end: i });
         }
     }
     None
@@ -121,9 +109,7 @@ fn scattered_highlights(t: &StepTable, field: &[u32], end: usize) -> Vec<usize> 
     let mut out = Vec::new();
     loop {
         out.push(i);
-        let Some(from) =
-            (0..consumed).find(|&j| before[i] >> j & 1 == 1 && t.consumes(field[i], j, consumed))
-        else {
+        let Some(from) = (0..consumed).find(|&j| before[i] >> j & 1 == 1 && t.consumes(field[i], j, consumed)) else {
             break;
         };
         consumed = from;
@@ -167,13 +153,7 @@ mod tests {
     #[test]
     fn contiguous_prefers_prefix_then_first_end() {
         let (m, hl) = run(contiguous, "yfx", "包运费险和运费险").unwrap();
-        assert_eq!(
-            m,
-            FieldMatch {
-                kind: Kind::Contiguous,
-                end: 3
-            }
-        );
+        assert_eq!(m, FieldMatch { kind: Kind::Contiguous, end: 3 });
         assert_eq!(hl, [1, 2, 3]);
         let (m, _) = run(contiguous, "tk", "退款后退款").unwrap();
         assert_eq!(m.kind, Kind::Prefix);
@@ -182,14 +162,8 @@ mod tests {
 
     #[test]
     fn contiguous_highlights_chinese_and_pinyin_and_ascii() {
-        assert_eq!(
-            run(contiguous, "运费险", "亲,运费险哦").unwrap().1,
-            [2, 3, 4]
-        );
-        assert_eq!(
-            run(contiguous, "yunfeixian", "亲,运费险哦").unwrap().1,
-            [2, 3, 4]
-        );
+        assert_eq!(run(contiguous, "运费险", "亲,运费险哦").unwrap().1, [2, 3, 4]);
+        assert_eq!(run(contiguous, "yunfeixian", "亲,运费险哦").unwrap().1, [2, 3, 4]);
         assert_eq!(run(contiguous, "ems", "亲,发EMS哦").unwrap().1, [3, 4, 5]);
     }
 

@@ -72,11 +72,7 @@ impl Keyed {
     }
 
     fn fields(&self) -> [&[u32]; 3] {
-        [
-            self.field(Field::Code),
-            self.field(Field::Text),
-            self.field(Field::Group),
-        ]
+        [self.field(Field::Code), self.field(Field::Text), self.field(Field::Group)]
     }
 }
 
@@ -139,10 +135,7 @@ impl ReplyIndex {
             let candidates = self.grams.scattered_candidates(terms());
             ranked = scan::collect(&candidates, self.threads, |d| self.rank(d, &query, true));
         }
-        score::top(ranked, limit)
-            .into_iter()
-            .map(|r| self.hit(r, &query))
-            .collect()
+        score::top(ranked, limit).into_iter().map(|r| self.hit(r, &query)).collect()
     }
 
     /// Replaces the doc with the same id, or adds it at the end.
@@ -207,15 +200,7 @@ impl ReplyIndex {
             order.truncate(limit);
         }
         order.sort_unstable_by_key(key);
-        order
-            .into_iter()
-            .map(|doc| Hit {
-                doc,
-                score: 0,
-                field: Field::Code,
-                highlights: Vec::new(),
-            })
-            .collect()
+        order.into_iter().map(|doc| Hit { doc, score: 0, field: Field::Code, highlights: Vec::new() }).collect()
     }
 
     /// The doc's place in the order if every term matches it.
@@ -224,39 +209,21 @@ impl ReplyIndex {
         for (i, term) in query.terms.iter().enumerate() {
             let (field, m) = self.term_match(doc, &term.table, scattered)?;
             score += term_points(m.kind, field);
-            if i == 0
-                && field == Field::Code
-                && m.kind == Kind::Prefix
-                && query.is_code(&self.docs[doc].code)
-            {
+            if i == 0 && field == Field::Code && m.kind == Kind::Prefix && query.is_code(&self.docs[doc].code) {
                 score += EXACT_CODE;
             }
         }
         let keyed = &self.keyed[doc];
-        Some(Ranked {
-            score,
-            uses: self.docs[doc].uses,
-            text_len: keyed.text_end - keyed.code_end,
-            doc: doc as u32,
-        })
+        Some(Ranked { score, uses: self.docs[doc].uses, text_len: keyed.text_end - keyed.code_end, doc: doc as u32 })
     }
 
     /// The best field match of one term: contiguous if any, else (when allowed)
     /// scattered. Short fields first, so the long text is often only
     /// prefix-checked or skipped.
-    fn term_match(
-        &self,
-        doc: usize,
-        t: &StepTable,
-        scattered: bool,
-    ) -> Option<(Field, FieldMatch)> {
+    fn term_match(&self, doc: usize, t: &StepTable, scattered: bool) -> Option<(Field, FieldMatch)> {
         let keyed = &self.keyed[doc];
-        let better = |best: Option<(Field, FieldMatch)>, field: Field, m: Option<FieldMatch>| match (
-            best, m,
-        ) {
-            (Some((bf, bm)), Some(m)) if term_points(m.kind, field) <= term_points(bm.kind, bf) => {
-                best
-            }
+        let better = |best: Option<(Field, FieldMatch)>, field: Field, m: Option<FieldMatch>| match (best, m) {
+            (Some((bf, bm)), Some(m)) if term_points(m.kind, field) <= term_points(bm.kind, bf) => best,
             (_, Some(m)) => Some((field, m)),
             (best, None) => best,
         };
@@ -288,11 +255,8 @@ impl ReplyIndex {
                 Some((&t.table, field, m))
             })
             .collect();
-        let field = matches
-            .iter()
-            .rev()
-            .max_by_key(|(_, f, m)| term_points(m.kind, *f))
-            .map_or(Field::Code, |(_, f, _)| *f);
+        let field =
+            matches.iter().rev().max_by_key(|(_, f, m)| term_points(m.kind, *f)).map_or(Field::Code, |(_, f, _)| *f);
         let text = self.keyed[doc].field(field);
         let mut highlights: Vec<usize> = matches
             .iter()
@@ -301,11 +265,6 @@ impl ReplyIndex {
             .collect();
         highlights.sort_unstable();
         highlights.dedup();
-        Hit {
-            doc,
-            score: r.score,
-            field,
-            highlights,
-        }
+        Hit { doc, score: r.score, field, highlights }
     }
 }

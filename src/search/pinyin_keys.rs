@@ -45,10 +45,7 @@ pub(crate) struct Key {
 
 impl Key {
     fn new(s: impl IntoIterator<Item = char>) -> Key {
-        let mut key = Key {
-            chars: ['\0'; MAX_KEY],
-            len: 0,
-        };
+        let mut key = Key { chars: ['\0'; MAX_KEY], len: 0 };
         for c in s.into_iter().take(MAX_KEY) {
             key.chars[usize::from(key.len)] = c;
             key.len += 1;
@@ -78,11 +75,7 @@ fn keys_for(c: char) -> Vec<Key> {
         for reading in multi {
             let plain = reading.plain();
             // Keyboards type ü as v and ê as e.
-            for variant in [
-                plain.to_string(),
-                plain.replace('ü', "v"),
-                plain.replace('ê', "e"),
-            ] {
+            for variant in [plain.to_string(), plain.replace('ü', "v"), plain.replace('ê', "e")] {
                 let key = Key::new(variant.chars());
                 if !keys.contains(&key) {
                     keys.push(key);
@@ -109,16 +102,8 @@ impl CharClass {
                 rows[symbol(pair[0])] |= 1 << symbol(pair[1]);
             }
         }
-        let inner_bigrams = (0..SYMBOLS)
-            .filter(|&a| rows[a] != 0)
-            .map(|a| (a as u8, rows[a]))
-            .collect();
-        CharClass {
-            keys,
-            any_syms,
-            first_syms,
-            inner_bigrams,
-        }
+        let inner_bigrams = (0..SYMBOLS).filter(|&a| rows[a] != 0).map(|a| (a as u8, rows[a])).collect();
+        CharClass { keys, any_syms, first_syms, inner_bigrams }
     }
 }
 
@@ -133,32 +118,20 @@ pub(crate) struct Classes {
 
 impl Classes {
     pub(crate) fn new() -> Classes {
-        Classes {
-            bmp: vec![0; 0x1_0000],
-            astral: HashMap::new(),
-            classes: Vec::new(),
-            by_first: HashMap::new(),
-        }
+        Classes { bmp: vec![0; 0x1_0000], astral: HashMap::new(), classes: Vec::new(), by_first: HashMap::new() }
     }
 
     /// The class id of `c`, creating the class on first sight.
     pub(crate) fn intern(&mut self, c: char) -> u32 {
         let code = c as usize;
-        let known = if code < self.bmp.len() {
-            self.bmp[code].checked_sub(1)
-        } else {
-            self.astral.get(&c).copied()
-        };
+        let known = if code < self.bmp.len() { self.bmp[code].checked_sub(1) } else { self.astral.get(&c).copied() };
         if let Some(id) = known {
             return id;
         }
         let id = self.classes.len() as u32;
         let class = CharClass::new(c);
         for key in &class.keys {
-            self.by_first
-                .entry(key.as_slice()[0])
-                .or_default()
-                .push((id, *key));
+            self.by_first.entry(key.as_slice()[0]).or_default().push((id, *key));
         }
         self.classes.push(class);
         if code < self.bmp.len() {
@@ -188,10 +161,7 @@ mod tests {
     use super::*;
 
     fn key_strings(c: char) -> Vec<String> {
-        keys_for(c)
-            .iter()
-            .map(|k| k.as_slice().iter().collect())
-            .collect()
+        keys_for(c).iter().map(|k| k.as_slice().iter().collect()).collect()
     }
 
     #[test]
@@ -242,18 +212,8 @@ mod tests {
         assert_eq!(classes.intern('😀'), b);
         assert_ne!(a, b);
         assert_eq!(classes.len(), 2);
-        assert!(
-            classes
-                .keys_starting_with('t')
-                .iter()
-                .any(|(id, _)| *id == a)
-        );
-        assert!(
-            classes
-                .keys_starting_with('😀')
-                .iter()
-                .any(|(id, _)| *id == b)
-        );
+        assert!(classes.keys_starting_with('t').iter().any(|(id, _)| *id == a));
+        assert!(classes.keys_starting_with('😀').iter().any(|(id, _)| *id == b));
         let class = classes.class(a);
         assert_ne!(class.first_syms & 1 << symbol('t'), 0);
         assert_ne!(class.any_syms & 1 << symbol('u'), 0);

@@ -26,21 +26,13 @@ impl StepTable {
         let mut masks = vec![[0u64; MAX_KEY]; classes.len()];
         for (j, &qc) in term.iter().enumerate() {
             for (class, key) in classes.keys_starting_with(qc) {
-                let common = key
-                    .as_slice()
-                    .iter()
-                    .zip(&term[j..])
-                    .take_while(|(a, b)| a == b)
-                    .count();
+                let common = key.as_slice().iter().zip(&term[j..]).take_while(|(a, b)| a == b).count();
                 for mask in &mut masks[*class as usize][..common] {
                     *mask |= 1 << j;
                 }
             }
         }
-        StepTable {
-            masks,
-            accept: 1 << term.len(),
-        }
+        StepTable { masks, accept: 1 << term.len() }
     }
 
     /// The state bit meaning "the whole term was consumed".
@@ -85,11 +77,7 @@ pub(crate) struct Query {
 
 /// Folded whitespace-separated words of `query`, at most `MAX_WORDS`.
 pub(crate) fn words(query: &str) -> Vec<Vec<char>> {
-    query
-        .split_whitespace()
-        .take(MAX_WORDS)
-        .map(|w| w.chars().map(fold).collect())
-        .collect()
+    query.split_whitespace().take(MAX_WORDS).map(|w| w.chars().map(fold).collect()).collect()
 }
 
 impl Query {
@@ -97,10 +85,7 @@ impl Query {
         let terms = words
             .iter()
             .flat_map(|w| w.chunks(MAX_TERM))
-            .map(|chars| Term {
-                chars: chars.to_vec(),
-                table: StepTable::new(chars, classes),
-            })
+            .map(|chars| Term { chars: chars.to_vec(), table: StepTable::new(chars, classes) })
             .collect();
         Query { words, terms }
     }
@@ -108,11 +93,8 @@ impl Query {
     /// Whether `code`, folded and whitespace-normalised, equals the whole query.
     pub(crate) fn is_code(&self, code: &str) -> bool {
         let mut code_words = code.split_whitespace();
-        self.words.iter().all(|w| {
-            code_words
-                .next()
-                .is_some_and(|cw| cw.chars().map(fold).eq(w.iter().copied()))
-        }) && code_words.next().is_none()
+        self.words.iter().all(|w| code_words.next().is_some_and(|cw| cw.chars().map(fold).eq(w.iter().copied())))
+            && code_words.next().is_none()
     }
 }
 
@@ -164,13 +146,7 @@ mod tests {
 
     #[test]
     fn words_fold_and_split() {
-        assert_eq!(
-            words("  TuiKuan\t运费 "),
-            vec![
-                "tuikuan".chars().collect::<Vec<_>>(),
-                "运费".chars().collect()
-            ]
-        );
+        assert_eq!(words("  TuiKuan\t运费 "), vec!["tuikuan".chars().collect::<Vec<_>>(), "运费".chars().collect()]);
         assert!(words(" \t ").is_empty());
     }
 

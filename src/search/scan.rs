@@ -26,10 +26,7 @@ where
                 s.spawn(move || run(words, i * chunk, eval))
             })
             .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
     })
 }
 
@@ -50,12 +47,7 @@ mod tests {
     use super::*;
 
     fn every_third(doc: usize) -> Option<Ranked> {
-        doc.is_multiple_of(3).then_some(Ranked {
-            score: 0,
-            uses: 0,
-            text_len: 0,
-            doc: doc as u32,
-        })
+        doc.is_multiple_of(3).then_some(Ranked { score: 0, uses: 0, text_len: 0, doc: doc as u32 })
     }
 
     #[test]
@@ -65,9 +57,8 @@ mod tests {
         let single = collect(&candidates, 1, every_third);
         let threaded = collect(&candidates, 4, every_third);
         assert_eq!(single, threaded);
-        let expected: Vec<u32> = (0..64_000u32)
-            .filter(|d| d % 3 == 0 && (d / 64 != 7 || [1, 3].contains(&(d % 64))))
-            .collect();
+        let expected: Vec<u32> =
+            (0..64_000u32).filter(|d| d % 3 == 0 && (d / 64 != 7 || [1, 3].contains(&(d % 64)))).collect();
         let docs: Vec<u32> = single.iter().map(|r| r.doc).collect();
         assert_eq!(docs, expected);
     }

@@ -40,12 +40,7 @@ pub(crate) struct Ranked {
 
 impl Ranked {
     fn key(&self) -> (Reverse<i64>, Reverse<u32>, u32, u32) {
-        (
-            Reverse(self.score),
-            Reverse(self.uses),
-            self.text_len,
-            self.doc,
-        )
+        (Reverse(self.score), Reverse(self.uses), self.text_len, self.doc)
     }
 }
 
@@ -67,12 +62,7 @@ mod tests {
     use super::*;
 
     fn r(score: i64, uses: u32, text_len: u32, doc: u32) -> Ranked {
-        Ranked {
-            score,
-            uses,
-            text_len,
-            doc,
-        }
+        Ranked { score, uses, text_len, doc }
     }
 
     #[test]
@@ -89,13 +79,7 @@ mod tests {
 
     #[test]
     fn order_is_score_uses_length_doc() {
-        let ranked = vec![
-            r(1, 0, 5, 0),
-            r(2, 0, 5, 1),
-            r(1, 9, 5, 2),
-            r(1, 0, 3, 3),
-            r(1, 0, 3, 4),
-        ];
+        let ranked = vec![r(1, 0, 5, 0), r(2, 0, 5, 1), r(1, 9, 5, 2), r(1, 0, 3, 3), r(1, 0, 3, 4)];
         let docs: Vec<u32> = top(ranked.clone(), 10).iter().map(|r| r.doc).collect();
         assert_eq!(docs, [1, 2, 3, 4, 0]);
         let docs: Vec<u32> = top(ranked.clone(), 2).iter().map(|r| r.doc).collect();

@@ -3,13 +3,7 @@
 use super::*;
 
 fn doc(id: &str, code: &str, text: &str, group: &str, uses: u32) -> ReplyDoc {
-    ReplyDoc {
-        id: id.into(),
-        code: code.into(),
-        text: text.into(),
-        group: group.into(),
-        uses,
-    }
+    ReplyDoc { id: id.into(), code: code.into(), text: text.into(), group: group.into(), uses }
 }
 
 fn sample() -> ReplyIndex {
@@ -25,11 +19,7 @@ fn sample() -> ReplyIndex {
 }
 
 fn ids(index: &ReplyIndex, query: &str) -> Vec<String> {
-    index
-        .search(query, 50)
-        .iter()
-        .map(|h| index.doc(h.doc).id.clone())
-        .collect()
+    index.search(query, 50).iter().map(|h| index.doc(h.doc).id.clone()).collect()
 }
 
 fn first(index: &ReplyIndex, query: &str) -> Hit {
@@ -260,10 +250,7 @@ fn remove_shifts_later_docs() {
 
 #[test]
 fn bump_use_counts_and_reorders() {
-    let mut index = ReplyIndex::build(vec![
-        doc("a", "", "亲,顺丰哦", "", 0),
-        doc("b", "", "亲,顺丰呢", "", 0),
-    ]);
+    let mut index = ReplyIndex::build(vec![doc("a", "", "亲,顺丰哦", "", 0), doc("b", "", "亲,顺丰呢", "", 0)]);
     assert_eq!(ids(&index, "sf"), ["a", "b"]);
     index.bump_use("b");
     index.bump_use("nope");
@@ -283,15 +270,7 @@ fn empty_index() {
 
 #[test]
 fn threaded_scan_matches_single_threaded() {
-    let words = [
-        "退款",
-        "运费险",
-        "顺丰",
-        "银行",
-        "便宜",
-        "七天无理由",
-        "中差评",
-    ];
+    let words = ["退款", "运费险", "顺丰", "银行", "便宜", "七天无理由", "中差评"];
     let docs: Vec<ReplyDoc> = (0..9000)
         .map(|i| {
             let text = format!("亲,{}和{}哦", words[i % 7], words[(i / 7) % 7]);
