@@ -307,3 +307,42 @@ fn orders_are_found_by_number_tail_buyer_phone_and_tracking() {
     assert!(found("不存在").is_empty());
     assert!(found("   ").is_empty());
 }
+
+fn index_names(s: &Store) -> Vec<String> {
+    let mut stmt = s.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<Vec<String>, _>>().unwrap()
+}
+
+#[test]
+fn bulk_load_rebuilds_indexes_and_is_all_or_nothing() {
+    let mut s = Store::open_in_memory(Actor::new("宾", "seat-1")).unwrap();
+    let indexes = index_names(&s);
+    let failed = s.write_bulk(|w| {
+        w.record(EventBody::OrdersUpserted {
+            source: "t".into(),
+            orders: vec![order("1", OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00")],
+        })?;
+        Err::<(), _>(StoreError::Rule("interrupted".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(index_names(&s), indexes, "a failed bulk load keeps every index");
+    assert_eq!(s.order_count().unwrap(), 0);
+    s.write_bulk(|w| {
+        w.record(EventBody::OrdersUpserted {
+            source: "t".into(),
+            orders: (0..50)
+                .map(|i| order(&format!("{i:04}"), OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00"))
+                .collect(),
+        })
+        .map(|_| ())
+    })
+    .unwrap();
+    assert_eq!(index_names(&s), indexes);
+    let page = s.queue_page(QueueView::ToShip, t("2026-06-28 12:00:00"), None, 10).unwrap();
+    assert_eq!(page.len(), 10);
+    let plan: String = s
+        .conn()
+        .query_row("EXPLAIN QUERY PLAN SELECT * FROM orders INDEXED BY orders_queue WHERE qrank = 0", [], |r| r.get(3))
+        .unwrap();
+    assert!(plan.contains("orders_queue"), "{plan}");
+}

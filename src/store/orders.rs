@@ -118,15 +118,16 @@ impl Store {
                 args.push(Box::new(now_text));
                 "orders_queue"
             }
-            QueueView::Shipped => {
+            // A status lies within one rank: range over the rank, filter the status.
+            QueueView::Shipped | QueueView::Status(_) => {
+                let status = match view {
+                    QueueView::Status(s) => s,
+                    _ => OrderStatus::WaitBuyerConfirmGoods,
+                };
+                conds.push(format!("qrank = {}", QueueRank::of(status) as i64));
                 conds.push("status = ?".into());
-                args.push(Box::new(OrderStatus::WaitBuyerConfirmGoods.code()));
-                "orders_status_queue"
-            }
-            QueueView::Status(s) => {
-                conds.push("status = ?".into());
-                args.push(Box::new(s.code()));
-                "orders_status_queue"
+                args.push(Box::new(status.code()));
+                "orders_queue"
             }
             QueueView::Refunding => {
                 conds.push("open_refunds > 0".into());

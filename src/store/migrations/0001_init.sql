@@ -74,7 +74,6 @@ CREATE TABLE orders (
     qkey             TEXT NOT NULL
 );
 CREATE INDEX orders_queue        ON orders (qrank, qkey, order_no);
-CREATE INDEX orders_status_queue ON orders (status, qrank, qkey, order_no);
 CREATE INDEX orders_flag_queue   ON orders (flag, qrank, qkey, order_no) WHERE flag > 0;
 CREATE INDEX orders_refund_queue ON orders (qrank, qkey, order_no) WHERE open_refunds > 0;
 CREATE INDEX orders_rev          ON orders (order_rev);
