@@ -103,8 +103,7 @@ impl Store {
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
                  AND tbl_name IN ('orders', 'order_items')",
             )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
-            rows
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?
         } else {
             Vec::new()
         };
