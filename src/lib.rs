@@ -6,4 +6,5 @@
 
 pub mod cli;
 pub mod domain;
+pub mod search;
 pub mod store;
