@@ -34,7 +34,7 @@ pub fn clip(s: &str, cells: usize) -> String {
 
 /// Splits cleaned text into lines of at most `cells` cells (never splitting a character).
 pub fn wrap(s: &str, cells: usize) -> Vec<String> {
-    let cells = cells.max(2);
+    let cells = cells.max(1);
     let mut out = Vec::new();
     for para in s.split('\n') {
         let para = safe(para);
@@ -42,6 +42,9 @@ pub fn wrap(s: &str, cells: usize) -> Vec<String> {
         let mut w = 0;
         for c in para.chars() {
             let cw = width::width(c.encode_utf8(&mut [0; 4]));
+            if cw > cells {
+                continue;
+            }
             if w + cw > cells {
                 out.push(std::mem::take(&mut line));
                 w = 0;

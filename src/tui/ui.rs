@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::action::PaneId;
 use super::app::App;
@@ -22,7 +22,10 @@ pub fn draw(f: &mut Frame, app: &App) {
     let area = f.area();
     if area.width < MIN_W || area.height < MIN_H {
         let msg = format!("终端太小 terminal too small\n{}×{},至少 {MIN_W}×{MIN_H}", area.width, area.height);
-        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        // Wrapped by display width here: a wide character never straddles the edge.
+        let msg = if area.width < 2 { "terminal too small".to_string() } else { msg };
+        let lines: Vec<Line> = super::text::wrap(&msg, area.width as usize).into_iter().map(Line::raw).collect();
+        f.render_widget(Paragraph::new(lines), area);
         return;
     }
     let [main, bar] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);

@@ -52,6 +52,12 @@ pub fn order(no: &str, buyer: &str, status: OrderStatus, paid: &str, title: &str
 /// review and the built-in replies.
 pub fn store() -> Store {
     let mut s = Store::open_in_memory(Actor::new("宾", "seat-1")).unwrap();
+    fill(&mut s);
+    s
+}
+
+/// Fills a store (in memory or a file) with the fixture shop.
+pub fn fill(s: &mut Store) {
     s.record(EventBody::OrdersUpserted {
         source: "test".into(),
         orders: vec![
@@ -120,7 +126,6 @@ pub fn store() -> Store {
         let rec = rec.unwrap();
         s.reply_save(None, &rec[0], &rec[1], &rec[2]).unwrap();
     }
-    s
 }
 
 pub fn app() -> App {
