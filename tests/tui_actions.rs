@@ -164,3 +164,116 @@ fn tab_and_numbers_move_focus() {
     keys(&mut app, "<Esc>");
     assert!(!app.help);
 }
+
+/// Opens the after-sales case of `kind` for the order `no` (focus ② first).
+fn open_case(app: &mut kefu::tui::app::App, no: &str, kind: &str) {
+    keys(app, &format!("1/{no}<Enter>2"));
+    let pos = app.aftersales.items().iter().position(|i| i.kind == kind).expect(kind);
+    for _ in 0..pos {
+        keys(app, "j");
+    }
+    keys(app, "<Enter>");
+    assert!(app.aftersales.view.is_some());
+}
+
+#[test]
+fn extend_offers_only_the_allowed_days() {
+    let mut app = app();
+    open_case(&mut app, "2606260004", "退款");
+    let idx = app.aftersales.view.as_ref().unwrap().actions.iter().position(|a| a.label() == "延长收货").unwrap();
+    for _ in 0..idx {
+        keys(&mut app, "j");
+    }
+    keys(&mut app, "<Enter>jj<Enter>");
+    let r = app.store.refund("R1").unwrap().unwrap();
+    assert_eq!(r.extended_days, 7);
+}
+
+#[test]
+fn contact_goes_through_case_contact_and_writes_the_memo() {
+    let mut app = app();
+    open_case(&mut app, "2606200005", "中差评");
+    keys(&mut app, "c<Tab>买家同意改评<Enter>");
+    let d = app.store.order_detail("2606200005").unwrap().unwrap();
+    assert!(d.memos.last().unwrap().text.contains("电话联系,买家同意改评 宾"), "{:?}", d.memos);
+    let v = app.aftersales.view.as_ref().unwrap();
+    assert_eq!(v.contacts.len(), 1);
+    assert_eq!(v.case.as_ref().unwrap().state.label(), "联系中");
+}
+
+#[test]
+fn registration_form_saves_the_six_fields() {
+    let mut app = app();
+    open_case(&mut app, "2606260004", "换货");
+    keys(&mut app, "e<Tab>4分<Tab><Tab>尺码<Tab>处理中<Tab>已换L码<Enter>");
+    let c = app.aftersales.view.as_ref().unwrap().case.clone().unwrap();
+    assert_eq!(c.registration.rating, "4分");
+    assert_eq!(c.registration.handler, "宾");
+    assert_eq!(c.registration.problem_type, "尺码");
+    assert_eq!(c.registration.result, "已换L码");
+}
+
+#[test]
+fn damage_report_is_opened_and_copyable() {
+    let mut app = app();
+    keys(&mut app, "/2606260004<Enter>d<Tab>杭州<Tab>北京<Tab><Tab><Tab><Tab>843<Tab>109<Enter>");
+    let v = app.aftersales.view.as_ref().expect("damage case opened");
+    assert_eq!(v.case.as_ref().unwrap().kind.label(), "破损/遗失");
+    keys(&mut app, "yY");
+    assert_eq!(app.clipboard_out.len(), 2);
+    assert!(
+        app.clipboard_out[0].contains("由杭州发往北京单号888090781867在派件途中破损价值人民币88元与工号843联系请核实!")
+    );
+    assert_eq!(app.clipboard_out[1], "888090781867(破损)工号843价格88元(货号109)宾");
+}
+
+#[test]
+fn who_pays_switches_shop_type_and_records_it() {
+    let mut app = app();
+    open_case(&mut app, "2606260004", "退款");
+    keys(&mut app, "w");
+    assert!(matches!(app.aftersales.modal, Some(kefu::tui::panes::aftersales::CaseModal::Postage(_))));
+    keys(&mut app, "t");
+    assert_eq!(app.store.setting("shop_type").unwrap().as_deref(), Some("tmall"));
+    keys(&mut app, "<Esc>");
+    assert!(app.aftersales.modal.is_none());
+}
+
+#[test]
+fn an_illegal_action_is_never_offered_and_errors_show_as_a_message() {
+    let mut app = app();
+    open_case(&mut app, "2606260004", "退款");
+    let labels: Vec<String> = app.aftersales.view.as_ref().unwrap().actions.iter().map(|a| a.label()).collect();
+    for bad in ["退款完成", "确认收到退货,转财务", "登记买家退货", "买家已修改申请"] {
+        assert!(!labels.contains(&bad.to_string()), "{bad} offered in WAIT_SELLER_AGREE: {labels:?}");
+    }
+    // A store error from a direct action lands on the message line, not a crash.
+    app.dispatch(kefu::tui::action::Action::RefundAct {
+        refund_no: "R1".into(),
+        action: kefu::domain::refund::RefundAction::RefundDone,
+        input: Default::default(),
+    });
+    let (msg, is_err) = app.message.clone().unwrap();
+    assert!(is_err && msg.contains("R1"), "{msg}");
+}
+
+#[test]
+fn replies_add_edit_delete_and_groups() {
+    let mut app = app();
+    keys(&mut app, "3a");
+    // Code, text (prefilled 亲,), group.
+    keys(&mut app, "zzq<Tab>{买家}您好,单号{单号}呢<Tab><C-u>测试组<Enter>");
+    keys(&mut app, "/zzq");
+    let hit = app.replies.selected().cloned().expect("the new reply is found");
+    assert_eq!(hit.code, "zzq");
+    assert_eq!(hit.group, "测试组");
+    // The preview marks the missing tracking number of the selected order.
+    let filled = app.replies.filled().unwrap();
+    assert!(filled.contains("【缺:单号】") || filled.contains("888090781867"), "{filled}");
+    keys(&mut app, "<Esc>e<Tab><Tab><C-u>新组<Enter>");
+    assert_eq!(app.store.reply(&hit.id).unwrap().unwrap().group, "新组");
+    keys(&mut app, "R<C-u>改名组<Enter>");
+    assert_eq!(app.store.reply(&hit.id).unwrap().unwrap().group, "改名组");
+    keys(&mut app, "Dy");
+    assert!(app.store.reply(&hit.id).unwrap().is_none());
+}

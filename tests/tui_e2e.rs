@@ -124,3 +124,16 @@ fn seat_screen_in_tmux() {
     assert!(found.contains("yfx"), "{found}");
     assert!(copied_ok, "OSC 52 reached tmux's buffer: {buffer:?}");
 }
+
+/// Writes the fixture shop to `$KEFU_FIXTURE_DB` for trying the screen by hand:
+/// `KEFU_FIXTURE_DB=/tmp/tui.sqlite cargo test --test tui_e2e -- --ignored write_fixture_db`.
+#[test]
+#[ignore]
+fn write_fixture_db() {
+    let Some(path) = std::env::var_os("KEFU_FIXTURE_DB") else {
+        println!("set KEFU_FIXTURE_DB to a path");
+        return;
+    };
+    let mut s = Store::open(Path::new(&path), Actor::new("宾", "seat-1")).unwrap();
+    tui_support::fill(&mut s);
+}

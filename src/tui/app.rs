@@ -337,16 +337,19 @@ impl App {
                 self.clipboard_out.push(text.clone());
                 self.store.reply_used(&reply_id, self.selected_order.as_deref())?;
                 self.search.bump(&reply_id);
+                self.research();
                 self.note(format!("已复制:{}", crate::tui::text::clip(&text, 60)));
             }
             Action::SaveReply { id, code, text, group } => {
                 let id = self.store.reply_save(id.as_deref(), &code, &text, &group)?;
                 self.push_reply(&id)?;
+                self.research();
                 self.done(format!("快捷回复 {code} 已保存"));
             }
             Action::DeleteReply(id) => {
                 self.store.reply_delete(&id)?;
                 self.search.remove(&id);
+                self.research();
                 self.done("快捷回复已删除");
             }
             Action::RenameGroup { from, to } => {
@@ -359,6 +362,7 @@ impl App {
                     self.push_reply(&r.reply_id)?;
                     n += 1;
                 }
+                self.research();
                 self.done(format!("分组「{from}」改名为「{to}」({n} 条)"));
             }
             Action::DeleteGroup(group) => {
@@ -368,10 +372,17 @@ impl App {
                     self.search.remove(&r.reply_id);
                     n += 1;
                 }
+                self.research();
                 self.done(format!("已删除分组「{group}」({n} 条)"));
             }
         }
         Ok(())
+    }
+
+    /// Runs the current reply query again (after an edit the results change).
+    fn research(&mut self) {
+        let q = self.replies.input.value().to_string();
+        self.search.request(&q);
     }
 
     fn push_reply(&mut self, id: &str) -> crate::store::Result<()> {

@@ -144,7 +144,7 @@ pub fn key(code: KeyCode) -> KeyEvent {
 }
 
 /// Types keys: plain text, with `<Enter>`, `<Esc>`, `<Tab>`, `<BackTab>`, `<Down>`, `<Up>`,
-/// `<PgDn>`, `<PgUp>`, `<Right>`, `<Left>`, `<Backspace>`, `<C-q>` spelled out.
+/// `<PgDn>`, `<PgUp>`, `<Right>`, `<Left>`, `<Backspace>`, `<C-q>`, `<C-u>` spelled out.
 pub fn keys(app: &mut App, script: &str) {
     let mut rest = script;
     while !rest.is_empty() {
@@ -166,6 +166,7 @@ pub fn keys(app: &mut App, script: &str) {
                     "Left" => Some(key(KeyCode::Left)),
                     "Backspace" => Some(key(KeyCode::Backspace)),
                     "C-q" => Some(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+                    "C-u" => Some(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
                     _ => None,
                 };
                 if let Some(k) = k {
