@@ -65,6 +65,7 @@ fn run(cli: Cli) -> Result<()> {
     let path = cli.db.clone().unwrap_or_else(default_db_path);
     let mut store = open(&path, &cli)?;
     match cli.command {
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(store, &path),
         None => summary(&mut store, explicit_db),
         Some(Command::Orders(a)) => orders::run(&store, a),
         Some(Command::Memo(a)) => memo::run(&mut store, a),
