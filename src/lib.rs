@@ -7,4 +7,6 @@
 pub mod cli;
 pub mod domain;
 pub mod import;
+pub mod search;
 pub mod store;
+pub mod tui;

@@ -257,3 +257,92 @@ fn a_database_file_is_created_and_reopened() {
     let s = Store::open(&path, Actor::new("宾", "seat-1")).unwrap();
     assert_eq!(s.order_count().unwrap(), 1);
 }
+
+#[test]
+fn a_refund_recorded_twice_keeps_the_first_and_its_actions() {
+    use kefu::domain::event::Event;
+    // Seat 1 records R1 and agrees; seat 2 records R1 too, later, not knowing.
+    let mut a = seeded();
+    a.refund_new(refund("R1", "1003")).unwrap();
+    a.refund_act("R1", RefundAction::Agree, ActionInput::default()).unwrap();
+    let mut b = Store::open_in_memory(Actor::new("小美", "seat-2")).unwrap();
+    let base: Vec<Event> = a.events_after_rowid(0, 1).unwrap().into_iter().map(|(_, e)| e).collect();
+    b.write(|w| base.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    b.refund_new(refund("R1", "1003")).unwrap();
+    let theirs: Vec<Event> = b.events_after_rowid(1, 10).unwrap().into_iter().map(|(_, e)| e).collect();
+    assert_eq!(theirs.len(), 1);
+    a.write(|w| theirs.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
+    assert_eq!(a.require_refund("R1").unwrap().state, RefundState::WaitBuyerReturnGoods);
+    assert!(a.conflicts(None).unwrap().is_empty(), "same claim twice is not a conflict");
+    // A third seat claims R1 for another amount: kept, and shown as a conflict.
+    let mut dup = refund("R1", "1003");
+    dup.amount_fen = 100;
+    let mut c = Store::open_in_memory(Actor::new("阿杰", "seat-3")).unwrap();
+    c.write(|w| base.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
+    c.refund_new(dup).unwrap();
+    let claim: Vec<Event> = c.events_after_rowid(1, 10).unwrap().into_iter().map(|(_, e)| e).collect();
+    a.write(|w| claim.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
+    assert_eq!(a.require_refund("R1").unwrap().amount_fen, 8800);
+    let conflicts = a.conflicts(Some("R1")).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert!(conflicts[0].reason.contains("1.00"), "{}", conflicts[0].reason);
+}
+
+#[test]
+fn orders_are_found_by_number_tail_buyer_phone_and_tracking() {
+    let mut s = seeded();
+    let mut shipped = order("26061234567890", OrderStatus::WaitBuyerConfirmGoods, "2026-06-26 10:00:00");
+    shipped.tracking_no = "773001234567".into();
+    shipped.buyer = "爱吃鱼的猫".into();
+    shipped.receiver_phone = "13955556789".into();
+    s.record(EventBody::OrdersUpserted { source: "t".into(), orders: vec![shipped] }).unwrap();
+    let found = |q: &str| s.search_orders(q, 10).unwrap().into_iter().map(|r| r.order_no).collect::<Vec<_>>();
+    assert_eq!(found("2606123"), ["26061234567890"], "number prefix");
+    assert_eq!(found("67890"), ["26061234567890"], "number tail");
+    assert_eq!(found("7730012"), ["26061234567890"], "tracking prefix");
+    assert_eq!(found("6789"), ["26061234567890"], "phone tail");
+    assert_eq!(found("爱吃鱼"), ["26061234567890"], "buyer prefix");
+    assert_eq!(found("buyer100"), ["1005", "1002", "1001", "1003", "1004"], "buyer prefix, in queue order");
+    assert!(found("不存在").is_empty());
+    assert!(found("   ").is_empty());
+}
+
+fn index_names(s: &Store) -> Vec<String> {
+    let mut stmt = s.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<Vec<String>, _>>().unwrap()
+}
+
+#[test]
+fn bulk_load_rebuilds_indexes_and_is_all_or_nothing() {
+    let mut s = Store::open_in_memory(Actor::new("宾", "seat-1")).unwrap();
+    let indexes = index_names(&s);
+    let failed = s.write_bulk(|w| {
+        w.record(EventBody::OrdersUpserted {
+            source: "t".into(),
+            orders: vec![order("1", OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00")],
+        })?;
+        Err::<(), _>(StoreError::Rule("interrupted".into()))
+    });
+    assert!(failed.is_err());
+    assert_eq!(index_names(&s), indexes, "a failed bulk load keeps every index");
+    assert_eq!(s.order_count().unwrap(), 0);
+    s.write_bulk(|w| {
+        w.record(EventBody::OrdersUpserted {
+            source: "t".into(),
+            orders: (0..50)
+                .map(|i| order(&format!("{i:04}"), OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00"))
+                .collect(),
+        })
+        .map(|_| ())
+    })
+    .unwrap();
+    assert_eq!(index_names(&s), indexes);
+    let page = s.queue_page(QueueView::ToShip, t("2026-06-28 12:00:00"), None, 10).unwrap();
+    assert_eq!(page.len(), 10);
+    let plan: String = s
+        .conn()
+        .query_row("EXPLAIN QUERY PLAN SELECT * FROM orders INDEXED BY orders_queue WHERE qrank = 0", [], |r| r.get(3))
+        .unwrap();
+    assert!(plan.contains("orders_queue"), "{plan}");
+}

@@ -1,6 +1,7 @@
 //! The `kefu` command line. Each subcommand lives in its own file; this one parses,
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
 
+mod case;
 mod import;
 mod memo;
 mod orders;
@@ -49,6 +50,11 @@ pub enum Command {
     /// Standard replies: import/export Qianniu quick phrases.
     #[command(subcommand)]
     Replies(replies_io::Cmd),
+    /// Exchanges, bad reviews and damage/loss reports.
+    #[command(subcommand)]
+    Case(case::Cmd),
+    /// Who pays the postage, for an order and a case.
+    Postage(case::PostageArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -68,6 +74,7 @@ fn run(cli: Cli) -> Result<()> {
     let path = cli.db.clone().unwrap_or_else(default_db_path);
     let mut store = open(&path, &cli)?;
     match cli.command {
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(store, &path),
         None => summary(&mut store, explicit_db),
         Some(Command::Orders(a)) => orders::run(&store, a),
         Some(Command::Memo(a)) => memo::run(&mut store, a),
@@ -75,6 +82,8 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::ImportOrders(a)) => import::run_orders(&mut store, a),
         Some(Command::ImportRefunds(a)) => import::run_refunds(&mut store, a),
         Some(Command::Replies(c)) => replies_io::run(&mut store, c),
+        Some(Command::Case(c)) => case::run(&mut store, c),
+        Some(Command::Postage(a)) => case::postage(&store, a),
     }
 }
 

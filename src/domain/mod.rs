@@ -7,6 +7,7 @@ pub mod event;
 pub mod flag;
 pub mod money;
 pub mod order;
+pub mod placeholders;
 pub mod postage;
 pub mod promise;
 pub mod refund;

@@ -118,15 +118,16 @@ impl Store {
                 args.push(Box::new(now_text));
                 "orders_queue"
             }
-            QueueView::Shipped => {
+            // A status lies within one rank: range over the rank, filter the status.
+            QueueView::Shipped | QueueView::Status(_) => {
+                let status = match view {
+                    QueueView::Status(s) => s,
+                    _ => OrderStatus::WaitBuyerConfirmGoods,
+                };
+                conds.push(format!("qrank = {}", QueueRank::of(status) as i64));
                 conds.push("status = ?".into());
-                args.push(Box::new(OrderStatus::WaitBuyerConfirmGoods.code()));
-                "orders_status_queue"
-            }
-            QueueView::Status(s) => {
-                conds.push("status = ?".into());
-                args.push(Box::new(s.code()));
-                "orders_status_queue"
+                args.push(Box::new(status.code()));
+                "orders_queue"
             }
             QueueView::Refunding => {
                 conds.push("open_refunds > 0".into());
@@ -170,45 +171,47 @@ impl Store {
         Ok(self.conn.prepare_cached(&sql)?.query_row([order_no], queue_row).optional()?)
     }
 
-    /// Orders by number (exact, prefix or tail), buyer or receiver (exact or prefix),
-    /// phone tail (4 digits) or tracking number: each an index lookup, so it stays
-    /// instant at a million orders.
+    /// Orders by number (prefix, or tail as agents quote it), tracking number, phone
+    /// tail (4 digits), buyer or receiver (prefix). Each is a range on its own index,
+    /// so it stays instant at a million orders; results come back in queue order.
     pub fn search_orders(&self, query: &str, limit: usize) -> Result<Vec<QueueRow>> {
         let q = query.trim();
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let upper = format!("{q}\u{10FFFF}");
+        let rev: String = q.chars().rev().collect();
         let digits = q.chars().all(|c| c.is_ascii_digit());
-        let mut lookups: Vec<(&str, Vec<&dyn ToSql>)> = vec![
-            ("order_no >= ?1 AND order_no < ?2", vec![&q, &upper]),
-            ("tracking_no >= ?1 AND tracking_no < ?2", vec![&q, &upper]),
-        ];
-        if digits && q.len() == 4 {
-            lookups.push(("phone_tail = ?1", vec![&q]));
-        }
-        lookups.push(("buyer >= ?1 AND buyer < ?2", vec![&q, &upper]));
-        lookups.push(("receiver_name >= ?1 AND receiver_name < ?2", vec![&q, &upper]));
-        if digits && q.len() >= 4 {
-            // An order number's tail, as agents read it off the chat: a bounded scan, last.
-            lookups.push(("order_no LIKE '%' || ?1", vec![&q]));
+        let mut lookups: Vec<(&str, &str, &str)> = vec![("orders_tracking", "tracking_no", q)];
+        if digits {
+            lookups.insert(0, ("sqlite_autoindex_orders_1", "order_no", q));
+            lookups.push(("orders_rev", "order_rev", &rev));
+            if q.len() == 4 {
+                lookups.push(("orders_phone_tail", "phone_tail", q));
+            }
+        } else {
+            lookups.push(("orders_buyer", "buyer", q));
+            lookups.push(("orders_receiver", "receiver_name", q));
         }
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
-        for (cond, args) in lookups {
-            if out.len() >= limit {
-                break;
-            }
-            let sql =
-                format!("SELECT {QUEUE_COLS} FROM orders WHERE {cond} ORDER BY qrank, qkey, order_no LIMIT {limit}");
+        for (index, column, value) in lookups {
+            let upper = format!("{value}\u{10FFFF}");
+            let extra = if column == "tracking_no" { " AND tracking_no <> ''" } else { "" };
+            let sql = format!(
+                "SELECT {QUEUE_COLS} FROM orders INDEXED BY {index} WHERE {column} >= ?1 AND {column} < ?2{extra} LIMIT {limit}"
+            );
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            for row in stmt.query_map(args.as_slice(), queue_row)? {
+            for row in stmt.query_map(rusqlite::params![value, upper], queue_row)? {
                 let row = row?;
-                if out.len() < limit && seen.insert(row.order_no.clone()) {
+                if seen.insert(row.order_no.clone()) {
                     out.push(row);
                 }
             }
         }
+        out.sort_by(|a, b| {
+            (a.cursor.qrank, &a.cursor.qkey, &a.order_no).cmp(&(b.cursor.qrank, &b.cursor.qkey, &b.order_no))
+        });
+        out.truncate(limit);
         Ok(out)
     }
 

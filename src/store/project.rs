@@ -144,8 +144,8 @@ fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<()>
         return Err(StoreError::NotFound { what: "订单", key: order_no.to_string() });
     }
     tx.execute(
-        "INSERT INTO orders (order_no, status, platform_key, qrank, qkey) VALUES (?1, '', '', ?2, '')",
-        params![order_no, QueueRank::Done as i64],
+        "INSERT INTO orders (order_no, order_rev, status, platform_key, qrank, qkey) VALUES (?1, ?3, '', '', ?2, '')",
+        params![order_no, QueueRank::Done as i64, order_no.chars().rev().collect::<String>()],
     )?;
     Ok(())
 }
@@ -166,12 +166,12 @@ fn upsert_order(tx: &Transaction<'_>, o: &OrderRecord, key: &str) -> Result<()> 
     };
     let changed = tx
         .prepare_cached(
-            "INSERT INTO orders (order_no, buyer, buyer_alipay, receiver_name, receiver_phone, phone_tail, receiver_address, \
+            "INSERT INTO orders (order_no, order_rev, buyer, buyer_alipay, receiver_name, receiver_phone, phone_tail, receiver_address, \
                status, amount_fen, postage_fen, refund_fen, created_at, paid_at, shipped_at, ship_by, buyer_message, \
                platform_memo, platform_flag, courier, tracking_no, shop_name, title, close_reason, platform_key, flag, \
                qrank, qkey, open_refunds) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
-               ?23, ?24, COALESCE(?18, 0), ?25, ?26, 0) \
+             VALUES (?1, ?27, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
+               ?22, ?23, ?24, COALESCE(?18, 0), ?25, ?26, 0) \
              ON CONFLICT(order_no) DO UPDATE SET buyer = excluded.buyer, buyer_alipay = excluded.buyer_alipay, \
                receiver_name = excluded.receiver_name, receiver_phone = excluded.receiver_phone, \
                phone_tail = excluded.phone_tail, receiver_address = excluded.receiver_address, status = excluded.status, \
@@ -211,6 +211,7 @@ fn upsert_order(tx: &Transaction<'_>, o: &OrderRecord, key: &str) -> Result<()> 
             key,
             rank as i64,
             qkey,
+            o.order_no.chars().rev().collect::<String>(),
         ])?;
     if changed == 0 {
         return Ok(());

@@ -66,6 +66,25 @@ pub fn reproject_refund(tx: &Transaction<'_>, refund_no: &str, strict: Option<&s
     let mut conflicts: Vec<(String, String)> = Vec::new();
     for e in &events {
         match &e.body {
+            EventBody::RefundOpened { refund } if row.is_some() => {
+                // Two seats recorded the same refund: the first stands. Only a
+                // different claim under the same number needs a person.
+                let r = row.as_ref().expect("checked");
+                if r.order_no != refund.order_no || r.amount_fen != refund.amount_fen {
+                    conflicts.push((
+                        e.id.clone(),
+                        format!(
+                            "退款编号 {refund_no} 已登记为订单 {} 的 {} 元退款;{}({})又登记为订单 {} 的 {} 元",
+                            r.order_no,
+                            crate::domain::money::format_yuan(r.amount_fen),
+                            e.agent,
+                            e.seat,
+                            refund.order_no,
+                            crate::domain::money::format_yuan(refund.amount_fen)
+                        ),
+                    ));
+                }
+            }
             EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
                 match row.as_mut() {
                     None => row = Some(RefundRow::from_record(refund, &e.at, &e.agent)),

@@ -37,6 +37,8 @@ CREATE TABLE settings (
 
 CREATE TABLE orders (
     order_no         TEXT PRIMARY KEY,
+    -- the order number reversed: agents quote the tail, and a tail is a prefix of this
+    order_rev        TEXT NOT NULL DEFAULT '',
     buyer            TEXT NOT NULL DEFAULT '',
     buyer_alipay     TEXT NOT NULL DEFAULT '',
     receiver_name    TEXT NOT NULL DEFAULT '',
@@ -72,9 +74,9 @@ CREATE TABLE orders (
     qkey             TEXT NOT NULL
 );
 CREATE INDEX orders_queue        ON orders (qrank, qkey, order_no);
-CREATE INDEX orders_status_queue ON orders (status, qrank, qkey, order_no);
 CREATE INDEX orders_flag_queue   ON orders (flag, qrank, qkey, order_no) WHERE flag > 0;
 CREATE INDEX orders_refund_queue ON orders (qrank, qkey, order_no) WHERE open_refunds > 0;
+CREATE INDEX orders_rev          ON orders (order_rev);
 CREATE INDEX orders_buyer        ON orders (buyer);
 CREATE INDEX orders_receiver     ON orders (receiver_name);
 CREATE INDEX orders_phone_tail   ON orders (phone_tail);

@@ -1,0 +1,180 @@
+//! Matching one term against one field (a slice of class ids) and finding the
+//! characters to highlight.
+
+use super::query::StepTable;
+
+/// How a term matched a field, worst to best.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Kind {
+    /// A subsequence with gaps: the last resort.
+    Scattered,
+    /// Consecutive characters somewhere in the field.
+    Contiguous,
+    /// Consecutive characters from the start of the field.
+    Prefix,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FieldMatch {
+    pub(crate) kind: Kind,
+    /// Index of the character where the match ends.
+    pub(crate) end: usize,
+}
+
+/// A contiguous match that starts at the first character.
+pub(crate) fn prefix(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
+    let mut state = 1u64;
+    for (i, &c) in field.iter().enumerate() {
+        state = t.step(state, c);
+        if state & t.accept() != 0 {
+            return Some(FieldMatch { kind: Kind::Prefix, end: i });
+        }
+        if state == 0 {
+            return None;
+        }
+    }
+    None
+}
+
+/// The best contiguous match: a prefix match if there is one, else the one
+/// ending first.
+pub(crate) fn contiguous(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
+    let accept = t.accept();
+    let mut from_start = 1u64;
+    let mut anywhere = 0u64;
+    let mut first_end = None;
+    for (i, &c) in field.iter().enumerate() {
+        if from_start != 0 {
+            from_start = t.step(from_start, c);
+            if from_start & accept != 0 {
+                return Some(FieldMatch { kind: Kind::Prefix, end: i });
+            }
+        }
+        anywhere = t.step(anywhere | 1, c);
+        if first_end.is_none() && anywhere & accept != 0 {
+            first_end = Some(i);
+        }
+        if first_end.is_some() && from_start == 0 {
+            break;
+        }
+    }
+    first_end.map(|end| FieldMatch { kind: Kind::Contiguous, end })
+}
+
+/// A subsequence match (characters may be skipped), ending as early as possible.
+pub(crate) fn scattered(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
+    let mut state = 1u64;
+    for (i, &c) in field.iter().enumerate() {
+        state |= t.step(state, c);
+        if state & t.accept() != 0 {
+            return Some(FieldMatch { kind: Kind::Scattered, end: i });
+        }
+    }
+    None
+}
+
+/// Character indices of `field` that the match `m` consumed, ascending.
+pub(crate) fn highlights(t: &StepTable, field: &[u32], m: FieldMatch) -> Vec<usize> {
+    match m.kind {
+        Kind::Prefix => (0..=m.end).collect(),
+        Kind::Contiguous => {
+            // Every character consumes at least one query char.
+            let term_len = t.accept().trailing_zeros() as usize;
+            let start = (m.end.saturating_sub(term_len - 1)..=m.end)
+                .find(|&p| {
+                    let state = field[p..=m.end].iter().fold(1, |s, &c| t.step(s, c));
+                    state & t.accept() != 0
+                })
+                .unwrap_or(m.end);
+            (start..=m.end).collect()
+        }
+        Kind::Scattered => scattered_highlights(t, field, m.end),
+    }
+}
+
+/// Walks the subsequence automaton back from `end`: each step picks a state the
+/// current character could have been read from, then the character that first
+/// reached that state.
+fn scattered_highlights(t: &StepTable, field: &[u32], end: usize) -> Vec<usize> {
+    // before[i] = states reachable before reading character i.
+    let mut before = Vec::with_capacity(end + 2);
+    let mut state = 1u64;
+    before.push(state);
+    for &c in &field[..=end] {
+        state |= t.step(state, c);
+        before.push(state);
+    }
+    let mut consumed = t.accept().trailing_zeros() as usize;
+    let mut i = end;
+    let mut out = Vec::new();
+    loop {
+        out.push(i);
+        let Some(from) = (0..consumed).find(|&j| before[i] >> j & 1 == 1 && t.consumes(field[i], j, consumed)) else {
+            break;
+        };
+        consumed = from;
+        if consumed == 0 {
+            break;
+        }
+        let Some(k) = (0..i).find(|&k| before[k + 1] >> consumed & 1 == 1) else {
+            break;
+        };
+        i = k;
+    }
+    out.reverse();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::pinyin_keys::Classes;
+
+    fn run(
+        f: fn(&StepTable, &[u32]) -> Option<FieldMatch>,
+        term: &str,
+        text: &str,
+    ) -> Option<(FieldMatch, Vec<usize>)> {
+        let mut classes = Classes::new();
+        let ids: Vec<u32> = text.chars().map(|c| classes.intern(c)).collect();
+        let term: Vec<char> = term.chars().collect();
+        let t = StepTable::new(&term, &classes);
+        f(&t, &ids).map(|m| (m, highlights(&t, &ids, m)))
+    }
+
+    #[test]
+    fn prefix_only_from_the_first_char() {
+        let (m, hl) = run(prefix, "qtwly", "七天无理由退换").unwrap();
+        assert_eq!(m.kind, Kind::Prefix);
+        assert_eq!(hl, [0, 1, 2, 3, 4]);
+        assert!(run(prefix, "twly", "七天无理由").is_none());
+    }
+
+    #[test]
+    fn contiguous_prefers_prefix_then_first_end() {
+        let (m, hl) = run(contiguous, "yfx", "包运费险和运费险").unwrap();
+        assert_eq!(m, FieldMatch { kind: Kind::Contiguous, end: 3 });
+        assert_eq!(hl, [1, 2, 3]);
+        let (m, _) = run(contiguous, "tk", "退款后退款").unwrap();
+        assert_eq!(m.kind, Kind::Prefix);
+        assert!(run(contiguous, "tk", "退了款").is_none());
+    }
+
+    #[test]
+    fn contiguous_highlights_chinese_and_pinyin_and_ascii() {
+        assert_eq!(run(contiguous, "运费险", "亲,运费险哦").unwrap().1, [2, 3, 4]);
+        assert_eq!(run(contiguous, "yunfeixian", "亲,运费险哦").unwrap().1, [2, 3, 4]);
+        assert_eq!(run(contiguous, "ems", "亲,发EMS哦").unwrap().1, [3, 4, 5]);
+    }
+
+    #[test]
+    fn scattered_finds_subsequences_and_their_chars() {
+        assert!(run(contiguous, "tkyf", "退款和运费").is_none());
+        let (m, hl) = run(scattered, "tkyf", "退款和运费").unwrap();
+        assert_eq!(m.kind, Kind::Scattered);
+        assert_eq!(hl, [0, 1, 3, 4]);
+        let (_, hl) = run(scattered, "ab", "xaxxbx").unwrap();
+        assert_eq!(hl, [1, 4]);
+        assert!(run(scattered, "ba", "xaxxbx").is_none());
+    }
+}

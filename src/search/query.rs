@@ -1,0 +1,171 @@
+//! Query parsing and the per-term transition table of the matching automaton.
+//!
+//! A term is matched by a bit-parallel NFA whose state is the set of query
+//! positions already consumed (bit `j` = the first `j` query chars). Reading one
+//! field character moves `j` to `j + l` when the query's `l` chars from `j` are a
+//! prefix of one of that character's keys.
+
+use super::pinyin_keys::{Classes, MAX_KEY, fold};
+
+/// Longest term the 64-bit state can hold; longer words are split into terms.
+pub(crate) const MAX_TERM: usize = 63;
+/// Words beyond this many are ignored.
+pub(crate) const MAX_WORDS: usize = 64;
+
+/// Transition table of one term: for each class and each length `l`, the query
+/// positions from which the class can consume `l` query chars.
+pub(crate) struct StepTable {
+    /// `masks[class][l - 1]` has bit `j` when `query[j..j + l]` prefixes a key.
+    masks: Vec<[u64; MAX_KEY]>,
+    accept: u64,
+}
+
+impl StepTable {
+    pub(crate) fn new(term: &[char], classes: &Classes) -> StepTable {
+        debug_assert!(!term.is_empty() && term.len() <= MAX_TERM);
+        let mut masks = vec![[0u64; MAX_KEY]; classes.len()];
+        for (j, &qc) in term.iter().enumerate() {
+            for (class, key) in classes.keys_starting_with(qc) {
+                let common = key.as_slice().iter().zip(&term[j..]).take_while(|(a, b)| a == b).count();
+                for mask in &mut masks[*class as usize][..common] {
+                    *mask |= 1 << j;
+                }
+            }
+        }
+        StepTable { masks, accept: 1 << term.len() }
+    }
+
+    /// The state bit meaning "the whole term was consumed".
+    pub(crate) fn accept(&self) -> u64 {
+        self.accept
+    }
+
+    /// States reachable from `state` by reading one character of `class`.
+    #[inline]
+    pub(crate) fn step(&self, state: u64, class: u32) -> u64 {
+        let masks = &self.masks[class as usize];
+        let mut from = state & masks[0];
+        let mut next = from << 1;
+        for (l, mask) in masks.iter().enumerate().skip(1) {
+            from &= mask;
+            if from == 0 {
+                break;
+            }
+            next |= from << (l + 1);
+        }
+        next
+    }
+
+    /// Whether one character of `class` can take the state from `from` to `to`.
+    pub(crate) fn consumes(&self, class: u32, from: usize, to: usize) -> bool {
+        let l = to - from;
+        (1..=MAX_KEY).contains(&l) && self.masks[class as usize][l - 1] >> from & 1 == 1
+    }
+}
+
+/// One query term: folded chars plus its table.
+pub(crate) struct Term {
+    pub(crate) chars: Vec<char>,
+    pub(crate) table: StepTable,
+}
+
+/// A parsed query: the folded words and the terms (every term must match).
+pub(crate) struct Query {
+    pub(crate) words: Vec<Vec<char>>,
+    pub(crate) terms: Vec<Term>,
+}
+
+/// Folded whitespace-separated words of `query`, at most `MAX_WORDS`.
+pub(crate) fn words(query: &str) -> Vec<Vec<char>> {
+    query.split_whitespace().take(MAX_WORDS).map(|w| w.chars().map(fold).collect()).collect()
+}
+
+impl Query {
+    pub(crate) fn new(words: Vec<Vec<char>>, classes: &Classes) -> Query {
+        let terms = words
+            .iter()
+            .flat_map(|w| w.chunks(MAX_TERM))
+            .map(|chars| Term { chars: chars.to_vec(), table: StepTable::new(chars, classes) })
+            .collect();
+        Query { words, terms }
+    }
+
+    /// Whether `code`, folded and whitespace-normalised, equals the whole query.
+    pub(crate) fn is_code(&self, code: &str) -> bool {
+        let mut code_words = code.split_whitespace();
+        self.words.iter().all(|w| code_words.next().is_some_and(|cw| cw.chars().map(fold).eq(w.iter().copied())))
+            && code_words.next().is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(term: &str, text: &str) -> (StepTable, Vec<u32>) {
+        let mut classes = Classes::new();
+        let ids = text.chars().map(|c| classes.intern(c)).collect();
+        let term: Vec<char> = term.chars().collect();
+        (StepTable::new(&term, &classes), ids)
+    }
+
+    fn consumes_all(term: &str, text: &str) -> bool {
+        let (t, ids) = table(term, text);
+        let state = ids.iter().fold(1, |s, &c| t.step(s, c));
+        state & t.accept() != 0
+    }
+
+    #[test]
+    fn each_char_consumes_a_prefix_of_one_key() {
+        assert!(consumes_all("tuikuan", "退款"));
+        assert!(consumes_all("tk", "退款"));
+        assert!(consumes_all("tuik", "退款"));
+        assert!(consumes_all("tku", "退款"));
+        assert!(consumes_all("退k", "退款"));
+        assert!(consumes_all("退款", "退款"));
+        assert!(!consumes_all("tkx", "退款"));
+        assert!(!consumes_all("t", "退款"));
+    }
+
+    #[test]
+    fn step_from_the_empty_state_set_stays_empty() {
+        let (t, ids) = table("yfx", "运费险");
+        assert_eq!(t.step(0, ids[0]), 0);
+        assert_eq!(t.step(1, ids[0]), 0b10);
+    }
+
+    #[test]
+    fn consumes_reports_single_transitions() {
+        let (t, ids) = table("yunfx", "运费险");
+        assert!(t.consumes(ids[0], 0, 3));
+        assert!(t.consumes(ids[0], 0, 1));
+        assert!(t.consumes(ids[1], 3, 4));
+        assert!(!t.consumes(ids[1], 0, 3));
+        assert!(!t.consumes(ids[0], 0, 0));
+    }
+
+    #[test]
+    fn words_fold_and_split() {
+        assert_eq!(words("  TuiKuan\t运费 "), vec!["tuikuan".chars().collect::<Vec<_>>(), "运费".chars().collect()]);
+        assert!(words(" \t ").is_empty());
+    }
+
+    #[test]
+    fn long_words_are_split_into_terms() {
+        let long = "a".repeat(MAX_TERM + 5);
+        let q = Query::new(words(&long), &Classes::new());
+        assert_eq!(q.terms.len(), 2);
+        assert_eq!(q.terms[0].chars.len(), MAX_TERM);
+        assert_eq!(q.terms[1].chars.len(), 5);
+    }
+
+    #[test]
+    fn is_code_compares_whole_normalised_query() {
+        let q = Query::new(words(" TK  1 "), &Classes::new());
+        assert!(q.is_code("tk 1"));
+        assert!(q.is_code("Tk   1"));
+        assert!(!q.is_code("tk"));
+        assert!(!q.is_code("tk 12"));
+        assert!(!q.is_code("tk 1 2"));
+    }
+}

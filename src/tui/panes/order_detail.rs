@@ -1,0 +1,125 @@
+//! The order detail view inside ① 订单: items, amounts, receiver (phone masked unless
+//! revealed), buyer message, memo history and the order's cases.
+
+use chrono::NaiveDateTime;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::order_forms::flag_color;
+use crate::domain::money::format_yuan;
+use crate::domain::order::mask_phone;
+use crate::domain::promise::format_time_left;
+use crate::domain::timefmt::format_short;
+use crate::store::{CaseRow, OrderDetail, RefundRow};
+use crate::tui::text::{cell, safe, wrap};
+
+pub struct DetailState {
+    pub detail: OrderDetail,
+    pub refunds: Vec<RefundRow>,
+    pub cases: Vec<CaseRow>,
+    pub reveal_phone: bool,
+    pub scroll: u16,
+}
+
+impl DetailState {
+    pub fn new(detail: OrderDetail, refunds: Vec<RefundRow>, cases: Vec<CaseRow>) -> DetailState {
+        DetailState { detail, refunds, cases, reveal_phone: false, scroll: 0 }
+    }
+
+    pub fn lines(&self, width: usize, now: NaiveDateTime) -> Vec<Line<'static>> {
+        let d = &self.detail;
+        let head = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+        let dim = Style::default().fg(Color::DarkGray);
+        let mut out: Vec<Line> = Vec::new();
+        let kv =
+            |k: &str, v: String| Line::from(vec![Span::styled(format!("{k} "), dim), Span::raw(safe(&v).into_owned())]);
+        out.push(Line::from(vec![
+            Span::styled(format!("订单 {} ", safe(&d.order_no)), head),
+            Span::styled(format!("■ {} ", d.flag.label()), Style::default().fg(flag_color(d.flag))),
+            Span::raw(d.status.map(|s| s.label()).unwrap_or("本地记录").to_string()),
+        ]));
+        out.push(kv(
+            "买家",
+            format!("{}  实付 {}  邮费 {}", d.buyer, format_yuan(d.amount_fen), format_yuan(d.postage_fen)),
+        ));
+        let phone = if self.reveal_phone { d.receiver_phone.clone() } else { mask_phone(&d.receiver_phone) };
+        out.push(kv("收货", format!("{}  {}  (p 显示/隐藏手机)", d.receiver_name, phone)));
+        for l in wrap(&format!("地址 {}", d.receiver_address), width) {
+            out.push(Line::raw(l));
+        }
+        let mut times = Vec::new();
+        if let Some(t) = d.paid_at {
+            times.push(format!("付款 {}", format_short(t)));
+        }
+        if let Some(t) = d.ship_by {
+            times.push(format!("发货期限 {} ({})", format_short(t), format_time_left(t, now)));
+        }
+        if let Some(t) = d.shipped_at {
+            times.push(format!("发货 {}", format_short(t)));
+        }
+        if !d.courier.is_empty() || !d.tracking_no.is_empty() {
+            times.push(format!("{} {}", d.courier, d.tracking_no));
+        }
+        out.push(Line::raw(safe(&times.join("  ")).into_owned()));
+        out.push(Line::styled("宝贝", head));
+        if d.items.is_empty() {
+            out.push(Line::raw(format!("  {}", safe(&d.title))));
+        }
+        for it in &d.items {
+            let title_w = width.saturating_sub(38).max(6);
+            out.push(Line::raw(format!(
+                "  {} 货号{} {} {} ×{} {}",
+                cell(&it.title, title_w),
+                cell(&it.sku, 6),
+                cell(&it.color, 6),
+                cell(&it.size, 4),
+                it.qty,
+                format_yuan(it.price_fen)
+            )));
+        }
+        if !d.buyer_message.is_empty() {
+            out.push(Line::styled("买家留言", head));
+            out.extend(
+                wrap(&d.buyer_message, width.saturating_sub(2)).into_iter().map(|l| Line::raw(format!("  {l}"))),
+            );
+        }
+        out.push(Line::styled("备注", head));
+        if !d.platform_memo.is_empty() {
+            out.push(Line::raw(format!("  (平台) {}", safe(&d.platform_memo))));
+        }
+        if d.memos.is_empty() && d.platform_memo.is_empty() {
+            out.push(Line::styled("  (无)", dim));
+        }
+        for m in &d.memos {
+            for l in wrap(&m.text, width.saturating_sub(2)) {
+                out.push(Line::raw(format!("  {l}")));
+            }
+        }
+        out.push(Line::styled("售后", head));
+        if self.refunds.is_empty() && self.cases.is_empty() {
+            out.push(Line::styled("  (无)", dim));
+        }
+        for r in &self.refunds {
+            out.push(Line::raw(format!(
+                "  退款 {} {} {} {}",
+                safe(&r.refund_no),
+                format_yuan(r.amount_fen),
+                r.state.short_label(),
+                safe(&r.reason)
+            )));
+        }
+        for c in &self.cases {
+            out.push(Line::raw(format!("  {} {}", c.kind.label(), c.state.label())));
+        }
+        out
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, now: NaiveDateTime) {
+        let lines = self.lines(area.width as usize, now);
+        let max = lines.len().saturating_sub(area.height as usize) as u16;
+        f.render_widget(Paragraph::new(lines).scroll((self.scroll.min(max), 0)), area);
+    }
+}

@@ -1,0 +1,156 @@
+//! Reply search on its own thread, so typing never waits for it. The thread owns the
+//! `ReplyIndex`; the App sends queries and edits, and takes the newest results when
+//! they are ready (older queries still queued are skipped).
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::time::Duration;
+
+use crate::search::{ReplyDoc, ReplyIndex};
+use crate::tui::panes::replies::ReplyHit;
+
+/// At most this many results are shown.
+pub const LIMIT: usize = 200;
+
+enum Msg {
+    Query { seq: u64, query: String },
+    Upsert(ReplyDoc),
+    Remove(String),
+    Bump(String),
+}
+
+pub struct SearchResult {
+    pub seq: u64,
+    pub query: String,
+    pub hits: Vec<ReplyHit>,
+}
+
+pub struct SearchWorker {
+    tx: Sender<Msg>,
+    rx: Receiver<SearchResult>,
+    seq: u64,
+    /// The newest result taken so far.
+    done: u64,
+}
+
+fn run_query(index: &ReplyIndex, seq: u64, query: String) -> SearchResult {
+    let hits = index
+        .search(&query, LIMIT)
+        .into_iter()
+        .map(|h| {
+            let d = index.doc(h.doc);
+            ReplyHit {
+                id: d.id.clone(),
+                code: d.code.clone(),
+                text: d.text.clone(),
+                group: d.group.clone(),
+                uses: d.uses,
+                field: h.field,
+                highlights: h.highlights,
+            }
+        })
+        .collect();
+    SearchResult { seq, query, hits }
+}
+
+impl SearchWorker {
+    pub fn spawn(docs: Vec<ReplyDoc>) -> SearchWorker {
+        let (tx, inbox) = mpsc::channel::<Msg>();
+        let (out, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("kefu-search".into())
+            .spawn(move || {
+                let mut index = ReplyIndex::build(docs);
+                let mut last: (u64, String) = (0, String::new());
+                while let Ok(first) = inbox.recv() {
+                    let mut batch = vec![first];
+                    batch.extend(inbox.try_iter());
+                    let mut query = None;
+                    let mut changed = false;
+                    for m in batch {
+                        match m {
+                            Msg::Query { seq, query: q } => query = Some((seq, q)),
+                            Msg::Upsert(d) => {
+                                index.upsert(d);
+                                changed = true;
+                            }
+                            Msg::Remove(id) => changed |= index.remove(&id),
+                            Msg::Bump(id) => {
+                                index.bump_use(&id);
+                                changed = true;
+                            }
+                        }
+                    }
+                    let job = match query {
+                        Some(q) => Some(q),
+                        None if changed => Some(last.clone()),
+                        None => None,
+                    };
+                    if let Some((seq, q)) = job {
+                        last = (seq, q.clone());
+                        if out.send(run_query(&index, seq, q)).is_err() {
+                            return;
+                        }
+                    }
+                }
+            })
+            .expect("spawn search thread");
+        SearchWorker { tx, rx, seq: 0, done: 0 }
+    }
+
+    pub fn request(&mut self, query: &str) {
+        self.seq += 1;
+        let _ = self.tx.send(Msg::Query { seq: self.seq, query: query.to_string() });
+    }
+
+    pub fn upsert(&self, doc: ReplyDoc) {
+        let _ = self.tx.send(Msg::Upsert(doc));
+    }
+
+    pub fn remove(&self, id: &str) {
+        let _ = self.tx.send(Msg::Remove(id.to_string()));
+    }
+
+    pub fn bump(&self, id: &str) {
+        let _ = self.tx.send(Msg::Bump(id.to_string()));
+    }
+
+    /// The newest result ready now, if any newer than the last one taken.
+    pub fn poll(&mut self) -> Option<SearchResult> {
+        let newest = self.rx.try_iter().last()?;
+        if newest.seq < self.done {
+            return None;
+        }
+        self.done = newest.seq;
+        Some(newest)
+    }
+
+    /// Waits (tests, start-up) until the newest query's result arrives.
+    pub fn wait(&mut self, timeout: Duration) -> Option<SearchResult> {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut best = None;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(r) => {
+                    let fresh = r.seq >= self.seq;
+                    if r.seq >= self.done {
+                        self.done = r.seq;
+                        best = Some(r);
+                    }
+                    if fresh {
+                        // Results for edits re-run the last query with its seq; take any more queued.
+                        if let Some(r) = self.rx.try_iter().last() {
+                            best = Some(r);
+                        }
+                        return best;
+                    }
+                }
+                Err(_) => return best,
+            }
+        }
+    }
+
+    pub fn pending(&self) -> bool {
+        self.done < self.seq
+    }
+}

@@ -1,0 +1,84 @@
+//! Drawing the whole screen from the App's state: three panes side by side at 120×30
+//! and up, tabs below that, "terminal too small" under 40×10.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::action::PaneId;
+use super::app::App;
+use super::panes::Component;
+use super::widgets::{help, popup, status::StatusBar};
+use crate::domain::clock::shift_label;
+
+pub const MIN_W: u16 = 40;
+pub const MIN_H: u16 = 10;
+pub const WIDE_W: u16 = 120;
+pub const WIDE_H: u16 = 30;
+
+pub fn draw(f: &mut Frame, app: &App) {
+    let area = f.area();
+    if area.width < MIN_W || area.height < MIN_H {
+        let msg = format!("终端太小 terminal too small\n{}×{},至少 {MIN_W}×{MIN_H}", area.width, area.height);
+        // Wrapped by display width here: a wide character never straddles the edge.
+        let msg = if area.width < 2 { "terminal too small".to_string() } else { msg };
+        let lines: Vec<Line> = super::text::wrap(&msg, area.width as usize).into_iter().map(Line::raw).collect();
+        f.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    let [main, bar] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    if area.width >= WIDE_W && area.height >= WIDE_H {
+        let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
+        let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+        app.queue.draw(f, top, app.focus == PaneId::Queue);
+        app.aftersales.draw(f, left, app.focus == PaneId::AfterSales);
+        app.replies.draw(f, right, app.focus == PaneId::Replies);
+    } else {
+        let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(main);
+        draw_tabs(f, tabs, app.focus);
+        let pane: &dyn Component = match app.focus {
+            PaneId::Queue => &app.queue,
+            PaneId::AfterSales => &app.aftersales,
+            PaneId::Replies => &app.replies,
+        };
+        pane.draw(f, body, true);
+    }
+    let now = app.now();
+    let actor = app.store.actor();
+    let hints = app.focused().hints();
+    StatusBar {
+        agent: &actor.agent,
+        seat: &actor.seat,
+        shift: shift_label(now),
+        counts: app.counts,
+        hints: &format!("{hints} · ? 帮助 · q 退出"),
+        message: app.message.as_ref().map(|(m, e)| (m.as_str(), *e)),
+    }
+    .draw(f, bar);
+    if let Some(p) = app.modal_pane() {
+        p.draw_modal(f, main);
+    }
+    if app.help {
+        help::draw(f, main);
+    }
+    if app.quit_ask {
+        popup::confirm(f, main, "退出?", &["有未保存的输入,确定退出吗?".to_string()]);
+    }
+}
+
+fn draw_tabs(f: &mut Frame, area: Rect, focus: PaneId) {
+    let mut spans = Vec::new();
+    for p in PaneId::ALL {
+        let st = if p == focus {
+            Style::default().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
+        } else {
+            Style::default().fg(Color::Gray)
+        };
+        spans.push(Span::styled(format!(" {} ", p.title()), st));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled("1/2/3 切换", Style::default().fg(Color::DarkGray)));
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,80 @@
+//! A modal list to pick one item from (flag colours, extension days, postage cases).
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::popup;
+use crate::tui::text::clip;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    pub title: String,
+    /// Each item: its text and the colour of its marker.
+    pub items: Vec<(String, Color)>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickEvent {
+    None,
+    Picked(usize),
+    Cancel,
+}
+
+impl Picker {
+    pub fn new(title: &str, items: Vec<(String, Color)>, selected: usize) -> Picker {
+        let selected = selected.min(items.len().saturating_sub(1));
+        Picker { title: title.into(), items, selected }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> PickEvent {
+        let n = self.items.len();
+        match key.code {
+            KeyCode::Esc => PickEvent::Cancel,
+            KeyCode::Enter if n > 0 => PickEvent::Picked(self.selected),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.selected = (self.selected + 1).min(n.saturating_sub(1));
+                PickEvent::None
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                self.selected = self.selected.saturating_sub(1);
+                PickEvent::None
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() => {
+                let i = c.to_digit(10).unwrap_or(0) as usize;
+                if i < n { PickEvent::Picked(i) } else { PickEvent::None }
+            }
+            _ => PickEvent::None,
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, screen: Rect) {
+        let area = popup::centered(screen, 76, self.items.len() as u16 + 4);
+        let inner = popup::frame(f, area, &self.title);
+        let w = inner.width as usize;
+        let mut lines: Vec<Line> = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, (text, color))| {
+                let sel = i == self.selected;
+                let st = if sel { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+                Line::from(vec![
+                    Span::styled(format!("{i} "), Style::default().fg(Color::DarkGray)),
+                    Span::styled("■ ", Style::default().fg(*color)),
+                    Span::styled(clip(text, w.saturating_sub(4)), st),
+                ])
+            })
+            .collect();
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            clip("j/k 选择 · 数字直选 · Enter 确定 · Esc 取消", w),
+            Style::default().fg(Color::DarkGray),
+        ));
+        f.render_widget(Paragraph::new(lines), inner);
+    }
+}

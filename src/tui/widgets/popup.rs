@@ -1,0 +1,54 @@
+//! Centered popups over the screen.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use crate::tui::text::clip;
+
+/// A rect of at most `w`×`h` centered in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+/// Clears `area` and draws a titled frame; returns the inner area.
+pub fn frame(f: &mut Frame, area: Rect, title: &str) -> Rect {
+    // A wide character just left of the popup would spill its second half into the
+    // border: blank it.
+    if area.x > 0 {
+        let buf = f.buffer_mut();
+        for y in area.y..area.y + area.height {
+            let cell = &mut buf[(area.x - 1, y)];
+            if crate::domain::width::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+    f.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(
+            Line::from(clip(title, area.width.saturating_sub(4) as usize))
+                .style(Style::default().add_modifier(Modifier::BOLD)),
+        );
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    inner
+}
+
+/// A small yes/no question.
+pub fn confirm(f: &mut Frame, screen: Rect, title: &str, question: &[String]) {
+    let h = question.len() as u16 + 4;
+    let area = centered(screen, 64, h);
+    let inner = frame(f, area, title);
+    let mut lines: Vec<Line> = question.iter().map(|q| Line::from(q.clone())).collect();
+    lines.push(Line::from(""));
+    lines.push(Line::styled("y / Enter 确认 · n / Esc 取消", Style::default().fg(Color::Yellow)));
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,190 @@
+//! The command line as a user runs it: the real binary on a temp database.
+
+use std::process::{Command, Output};
+
+use kefu::domain::event::{Actor, EventBody};
+use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
+use kefu::domain::timefmt::parse_datetime;
+use kefu::store::Store;
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl Db {
+    fn new() -> Db {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kefu.sqlite");
+        let mut s = Store::open(&path, Actor::new("导入", "seat-0")).unwrap();
+        let order = |no: &str, status: OrderStatus, paid: &str| OrderRecord {
+            order_no: no.into(),
+            buyer: "tb_小猪".into(),
+            receiver_name: "王芳".into(),
+            receiver_phone: "13812341234".into(),
+            status: status.into(),
+            amount_fen: 8800,
+            paid_at: parse_datetime(paid),
+            tracking_no: if status.awaits_shipment() { String::new() } else { "773000111".into() },
+            courier: "申通快递".into(),
+            title: "连帽卫衣".into(),
+            items: vec![OrderItem {
+                title: "连帽卫衣".into(),
+                sku: "109".into(),
+                qty: 1,
+                price_fen: 8800,
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        s.record(EventBody::OrdersUpserted {
+            source: "t".into(),
+            orders: vec![
+                order("1001", OrderStatus::WaitSellerSendGoods, "2026-06-27 17:00:00"),
+                order("1002", OrderStatus::WaitBuyerConfirmGoods, "2026-06-25 10:00:00"),
+                order("1003", OrderStatus::TradeFinished, "2026-06-20 10:00:00"),
+            ],
+        })
+        .unwrap();
+        Db { _dir: dir, path }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_kefu"))
+            .arg("--db")
+            .arg(&self.path)
+            .args(["--agent", "宾", "--seat", "seat-1"])
+            .args(args)
+            .env("KEFU_NOW", "2026-06-28 10:00:00")
+            .env_remove("KEFU_DB")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn orders_json_has_the_contract_fields_in_urgency_order() {
+    let db = Db::new();
+    let v: serde_json::Value = serde_json::from_str(&db.ok(&["orders", "--json"])).unwrap();
+    let arr = v.as_array().unwrap();
+    assert_eq!(arr.len(), 3);
+    let first = &arr[0];
+    for key in ["order_no", "buyer", "status", "paid_at", "ship_by", "flag", "tracking_no", "courier", "amount"] {
+        assert!(first.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(first["order_no"], "1001");
+    assert_eq!(first["status"], "WAIT_SELLER_SEND_GOODS");
+    assert_eq!(first["ship_by"], "2026-06-28 17:00:00");
+    assert_eq!(first["amount"], 88.0);
+    let overdue: serde_json::Value = serde_json::from_str(&db.ok(&["orders", "--overdue", "--json"])).unwrap();
+    assert_eq!(overdue.as_array().unwrap().len(), 0, "ship-by 17:00 is not overdue at 10:00");
+    let shipped: serde_json::Value =
+        serde_json::from_str(&db.ok(&["orders", "--status", "卖家已发货,等待买家确认收货", "--json"])).unwrap();
+    assert_eq!(shipped[0]["order_no"], "1002");
+    assert!(!db.run(&["orders", "--status", "NOPE"]).status.success());
+}
+
+#[test]
+fn memo_writes_the_seed_format_and_sets_the_flag() {
+    let db = Db::new();
+    let out = db.ok(&["memo", "1001", "更改地址", "--staff", "851", "--result", "已更改", "--flag", "red"]);
+    assert!(out.contains("6-28联系工号851更改地址,已更改 宾"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&db.ok(&["orders", "--json"])).unwrap();
+    assert_eq!(v[0]["flag"], 1);
+    assert_eq!(v[0]["memo"], "6-28联系工号851更改地址,已更改 宾");
+    let bad = db.run(&["memo", "1001", "--flag", "9"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("0–5"));
+}
+
+#[test]
+fn refund_lifecycle_and_an_illegal_action() {
+    let db = Db::new();
+    db.ok(&[
+        "refund",
+        "new",
+        "1002",
+        "--refund-no",
+        "R1",
+        "--amount",
+        "88",
+        "--reason",
+        "尺码不合适",
+        "--goods-returned",
+    ]);
+    let bad = db.run(&["refund", "received", "R1"]);
+    assert!(!bad.status.success());
+    let msg = String::from_utf8_lossy(&bad.stderr);
+    assert!(msg.contains("WAIT_SELLER_AGREE") && msg.contains("agree"), "{msg}");
+    db.ok(&["refund", "agree", "R1"]);
+    db.ok(&["refund", "buyer-returned", "R1", "--tracking", "YT1", "--courier", "圆通"]);
+    db.ok(&["refund", "received", "R1"]);
+    db.ok(&["refund", "refund-done", "R1"]);
+    let show: serde_json::Value = serde_json::from_str(&db.ok(&["refund", "show", "R1", "--json"])).unwrap();
+    assert_eq!(show["state"], "SUCCESS");
+    assert_eq!(show["order_no"], "1002");
+    assert_eq!(show["amount"], 88.0);
+    assert_eq!(show["reason"], "尺码不合适");
+    assert_eq!(show["history"].as_array().unwrap().len(), 5);
+    assert_eq!(show["history"][1]["agent"], "宾");
+    let list: serde_json::Value =
+        serde_json::from_str(&db.ok(&["refund", "list", "--json", "--state", "SUCCESS"])).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let extend = db.run(&["refund", "extend", "R1", "--days", "4"]);
+    assert!(!extend.status.success());
+}
+
+#[test]
+fn cases_and_postage_from_the_shell() {
+    let db = Db::new();
+    let out = db.ok(&["case", "review", "1003", "--level", "差评", "--text", "有线头", "--source", "评价"]);
+    let case_id = out.split_whitespace().nth(1).unwrap().to_string();
+    db.ok(&["case", "contact", &case_id, "--channel", "电话", "买家同意改评"]);
+    let show: serde_json::Value = serde_json::from_str(&db.ok(&["case", "show", &case_id, "--json"])).unwrap();
+    assert_eq!(show["case"]["state"], "contacting");
+    assert_eq!(show["contacts"].as_array().unwrap().len(), 1);
+    let v: serde_json::Value = serde_json::from_str(&db.ok(&["orders", "--json", "--limit", "10"])).unwrap();
+    let o = v.as_array().unwrap().iter().find(|o| o["order_no"] == "1003").unwrap();
+    assert_eq!(o["flag"], 5, "bad review sets the flag purple");
+    let dmg = db.ok(&[
+        "case",
+        "damage",
+        "1002",
+        "--ship-date",
+        "2026-06-28",
+        "--origin",
+        "杭州",
+        "--destination",
+        "北京",
+        "--tracking",
+        "888090781867",
+        "--value",
+        "88",
+        "--staff",
+        "843",
+    ]);
+    assert!(
+        dmg.contains("19shop于6月28日由杭州发往北京单号888090781867在派件途中破损价值人民币88元与工号843联系请核实!"),
+        "{dmg}"
+    );
+    assert!(dmg.contains("888090781867(破损)工号843价格88元(货号109)宾"), "{dmg}");
+    let p = db.ok(&["postage", "1002", "--case", "after-success", "--remedy", "refund", "--shop", "天猫"]);
+    assert!(p.contains("5%") && p.contains("4.40"), "{p}");
+}
+
+#[test]
+fn a_new_database_path_is_created_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.sqlite");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_kefu")).arg("--db").arg(&path).args(["orders", "--json"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+    assert!(path.exists());
+}
