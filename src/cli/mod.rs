@@ -6,6 +6,7 @@ mod import;
 mod memo;
 mod orders;
 mod refund;
+mod replies;
 mod replies_io;
 pub mod table;
 
@@ -47,14 +48,24 @@ pub enum Command {
     ImportOrders(import::OrdersArgs),
     /// Import a seller-centre refund export, keyed by 退款编号.
     ImportRefunds(import::RefundsArgs),
-    /// Standard replies: import/export Qianniu quick phrases.
-    #[command(subcommand)]
-    Replies(replies_io::Cmd),
     /// Exchanges, bad reviews and damage/loss reports.
     #[command(subcommand)]
     Case(case::Cmd),
     /// Who pays the postage, for an order and a case.
     Postage(case::PostageArgs),
+    /// Standard replies (快捷短语).
+    #[command(subcommand)]
+    Replies(RepliesCmd),
+}
+
+#[derive(Subcommand)]
+pub enum RepliesCmd {
+    /// Search replies as the reply pane does, best first.
+    Search(replies::SearchArgs),
+    /// Import a Qianniu quick-phrase CSV (快捷短语编码,快捷短语,快捷短语分组), matched by code.
+    Import(replies_io::ImportArgs),
+    /// Export every reply as a Qianniu quick-phrase CSV (UTF-8 with BOM; --gbk for GB18030).
+    Export(replies_io::ExportArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -81,9 +92,11 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Refund(c)) => refund::run(&mut store, c),
         Some(Command::ImportOrders(a)) => import::run_orders(&mut store, a),
         Some(Command::ImportRefunds(a)) => import::run_refunds(&mut store, a),
-        Some(Command::Replies(c)) => replies_io::run(&mut store, c),
         Some(Command::Case(c)) => case::run(&mut store, c),
         Some(Command::Postage(a)) => case::postage(&store, a),
+        Some(Command::Replies(RepliesCmd::Search(a))) => replies::search(&store, a),
+        Some(Command::Replies(RepliesCmd::Import(a))) => replies_io::import(&mut store, a),
+        Some(Command::Replies(RepliesCmd::Export(a))) => replies_io::export(&store, a),
     }
 }
 
