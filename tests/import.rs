@@ -636,16 +636,40 @@ fn write_export(w: &mut impl Write, n: usize, changed: usize) -> std::io::Result
     Ok(())
 }
 
+fn index_sql(s: &Store) -> Vec<String> {
+    let mut stmt = s
+        .conn()
+        .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<Vec<String>, _>>().unwrap()
+}
+
 #[test]
 fn an_import_killed_midway_leaves_the_database_as_it_was() {
+    kill_midway(true);
+}
+
+/// Into an empty database the import drops the order indexes and builds them at the
+/// end: a kill in between must leave them all there.
+#[test]
+fn an_import_into_an_empty_database_killed_midway_leaves_it_empty_with_its_indexes() {
+    kill_midway(false);
+}
+
+fn kill_midway(populated: bool) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("k.sqlite");
     {
         let mut s = Store::open(&db, Actor::new("宾", "seat-1")).unwrap();
-        import_list(&mut s, "ExportOrderList_gbk41.csv");
-        s.set_flag("4021865531002746618", Flag::Yellow).unwrap();
+        if populated {
+            import_list(&mut s, "ExportOrderList_gbk41.csv");
+            s.set_flag("4021865531002746618", Flag::Yellow).unwrap();
+        }
     }
-    let before = state(&Store::open(&db, Actor::new("宾", "seat-1")).unwrap());
+    let (before, indexes) = {
+        let s = Store::open(&db, Actor::new("宾", "seat-1")).unwrap();
+        (state(&s), index_sql(&s))
+    };
     let big = dir.path().join("ExportOrderList_big.csv");
     let mut w = BufWriter::new(File::create(&big).unwrap());
     write_export(&mut w, 200_000, 0).unwrap();
@@ -681,7 +705,8 @@ fn an_import_killed_midway_leaves_the_database_as_it_was() {
 
     let s = Store::open(&db, Actor::new("宾", "seat-1")).unwrap();
     assert_eq!(state(&s), before, "the killed import left nothing behind");
-    assert_eq!(s.order_count().unwrap(), 6);
+    assert_eq!(s.order_count().unwrap(), if populated { 6 } else { 0 });
+    assert_eq!(index_sql(&s), indexes, "every index is still there");
     let ok: String = s.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
 }

@@ -43,8 +43,10 @@ pub fn import_orders<L: Read + Seek, D: Read + Seek>(
     let mut details = detail.map(read_details).transpose()?;
     let mut sum =
         Summary { encoding: Some(list.encoding()), columns: list.headers().names.len(), ..Default::default() };
+    // Into an empty database the order indexes are built once at the end (write_bulk);
+    // either way it is one transaction.
     store
-        .write(|w| {
+        .write_bulk(|w| {
             let mut batch: Vec<(OrderRecord, bool)> = Vec::with_capacity(BATCH);
             let mut pending: Vec<OrderRecord> = Vec::with_capacity(BATCH);
             while let Some(next) = list.next_order().map_err(into_store)? {
