@@ -188,3 +188,24 @@ fn a_new_database_path_is_created_empty() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
     assert!(path.exists());
 }
+
+#[test]
+fn replies_search_finds_by_pinyin_initials_and_fills_from_the_order() {
+    let db = Db::new();
+    {
+        let mut s = Store::open(&db.path, Actor::new("宾", "seat-1")).unwrap();
+        s.reply_save(None, "yfx1", "亲,{买家}您好,退货的运费险会自动赔付到您的账户哦~", "售后").unwrap();
+        s.reply_save(None, "fh", "亲,您的订单{订单号}已由{快递}发出,单号{单号},请留意查收哦~", "物流").unwrap();
+        s.reply_save(None, "hi", "亲,您好,有什么可以帮您的呢?", "通用").unwrap();
+    }
+    let v: serde_json::Value = serde_json::from_str(&db.ok(&["replies", "search", "yfx", "--json"])).unwrap();
+    assert_eq!(v[0]["code"], "yfx1");
+    assert_eq!(v[0]["missing"], serde_json::json!(["买家"]));
+    let filled: serde_json::Value =
+        serde_json::from_str(&db.ok(&["replies", "search", "fachu", "--order", "1002", "--json"])).unwrap();
+    assert_eq!(filled[0]["code"], "fh");
+    assert_eq!(filled[0]["filled"], "亲,您的订单1002已由申通快递发出,单号773000111,请留意查收哦~");
+    let plain = db.ok(&["replies", "search", "运费险", "--order", "1002"]);
+    assert!(plain.contains("tb_小猪您好"), "{plain}");
+    assert!(!db.run(&["replies", "search", "x", "--order", "nope"]).status.success());
+}

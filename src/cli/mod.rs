@@ -5,6 +5,7 @@ mod case;
 mod memo;
 mod orders;
 mod refund;
+mod replies;
 pub mod table;
 
 use std::path::PathBuf;
@@ -46,6 +47,15 @@ pub enum Command {
     Case(case::Cmd),
     /// Who pays the postage, for an order and a case.
     Postage(case::PostageArgs),
+    /// Standard replies (快捷短语).
+    #[command(subcommand)]
+    Replies(RepliesCmd),
+}
+
+#[derive(Subcommand)]
+pub enum RepliesCmd {
+    /// Search replies as the reply pane does, best first.
+    Search(replies::SearchArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -72,6 +82,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Refund(c)) => refund::run(&mut store, c),
         Some(Command::Case(c)) => case::run(&mut store, c),
         Some(Command::Postage(a)) => case::postage(&store, a),
+        Some(Command::Replies(RepliesCmd::Search(a))) => replies::search(&store, a),
     }
 }
 

@@ -103,12 +103,12 @@ pub fn fill(template: &str, values: &PlaceholderValues) -> String {
     fill_pieces(template, values).iter().map(Piece::text).collect()
 }
 
-/// Names of the placeholders in the reply that have no value.
+/// The Chinese names of the placeholders in the reply that have no value (`单号` …).
 pub fn missing(template: &str, values: &PlaceholderValues) -> Vec<String> {
     fill_pieces(template, values)
         .into_iter()
         .filter_map(|p| match p {
-            Piece::Missing(m) => Some(m),
+            Piece::Missing(m) => Some(m.trim_start_matches("【缺:").trim_end_matches('】').to_string()),
             _ => None,
         })
         .collect()
@@ -147,10 +147,7 @@ mod tests {
         let v = values();
         assert_eq!(fill("单号{tracking}呢", &v), "单号【缺:单号】呢");
         assert_eq!(fill("单号{单号}呢", &v), "单号【缺:单号】呢");
-        assert_eq!(
-            missing("{单号}{快递}{金额}", &PlaceholderValues::default()),
-            ["【缺:单号】", "【缺:快递】", "【缺:金额】"]
-        );
+        assert_eq!(missing("{单号}{快递}{金额}", &PlaceholderValues::default()), ["单号", "快递", "金额"]);
     }
 
     #[test]

@@ -34,6 +34,12 @@ pub struct ReplyDoc {
     pub uses: u32,
 }
 
+impl From<crate::store::ReplyRow> for ReplyDoc {
+    fn from(r: crate::store::ReplyRow) -> ReplyDoc {
+        ReplyDoc { id: r.reply_id, code: r.code, text: r.text, group: r.group, uses: r.uses }
+    }
+}
+
 /// The searchable fields of a reply.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Field {

@@ -45,11 +45,7 @@ pub struct App {
 }
 
 fn docs(store: &Store) -> crate::store::Result<Vec<ReplyDoc>> {
-    Ok(store
-        .replies()?
-        .into_iter()
-        .map(|r| ReplyDoc { id: r.reply_id, code: r.code, text: r.text, group: r.group, uses: r.uses })
-        .collect())
+    Ok(store.replies()?.into_iter().map(ReplyDoc::from).collect())
 }
 
 impl App {
@@ -387,7 +383,7 @@ impl App {
 
     fn push_reply(&mut self, id: &str) -> crate::store::Result<()> {
         if let Some(r) = self.store.reply(id)? {
-            self.search.upsert(ReplyDoc { id: r.reply_id, code: r.code, text: r.text, group: r.group, uses: r.uses });
+            self.search.upsert(ReplyDoc::from(r));
         }
         Ok(())
     }
@@ -495,7 +491,7 @@ impl App {
             return;
         }
         self.selected_order = sel;
-        let values = loaders::placeholder_values(&self.store, self.selected_order.as_deref());
+        let values = self.store.placeholder_values(self.selected_order.as_deref()).unwrap_or_default();
         self.replies.set_values(values);
         if !self.aftersales.all {
             if let Err(e) = self.reload_cases() {

@@ -4,7 +4,6 @@ use crate::domain::case::{CaseDetail, CaseKind};
 use crate::domain::clock::to_shop;
 use crate::domain::money::format_yuan;
 use crate::domain::order::OrderStatus;
-use crate::domain::placeholders::PlaceholderValues;
 use crate::domain::postage::{PostageCase, Remedy, ShopType};
 use crate::store::{CaseRow, RefundRow, Result, Store};
 use crate::tui::action::CaseKey;
@@ -188,21 +187,4 @@ pub fn postage_seed(
         amount_fen: amount,
         subject,
     })
-}
-
-pub fn placeholder_values(store: &Store, order_no: Option<&str>) -> PlaceholderValues {
-    let agent = store.actor().agent.clone();
-    let Some(d) = order_no.and_then(|n| store.order_detail(n).ok().flatten()) else {
-        return PlaceholderValues { agent, ..Default::default() };
-    };
-    PlaceholderValues {
-        buyer: d.buyer,
-        order_no: d.order_no,
-        courier: d.courier,
-        tracking_no: d.tracking_no,
-        receiver: d.receiver_name,
-        address: d.receiver_address,
-        amount: if d.amount_fen > 0 { format_yuan(d.amount_fen) } else { String::new() },
-        agent,
-    }
 }
