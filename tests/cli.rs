@@ -202,7 +202,7 @@ fn replies_search_finds_by_pinyin_initials_and_fills_from_the_order() {
     assert_eq!(v[0]["code"], "yfx1");
     assert_eq!(v[0]["missing"], serde_json::json!(["买家"]));
     let filled: serde_json::Value =
-        serde_json::from_str(&db.ok(&["replies", "search", "fahuo", "--order", "1002", "--json"])).unwrap();
+        serde_json::from_str(&db.ok(&["replies", "search", "fachu", "--order", "1002", "--json"])).unwrap();
     assert_eq!(filled[0]["code"], "fh");
     assert_eq!(filled[0]["filled"], "亲,您的订单1002已由申通快递发出,单号773000111,请留意查收哦~");
     let plain = db.ok(&["replies", "search", "运费险", "--order", "1002"]);
