@@ -5,5 +5,6 @@
 //! knows a terminal exists.
 
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod store;

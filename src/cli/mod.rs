@@ -1,6 +1,7 @@
 //! The `kefu` command line. Each subcommand lives in its own file; this one parses,
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
 
+mod demo;
 mod memo;
 mod orders;
 mod refund;
@@ -40,6 +41,8 @@ pub enum Command {
     /// Refund cases: record, act, list, show.
     #[command(subcommand)]
     Refund(refund::Cmd),
+    /// Fill the database with generated demo data (refuses a database that already holds orders).
+    Demo(demo::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -58,11 +61,18 @@ fn run(cli: Cli) -> Result<()> {
     let explicit_db = cli.db.is_some();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
     let mut store = open(&path, &cli)?;
+    // First run: the default database (neither --db nor KEFU_DB) holding no events is
+    // filled with the demo; any other file stays as it is.
+    if cli.command.is_none() && !explicit_db && store.is_empty()? {
+        eprintln!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS);
+        crate::demo::fill(&mut store, &crate::demo::DemoOptions::default())?;
+    }
     match cli.command {
         None => summary(&mut store, explicit_db),
         Some(Command::Orders(a)) => orders::run(&store, a),
         Some(Command::Memo(a)) => memo::run(&mut store, a),
         Some(Command::Refund(c)) => refund::run(&mut store, c),
+        Some(Command::Demo(a)) => demo::run(&mut store, a),
     }
 }
 
