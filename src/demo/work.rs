@@ -13,7 +13,7 @@ use super::data::DemoData;
 use super::orders::{SHOP_NAME, destination_city};
 use super::rng::Rng;
 use crate::domain::case::{
-    BadReviewDetail, CaseAction, CaseDetail, Channel, ExchangeDetail, Registration, ReviewLevel, review_opening_line,
+    BadReviewDetail, CaseAction, CaseDetail, Channel, ExchangeDetail, Registration, ReviewLevel,
 };
 use crate::domain::event::{Actor, EventBody, MemoKind, RefundRecord};
 use crate::domain::flag::Flag;
@@ -48,7 +48,6 @@ const POOLS: usize = 8;
 pub(super) struct Brief {
     pub order_no: String,
     pub status: OrderStatus,
-    pub receiver_name: String,
     pub city: String,
     pub amount_fen: i64,
     pub paid_at: Option<NaiveDateTime>,
@@ -135,7 +134,6 @@ impl Picker {
         let brief = Brief {
             order_no: o.order_no.clone(),
             status: o.status.0,
-            receiver_name: o.receiver_name.clone(),
             city: destination_city(&o.receiver_address),
             amount_fen: o.amount_fen,
             paid_at: o.paid_at,
@@ -382,10 +380,24 @@ impl<'a> Worker<'a> {
         let unshipped = matches!(plan, RefundPlan::WaitingUnshipped | RefundPlan::SuccessNoReturn);
         let seven_day = matches!(plan, RefundPlan::Waiting { seven_day: true } | RefundPlan::RefusedSevenDay);
         let needs_return = !unshipped;
-        let applied_at = match (unshipped, b.shipped_at) {
-            (false, Some(s)) => self.between(s, Duration::hours(30)),
-            _ => self.between(b.paid_at.unwrap_or(b.created_at), Duration::minutes(10)),
+        // Open refunds are recent (the platform's deadline still runs); closed ones may
+        // be from any day since the goods arrived.
+        let recent = match plan {
+            RefundPlan::Waiting { .. } | RefundPlan::WaitingUnshipped => Some(Duration::hours(44)),
+            RefundPlan::AwaitReturn | RefundPlan::ReturnedNotReceived | RefundPlan::ReturnedReceived => {
+                Some(Duration::days(5))
+            }
+            _ => None,
         };
+        let earliest = match (unshipped, b.shipped_at) {
+            (false, Some(s)) => s + Duration::hours(30),
+            _ => b.paid_at.unwrap_or(b.created_at) + Duration::minutes(10),
+        };
+        let earliest = match recent {
+            Some(window) => earliest.max(self.now - window),
+            None => earliest,
+        };
+        let applied_at = self.between(earliest, Duration::zero());
         let amount_fen = match plan {
             RefundPlan::SuccessNoReturn => b.amount_fen,
             _ => (b.item.price_fen * b.item.qty.max(1) as i64).min(b.amount_fen),
@@ -624,7 +636,6 @@ impl<'a> Worker<'a> {
         self.done.flags += 1;
         self.done.memo_lines += 1;
         let id = case.case_id.as_str();
-        let opening = review_opening_line(&b.receiver_name, None);
         let contacts: &[(Channel, &str)] = match plan {
             ReviewPlan::Open => &[],
             ReviewPlan::Contacting => {
@@ -641,12 +652,7 @@ impl<'a> Worker<'a> {
             if i > 0 {
                 self.hand_over(seat);
             }
-            let progress = if *channel == Channel::Phone && i == 0 {
-                format!("{opening}{progress}")
-            } else {
-                progress.to_string()
-            };
-            self.store.case_contact(id, *channel, &progress)?;
+            self.store.case_contact(id, *channel, progress)?;
             self.done.memo_lines += 1;
         }
         let (status, result) = match plan {
