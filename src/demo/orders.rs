@@ -3,7 +3,9 @@
 //! now), produced one at a time, so a million orders never sit in memory together and
 //! the database fill and the CSV export see the very same orders.
 
-use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use std::fmt::Write as _;
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use super::data::{DemoData, Product};
 use super::rng::Rng;
@@ -199,8 +201,9 @@ impl<'d> OrderGen<'d> {
         let seq = self.i;
         self.i += 1;
 
-        let mut order_no = created.format("%y%m%d").to_string();
-        order_no.push_str(&format!("{seq:07}"));
+        let day = created.date();
+        let mut order_no = String::with_capacity(18);
+        let _ = write!(order_no, "{:02}{:02}{:02}{seq:07}", day.year() % 100, day.month(), day.day());
         self.rng.digits(5, &mut order_no);
 
         let buyer = self.nick();
