@@ -2,6 +2,7 @@
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
 
 mod case;
+mod demo;
 mod import;
 mod memo;
 mod orders;
@@ -44,6 +45,8 @@ pub enum Command {
     /// Refund cases: record, act, list, show.
     #[command(subcommand)]
     Refund(refund::Cmd),
+    /// Fill the database with generated demo data (refuses a database that already holds orders).
+    Demo(demo::Args),
     /// Import a seller-centre order export (ExportOrderList….csv [ExportOrderDetailList….csv]).
     ImportOrders(import::OrdersArgs),
     /// Import a seller-centre refund export, keyed by 退款编号.
@@ -84,6 +87,12 @@ fn run(cli: Cli) -> Result<()> {
     let explicit_db = cli.db.is_some();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
     let mut store = open(&path, &cli)?;
+    // First run: the default database (neither --db nor KEFU_DB) holding no events is
+    // filled with the demo; any other file stays as it is.
+    if cli.command.is_none() && !explicit_db && store.is_empty()? {
+        eprintln!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS);
+        crate::demo::fill(&mut store, &crate::demo::DemoOptions::default())?;
+    }
     match cli.command {
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(store, &path),
         None => summary(&mut store, explicit_db),
@@ -97,6 +106,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Replies(RepliesCmd::Search(a))) => replies::search(&store, a),
         Some(Command::Replies(RepliesCmd::Import(a))) => replies_io::import(&mut store, a),
         Some(Command::Replies(RepliesCmd::Export(a))) => replies_io::export(&store, a),
+        Some(Command::Demo(a)) => demo::run(&mut store, a),
     }
 }
 
