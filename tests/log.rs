@@ -244,6 +244,9 @@ fn edited_agent_time_or_kind_are_caught() {
         // the same instant written differently is an edit too
         "UPDATE events SET at = '2026-06-28T02:00:00Z' WHERE seat = 'seat-2' AND seq = 2",
         "UPDATE events SET kind = 'flag_set' WHERE seat = 'seat-2' AND seq = 2",
+        // not even text any more
+        "UPDATE events SET agent = CAST(x'ff00' AS TEXT) WHERE seat = 'seat-2' AND seq = 2",
+        "UPDATE events SET payload = x'7b7d' WHERE seat = 'seat-2' AND seq = 2",
     ] {
         let (_d, path) = tampered(sql);
         let p = problem(&path);
@@ -416,4 +419,15 @@ fn bad_filters_are_clear_errors() {
     let out = kefu(db(), &["log", "--case", "nope"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("找不到"));
+}
+
+#[test]
+fn conflicts_are_not_counted_as_work() {
+    // 琳's close lost to 宾's agree: it stays in the log but is nobody's refund action.
+    let s = open(db());
+    let day = kefu::report::Period::parse(Some("2026-06-28"), Some("2026-06-28"), 1).unwrap();
+    let stats = kefu::report::agents::collect(&s, day).unwrap();
+    let by = |a: &str| stats.iter().find(|x| x.agent == a).unwrap().clone();
+    assert_eq!((by("宾").refund_actions, by("宾").cases_handled, by("宾").refunds_first_acted), (2, 1, 1));
+    assert_eq!((by("琳").refund_actions, by("琳").cases_handled, by("琳").memo_lines), (0, 0, 1));
 }

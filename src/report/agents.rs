@@ -15,7 +15,7 @@
 //!   changed) whose handler (registration, else the agent who opened it) is the agent.
 //! - **备注行**, **快捷短语**: memo lines written, standard replies used.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use super::refunds::first_action_seconds;
 use super::stats::{median_seconds, ratio};
@@ -69,18 +69,11 @@ pub fn collect(store: &Store, period: Period) -> Result<Vec<AgentStats>> {
         by.entry(agent.to_string()).or_insert_with(|| AgentStats { agent: agent.to_string(), ..Default::default() })
     }
 
-    let mut handled: HashMap<String, HashSet<String>> = HashMap::new();
     for w in store.case_work_between(&from, &to)? {
         let a = get(&mut by, &w.agent);
-        if w.kind == "refund_acted" {
-            a.refund_actions += 1;
-        } else {
-            a.case_actions += 1;
-        }
-        handled.entry(w.agent).or_default().insert(w.case_key);
-    }
-    for (agent, keys) in handled {
-        get(&mut by, &agent).cases_handled = keys.len() as i64;
+        a.refund_actions = w.refund_actions;
+        a.case_actions = w.case_actions;
+        a.cases_handled = w.cases;
     }
 
     let mut times: HashMap<String, Vec<i64>> = HashMap::new();

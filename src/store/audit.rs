@@ -22,7 +22,7 @@ use super::Store;
 use super::error::Result;
 use super::log::{EVENT_COLS, event_row};
 use super::rows::EventRow;
-use crate::domain::event::{EventBody, event_hash, format_at};
+use crate::domain::event::{EventBody, format_at};
 
 /// Which events `Store::log_page` returns. Every filter that is set must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -169,6 +169,70 @@ impl Walk {
     }
 }
 
+/// An event row as stored, borrowed from SQLite.
+struct RawEvent<'r> {
+    id: &'r str,
+    seat: &'r str,
+    seq: i64,
+    agent: &'r str,
+    at: &'r str,
+    kind: &'r str,
+    payload: &'r [u8],
+    prev_hash: &'r str,
+    hash: &'r str,
+    order_no: Option<&'r str>,
+    case_key: Option<&'r str>,
+}
+
+/// Walks events in (seat, seq) order, one seat after another.
+#[derive(Default)]
+struct Walker {
+    done: Vec<Walk>,
+    walk: Option<Walk>,
+    total: u64,
+}
+
+impl Walker {
+    fn push(&mut self, e: RawEvent<'_>) {
+        if self.walk.as_ref().is_none_or(|w| w.check.seat != e.seat) {
+            self.done.extend(self.walk.take());
+            self.walk = Some(Walk::new(e.seat));
+        }
+        let Some(w) = self.walk.as_mut() else { return };
+        self.total += 1;
+        w.check.events += 1;
+        let expected = w.check.last_seq + 1;
+        w.check.last_seq = e.seq;
+        if w.check.problem.is_none() {
+            let seq_text = e.seq.to_string();
+            let head = [e.id, e.seat, &seq_text, e.agent, e.at, e.kind].map(str::as_bytes);
+            let what = if e.seq != expected {
+                Some(BreakKind::Missing { seq: expected })
+            } else if !hash_matches(e.hash, head, e.payload, e.prev_hash) {
+                Some(BreakKind::HashMismatch)
+            } else if e.seq == 1 && !e.prev_hash.is_empty() {
+                Some(BreakKind::FirstHasPrev)
+            } else if e.seq > 1 && e.prev_hash != w.last_hash {
+                Some(BreakKind::PrevHashMismatch { prev_seq: e.seq - 1 })
+            } else if !index_columns_match(e.kind, e.payload, e.order_no, e.case_key) {
+                Some(BreakKind::IndexColumns)
+            } else {
+                None
+            };
+            w.check.problem = what.map(|what| ChainBreak { event_id: Some(e.id.to_string()), seq: e.seq, what });
+        }
+        w.last_id.clear();
+        w.last_id.push_str(e.id);
+        w.last_hash.clear();
+        w.last_hash.push_str(e.hash);
+    }
+
+    fn finish(mut self) -> (Vec<Walk>, u64) {
+        self.done.extend(self.walk.take());
+        (self.done, self.total)
+    }
+}
+
 impl Store {
     /// A page of the log, newest first (time, then seat, then seq, all descending),
     /// starting strictly after `after`. Keyset pagination: every page costs the same.
@@ -219,19 +283,10 @@ impl Store {
             sql.push_str(" WHERE ");
             sql.push_str(&conds.join(" AND "));
         }
-        sql.push_str(&format!(" ORDER BY at DESC, seat DESC, seq DESC LIMIT {limit}"));
+        sql.push_str(&format!(" ORDER BY at DESC, seat DESC, seq DESC LIMIT {}", limit.min(i64::MAX as usize)));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let params: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref()).collect();
         let rows = stmt.query_map(params.as_slice(), event_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// The refund numbers and case ids of an order's after-sales cases.
-    pub fn order_case_keys(&self, order_no: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT refund_no FROM refunds WHERE order_no = ?1 UNION ALL SELECT case_id FROM cases WHERE order_no = ?1",
-        )?;
-        let rows = stmt.query_map([order_no], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(rows)
     }
 
@@ -257,7 +312,17 @@ impl Store {
     }
 
     /// Walks every seat's chain in seq order and reports the first broken link of each.
+    /// Reads every payload once (memory-mapped while it runs: platform imports make the
+    /// log hundreds of megabytes).
     pub fn verify_chains(&self) -> Result<ChainCheck> {
+        let mmap: i64 = self.conn.query_row("PRAGMA mmap_size", [], |r| r.get(0))?;
+        self.conn.query_row("PRAGMA mmap_size = 4294967296", [], |_| Ok(()))?;
+        let out = self.walk_chains();
+        self.conn.query_row(&format!("PRAGMA mmap_size = {mmap}"), [], |_| Ok(()))?;
+        out
+    }
+
+    fn walk_chains(&self) -> Result<ChainCheck> {
         let mut heads: BTreeMap<String, (i64, String)> = BTreeMap::new();
         {
             let mut stmt = self.conn.prepare("SELECT seat, seq, hash FROM chain_heads")?;
@@ -266,56 +331,30 @@ impl Store {
                 heads.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
             }
         }
-        let mut done: Vec<Walk> = Vec::new();
-        let mut total = 0u64;
+        let mut walker = Walker::default();
         let mut stmt = self.conn.prepare(
             "SELECT id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key \
              FROM events ORDER BY seat, seq",
         )?;
         let mut rows = stmt.query([])?;
-        let mut walk: Option<Walk> = None;
         while let Some(r) = rows.next()? {
-            let seat = text(r, 1)?;
-            if walk.as_ref().is_none_or(|w| w.check.seat != seat) {
-                if let Some(w) = walk.take() {
-                    done.push(w);
-                }
-                walk = Some(Walk::new(seat));
-            }
-            let w = walk.as_mut().expect("set above");
-            total += 1;
-            w.check.events += 1;
-            let seq: i64 = r.get(2)?;
-            let expected = w.check.last_seq + 1;
-            w.check.last_seq = seq;
-            let id = text(r, 0)?;
-            let hash = text(r, 8)?;
-            if w.check.problem.is_none() {
-                let (agent, at, kind, payload, prev) =
-                    (text(r, 3)?, text(r, 4)?, text(r, 5)?, text(r, 6)?, text(r, 7)?);
-                let what = if seq != expected {
-                    Some(BreakKind::Missing { seq: expected })
-                } else if event_hash(id, seat, seq, agent, at, kind, payload, prev) != hash {
-                    Some(BreakKind::HashMismatch)
-                } else if seq == 1 && !prev.is_empty() {
-                    Some(BreakKind::FirstHasPrev)
-                } else if seq > 1 && prev != w.last_hash {
-                    Some(BreakKind::PrevHashMismatch { prev_seq: seq - 1 })
-                } else if !index_columns_match(kind, payload, opt_text(r, 9)?, opt_text(r, 10)?) {
-                    Some(BreakKind::IndexColumns)
-                } else {
-                    None
-                };
-                w.check.problem = what.map(|what| ChainBreak { event_id: Some(id.to_string()), seq, what });
-            }
-            w.last_id.clear();
-            w.last_id.push_str(id);
-            w.last_hash.clear();
-            w.last_hash.push_str(hash);
+            // Borrowed from SQLite's row: no copy of payloads that can be megabytes. A
+            // field that is not even text was edited: it fails the hash.
+            walker.push(RawEvent {
+                id: text(r, 0),
+                seat: text(r, 1),
+                seq: r.get(2).unwrap_or(-1),
+                agent: text(r, 3),
+                at: text(r, 4),
+                kind: text(r, 5),
+                payload: r.get_ref(6).ok().and_then(|v| v.as_bytes().ok()).unwrap_or(b"\xff"),
+                prev_hash: text(r, 7),
+                hash: text(r, 8),
+                order_no: r.get_ref(9).ok().and_then(|v| v.as_str_or_null().ok()).unwrap_or(Some(NOT_TEXT)),
+                case_key: r.get_ref(10).ok().and_then(|v| v.as_str_or_null().ok()).unwrap_or(Some(NOT_TEXT)),
+            });
         }
-        if let Some(w) = walk.take() {
-            done.push(w);
-        }
+        let (done, total) = walker.finish();
         // The chain's end against the recorded head.
         let mut seats: Vec<SeatCheck> = Vec::with_capacity(done.len() + heads.len());
         for w in done {
@@ -355,24 +394,56 @@ impl Store {
     }
 }
 
-/// A text column, borrowed from the row (no copy: payloads can be megabytes).
-fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    Ok(r.get_ref(i)?.as_str()?)
+/// `event_hash` over the stored bytes (the same length-prefixed SHA-256), compared
+/// with the stored hex without allocating.
+fn hash_matches(stored: &str, head: [&[u8]; 6], payload: &[u8], prev: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in head.iter().copied().chain([payload, prev.as_bytes()]) {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    let digest = h.finalize();
+    let mut hex = [0u8; 64];
+    if stored.len() != 64 || hex::encode_to_slice(digest, &mut hex).is_err() {
+        return false;
+    }
+    hex == stored.as_bytes()
 }
 
-fn opt_text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
-    Ok(r.get_ref(i)?.as_str_or_null()?)
+/// Stands in for a column that is not valid text (it can only have been edited).
+const NOT_TEXT: &str = "\u{fffd}";
+
+/// A text column, borrowed from the row.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> &'r str {
+    r.get_ref(i).ok().and_then(|v| v.as_str().ok()).unwrap_or(NOT_TEXT)
 }
 
 /// The filter columns are written from the payload (`EventBody::order_no`/`case_key`);
 /// they are not hashed, so they are checked here. Platform imports carry neither and
 /// are not parsed (they can be megabytes).
-fn index_columns_match(kind: &str, payload: &str, order_no: Option<&str>, case_key: Option<&str>) -> bool {
+fn index_columns_match(kind: &str, payload: &[u8], order_no: Option<&str>, case_key: Option<&str>) -> bool {
     if kind == "orders_upserted" {
         return order_no.is_none() && case_key.is_none();
     }
-    match serde_json::from_str::<EventBody>(payload) {
+    match serde_json::from_slice::<EventBody>(payload) {
         Ok(body) => body.kind() == kind && body.order_no() == order_no && body.case_key() == case_key,
         Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::event_hash;
+
+    #[test]
+    fn byte_hash_is_event_hash() {
+        let h =
+            event_hash("id", "seat-1", 12, "宾", "2026-06-28T02:00:00.000Z", "memo_added", "{\"a\":\"备注\"}", "ab");
+        let head = ["id", "seat-1", "12", "宾", "2026-06-28T02:00:00.000Z", "memo_added"].map(str::as_bytes);
+        assert!(hash_matches(&h, head, "{\"a\":\"备注\"}".as_bytes(), "ab"));
+        assert!(!hash_matches(&h, head, b"{}", "ab"));
+        assert!(!hash_matches(&h[..63], head, "{\"a\":\"备注\"}".as_bytes(), "ab"));
     }
 }

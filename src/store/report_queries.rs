@@ -135,12 +135,16 @@ pub struct CaseActionFact {
     pub at: String,
 }
 
-/// An after-sales event by an agent (conflicts left out).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WorkFact {
+/// One agent's work on refunds and cases in a period (conflicts left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkCount {
     pub agent: String,
-    pub kind: String,
-    pub case_key: String,
+    /// `refund_acted` events.
+    pub refund_actions: i64,
+    /// Case events (opened, acted, contacted, registered, edited).
+    pub case_actions: i64,
+    /// Distinct refunds and cases among them.
+    pub cases: i64,
 }
 
 /// Event kinds that are work on a refund or case.
@@ -202,7 +206,7 @@ impl Store {
             |r| r.get(0),
         )?;
         let shipped_late: i64 = self.conn.query_row(
-            "SELECT count(*) FROM orders INDEXED BY orders_shipped WHERE shipped_at >= ?1 AND paid_at < ?2",
+            "SELECT count(*) FROM orders INDEXED BY orders_shipped_paid WHERE shipped_at >= ?1 AND paid_at < ?2",
             params![cutoff_shop, paid_before],
             |r| r.get(0),
         )?;
@@ -268,18 +272,21 @@ impl Store {
         Ok(rows)
     }
 
-    /// Work on refunds and cases (`CASE_WORK_KINDS`) in a UTC range, conflicts left out.
-    pub fn case_work_between(&self, from_utc: &str, to_utc: &str) -> Result<Vec<WorkFact>> {
+    /// Work on refunds and cases (`CASE_WORK_KINDS`) in a UTC range per agent, conflicts
+    /// left out. Reads only the `events_work` index (migration 0002).
+    pub fn case_work_between(&self, from_utc: &str, to_utc: &str) -> Result<Vec<WorkCount>> {
         let kinds = CASE_WORK_KINDS.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "SELECT e.agent, e.kind, e.case_key FROM events e INDEXED BY events_kind \
-             WHERE e.kind IN ({kinds}) AND e.at >= ?1 AND e.at < ?2 AND e.case_key IS NOT NULL \
-               AND NOT EXISTS (SELECT 1 FROM conflicts x WHERE x.event_id = e.id)"
+            "SELECT agent, sum(kind = 'refund_acted'), sum(kind <> 'refund_acted'), count(DISTINCT case_key) \
+             FROM events INDEXED BY events_work \
+             WHERE kind IN ({kinds}) AND at >= ?1 AND at < ?2 AND case_key IS NOT NULL \
+               AND rowid NOT IN (SELECT e.rowid FROM conflicts x JOIN events e ON e.id = x.event_id) \
+             GROUP BY agent ORDER BY agent"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
             .query_map(params![from_utc, to_utc], |r| {
-                Ok(WorkFact { agent: r.get(0)?, kind: r.get(1)?, case_key: r.get(2)? })
+                Ok(WorkCount { agent: r.get(0)?, refund_actions: r.get(1)?, case_actions: r.get(2)?, cases: r.get(3)? })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
