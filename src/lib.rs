@@ -8,6 +8,7 @@ pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod import;
+pub mod report;
 pub mod search;
 pub mod store;
 pub mod tui;

@@ -3,19 +3,23 @@
 
 mod case;
 mod demo;
+mod dsr;
 mod import;
+mod log;
 mod memo;
 mod orders;
 mod refund;
 mod replies;
 mod replies_io;
+mod report;
 pub mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::domain::event::Actor;
 use crate::store::{Store, default_db_path};
@@ -34,6 +38,10 @@ pub struct Cli {
     pub seat: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// `--agent` / `--seat` were typed on the command line (not taken from the
+    /// environment): `kefu log` uses them as filters.
+    #[arg(skip)]
+    pub typed: (bool, bool),
 }
 
 #[derive(Subcommand)]
@@ -59,6 +67,13 @@ pub enum Command {
     /// Standard replies (快捷短语).
     #[command(subcommand)]
     Replies(RepliesCmd),
+    /// The after-sales log, newest first (`--agent`/`--seat` filter it); `log verify` checks the hash chains.
+    Log(log::Args),
+    /// Supervisors' reports: daily, refunds, bad-reviews, damage, agents (table, --csv [--gbk], --json).
+    #[command(subcommand)]
+    Report(report::Cmd),
+    /// DSR score and the five-star ratings needed to reach a target.
+    Dsr(dsr::Args),
 }
 
 #[derive(Subcommand)]
@@ -72,7 +87,13 @@ pub enum RepliesCmd {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    cli.typed = (typed("agent"), typed("seat"));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -84,6 +105,9 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<()> {
+    if let Some(Command::Dsr(a)) = cli.command {
+        return dsr::run(a);
+    }
     let explicit_db = cli.db.is_some();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
     let mut store = open(&path, &cli)?;
@@ -107,6 +131,13 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Replies(RepliesCmd::Import(a))) => replies_io::import(&mut store, a),
         Some(Command::Replies(RepliesCmd::Export(a))) => replies_io::export(&store, a),
         Some(Command::Demo(a)) => demo::run(&mut store, a),
+        Some(Command::Log(a)) => {
+            let agent = cli.typed.0.then(|| cli.agent.clone()).flatten();
+            let seat = cli.typed.1.then(|| cli.seat.clone()).flatten();
+            log::run(&store, a, agent, seat)
+        }
+        Some(Command::Report(c)) => report::run(&store, c),
+        Some(Command::Dsr(a)) => dsr::run(a),
     }
 }
 

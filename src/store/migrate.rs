@@ -6,7 +6,10 @@ use rusqlite::Connection;
 use super::error::{Result, StoreError};
 
 /// Only ever append to this list.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("migrations/0001_init.sql")),
+    ("0002_reports", include_str!("migrations/0002_reports.sql")),
+];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -10,11 +10,13 @@ mod project;
 mod replay;
 mod rows;
 
+pub mod audit;
 pub mod cases;
 pub mod log;
 pub mod ops;
 pub mod orders;
 pub mod replies;
+pub mod report_queries;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -291,6 +293,13 @@ fn insert_event(tx: &Transaction<'_>, e: &Event, body: &EventBody) -> Result<()>
         }
         other => other.into(),
     })?;
+    // The seat's newest event, so `kefu log verify` notices a chain cut short at its end
+    // (see migrations/0002_reports.sql). Only ever moves forward.
+    tx.prepare_cached(
+        "INSERT INTO chain_heads (seat, seq, hash) VALUES (?1, ?2, ?3) \
+         ON CONFLICT(seat) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > chain_heads.seq",
+    )?
+    .execute(params![e.seat, e.seq, e.hash])?;
     Ok(())
 }
 
