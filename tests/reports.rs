@@ -17,10 +17,10 @@ use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
 use kefu::domain::refund::{ActionInput, RefundAction};
 use kefu::domain::text_format::{DamageReport, ParcelLoss};
 use kefu::domain::timefmt::parse_datetime;
-use kefu::report::history::{EntityEvent, replay_case, replay_refund};
 use kefu::report::render::{self, BOM};
 use kefu::report::{Cell, Period, agents, bad_reviews, daily, damage, refunds};
 use kefu::store::Store;
+use kefu::store::fold::{EntityEvent, replay_case, replay_refund};
 
 const NOW: &str = "2026-06-30 09:00:00";
 

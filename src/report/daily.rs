@@ -17,7 +17,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::history::{EntityEvent, replay_refund};
 use super::{Cell, Period, Report, ReportTable, shop_time};
 use crate::domain::case::{CaseAction, CaseKind};
 use crate::domain::clock;
@@ -25,6 +24,7 @@ use crate::domain::event::format_at;
 use crate::domain::promise::ShippingPromise;
 use crate::domain::refund::{RefundAction, RefundState};
 use crate::domain::timefmt::format_datetime;
+use crate::store::fold::{EntityEvent, replay_refund};
 use crate::store::report_queries::CaseActionFact;
 use crate::store::{RefundRow, Result, Store, StoreError};
 

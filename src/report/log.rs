@@ -12,10 +12,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::describe::{Context, describe};
-use super::history::{EntityEvent, replay_case, replay_refund};
 use super::{Cell, ReportTable, shop_time_text};
 use crate::domain::event::EventBody;
 use crate::store::audit::{LogCursor, LogFilter};
+use crate::store::fold::{EntityEvent, replay_case, replay_refund};
 use crate::store::{EventRow, Result, Store};
 
 /// One line of the log.

@@ -12,7 +12,7 @@
 //! - [`damage`]: the damage register (破损登记簿).
 //! - [`agents`]: per-agent work and the KPIs kefu has data for.
 //! - [`log`] and [`describe`]: the after-sales log with a readable line per event.
-//! - [`history`]: pure replays of one refund's or case's events (before → after).
+//! - before → after comes from the store's one fold of an entity's events (`store::fold`).
 //!
 //! Times: events are stored in UTC; days, periods and displayed times are shop time
 //! (`domain::clock`, UTC+8 unless configured).
@@ -22,7 +22,6 @@ pub mod bad_reviews;
 pub mod daily;
 pub mod damage;
 pub mod describe;
-pub mod history;
 pub mod log;
 pub mod refunds;
 pub mod render;

@@ -4,6 +4,7 @@
 
 mod digest;
 mod error;
+pub mod fold;
 mod lookup;
 mod migrate;
 mod project;

@@ -6,22 +6,14 @@
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::error::{Result, StoreError};
+use super::fold::{self, EntityEvent};
 use super::project::{self, Mode};
 use super::rows::{CaseRow, RefundRow};
-use crate::domain::case::{CaseState, Registration, after_contact, apply_to_detail, case_transition};
+use crate::domain::case::{CaseState, Registration};
 use crate::domain::event::{Event, EventBody};
 use crate::domain::timefmt::format_datetime;
 
-struct Loaded {
-    id: String,
-    seat: String,
-    seq: i64,
-    agent: String,
-    at: String,
-    body: EventBody,
-}
-
-fn load_entity(tx: &Transaction<'_>, key: &str) -> Result<Vec<Loaded>> {
+fn load_entity(tx: &Transaction<'_>, key: &str) -> Result<Vec<EntityEvent>> {
     let mut stmt = tx.prepare_cached(
         "SELECT id, seat, seq, agent, at, payload FROM events WHERE case_key = ? ORDER BY at, seat, seq",
     )?;
@@ -32,7 +24,7 @@ fn load_entity(tx: &Transaction<'_>, key: &str) -> Result<Vec<Loaded>> {
     for row in rows {
         let (id, seat, seq, agent, at, payload) = row?;
         let body = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("事件 {id}:{e}")))?;
-        out.push(Loaded { id, seat, seq, agent, at, body });
+        out.push(EntityEvent { id, seat, seq, agent, at, body });
     }
     Ok(out)
 }
@@ -62,108 +54,15 @@ pub fn reproject_refund(tx: &Transaction<'_>, refund_no: &str, strict: Option<&s
     let events = load_entity(tx, refund_no)?;
     let before: Option<String> =
         tx.query_row("SELECT order_no FROM refunds WHERE refund_no = ?", [refund_no], |r| r.get(0)).optional()?;
-    let mut row: Option<RefundRow> = None;
-    let mut conflicts: Vec<(String, String)> = Vec::new();
-    for e in &events {
-        match &e.body {
-            EventBody::RefundOpened { refund } if row.is_some() => {
-                // Two seats recorded the same refund: the first stands. Only a
-                // different claim under the same number needs a person.
-                let r = row.as_ref().expect("checked");
-                if r.order_no != refund.order_no || r.amount_fen != refund.amount_fen {
-                    conflicts.push((
-                        e.id.clone(),
-                        format!(
-                            "退款编号 {refund_no} 已登记为订单 {} 的 {} 元退款;{}({})又登记为订单 {} 的 {} 元",
-                            r.order_no,
-                            crate::domain::money::format_yuan(r.amount_fen),
-                            e.agent,
-                            e.seat,
-                            refund.order_no,
-                            crate::domain::money::format_yuan(refund.amount_fen)
-                        ),
-                    ));
-                }
-            }
-            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
-                match row.as_mut() {
-                    None => row = Some(RefundRow::from_record(refund, &e.at, &e.agent)),
-                    Some(r) => {
-                        let mut fresh = RefundRow::from_record(refund, &e.at, &e.agent);
-                        // The platform's facts replace ours; what the seats did stays.
-                        fresh.opened_at = r.opened_at.clone();
-                        fresh.opened_by = r.opened_by.clone();
-                        fresh.first_action_at = r.first_action_at.clone();
-                        fresh.first_action_by = r.first_action_by.clone();
-                        fresh.handler = r.handler.clone();
-                        fresh.extended_days = r.extended_days;
-                        fresh.goods_received = r.goods_received && fresh.state == r.state;
-                        if fresh.return_tracking_no.is_empty() {
-                            fresh.return_tracking_no = r.return_tracking_no.clone();
-                            fresh.return_courier = r.return_courier.clone();
-                        }
-                        if fresh.seller_note.is_empty() {
-                            fresh.seller_note = r.seller_note.clone();
-                        }
-                        fresh.closed_at =
-                            if fresh.state.is_terminal() { r.closed_at.clone().or(Some(e.at.clone())) } else { None };
-                        *r = fresh;
-                    }
-                }
-            }
-            EventBody::RefundActed { action, input, from, .. } => {
-                let Some(r) = row.as_mut() else {
-                    conflicts.push((e.id.clone(), format!("退款 {refund_no} 尚未登记,无法「{}」", action.label())));
-                    continue;
-                };
-                if r.state != *from {
-                    conflicts.push((
-                        e.id.clone(),
-                        format!(
-                            "{}({})在「{}」时「{}」,但退款已是「{}」(最后处理人 {})",
-                            e.agent,
-                            e.seat,
-                            from.label(),
-                            action.label(),
-                            r.state.label(),
-                            if r.handler.is_empty() { "平台" } else { &r.handler }
-                        ),
-                    ));
-                    continue;
-                }
-                match r.case().apply(*action, input) {
-                    Err(err) => conflicts.push((e.id.clone(), err.to_string())),
-                    Ok(next) => {
-                        r.state = next.state;
-                        r.goods_received = next.goods_received;
-                        r.deadline = next.deadline;
-                        r.return_tracking_no = next.return_tracking_no;
-                        r.return_courier = next.return_courier;
-                        r.extended_days = next.extended_days;
-                        if !input.note.is_empty() {
-                            r.seller_note = input.note.clone();
-                        }
-                        if r.first_action_at.is_none() {
-                            r.first_action_at = Some(e.at.clone());
-                            r.first_action_by = Some(e.agent.clone());
-                        }
-                        r.handler = e.agent.clone();
-                        r.updated_at = e.at.clone();
-                        if r.state.is_terminal() {
-                            r.closed_at = Some(e.at.clone());
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let replay = fold::replay_refund(refund_no, &events);
+    let conflicts: Vec<(String, String)> =
+        replay.steps.iter().filter_map(|s| s.conflict.clone().map(|c| (s.event_id.clone(), c))).collect();
     finish_conflicts(tx, refund_no, &conflicts, strict)?;
     tx.prepare_cached("DELETE FROM refunds WHERE refund_no = ?")?.execute([refund_no])?;
-    if let Some(r) = &row {
+    if let Some(r) = &replay.refund {
         write_refund(tx, r)?;
     }
-    for order_no in before.iter().chain(row.as_ref().map(|r| &r.order_no)) {
+    for order_no in before.iter().chain(replay.refund.as_ref().map(|r| &r.order_no)) {
         tx.prepare_cached(
             "UPDATE orders SET open_refunds = \
                (SELECT count(*) FROM refunds WHERE order_no = ?1 AND state NOT IN ('CLOSED', 'SUCCESS')) \
@@ -213,83 +112,33 @@ fn write_refund(tx: &Transaction<'_>, r: &RefundRow) -> Result<()> {
 
 pub fn reproject_case(tx: &Transaction<'_>, case_id: &str, strict: Option<&str>) -> Result<()> {
     let events = load_entity(tx, case_id)?;
-    let mut row: Option<CaseRow> = None;
-    let mut conflicts: Vec<(String, String)> = Vec::new();
+    let replay = fold::replay_case(case_id, &events);
+    let conflicts: Vec<(String, String)> =
+        replay.steps.iter().filter_map(|s| s.conflict.clone().map(|c| (s.event_id.clone(), c))).collect();
+    finish_conflicts(tx, case_id, &conflicts, strict)?;
     tx.prepare_cached("DELETE FROM case_contacts WHERE case_id = ?")?.execute([case_id])?;
-    for e in &events {
-        let key = super::event_key(&e.at, &e.seat, e.seq);
-        match (&e.body, row.as_mut()) {
-            (EventBody::CaseOpened { order_no, detail, registration, .. }, None) => {
-                row = Some(CaseRow {
-                    case_id: case_id.to_string(),
-                    kind: detail.kind(),
-                    order_no: order_no.clone(),
-                    state: detail.kind().initial_state(),
-                    detail: detail.clone(),
-                    registration: registration.clone(),
-                    opened_at: e.at.clone(),
-                    opened_by: e.agent.clone(),
-                    updated_at: e.at.clone(),
-                    closed_at: None,
-                });
-            }
-            (EventBody::CaseOpened { .. }, Some(_)) => {
-                conflicts.push((e.id.clone(), format!("售后单 {case_id} 已由别的席位建立")));
-            }
-            (_, None) => conflicts.push((e.id.clone(), format!("售后单 {case_id} 尚未建立"))),
-            (EventBody::CaseActed { action, .. }, Some(c)) => {
-                match case_transition(c.kind, c.state, *action, &c.detail) {
-                    Ok(next) => {
-                        apply_to_detail(*action, &mut c.detail);
-                        c.state = next;
-                        c.updated_at = e.at.clone();
-                        if next.is_terminal() {
-                            c.closed_at = Some(e.at.clone());
-                        }
-                    }
-                    Err(reason) => conflicts.push((e.id.clone(), reason)),
-                }
-            }
-            (EventBody::CaseRegistered { registration, .. }, Some(c)) => {
-                c.registration.merge(registration);
-                c.updated_at = e.at.clone();
-            }
-            (EventBody::CaseDetailEdited { detail, .. }, Some(c)) => {
-                if detail.kind() == c.kind {
-                    c.detail = detail.clone();
-                    c.updated_at = e.at.clone();
-                } else {
-                    conflicts.push((e.id.clone(), "售后单类型不能更改".to_string()));
-                }
-            }
-            (EventBody::CaseContacted { channel, date, progress, .. }, Some(c)) => {
-                if c.state.is_terminal() {
-                    conflicts.push((e.id.clone(), format!("售后单已结束({}),不能再记录联系", c.state.label())));
-                    continue;
-                }
-                c.state = after_contact(c.kind, c.state);
-                c.updated_at = e.at.clone();
-                tx.prepare_cached(
-                    "INSERT INTO case_contacts (event_id, case_id, event_key, date, channel, progress, agent, seat) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )?
-                .execute(params![
-                    e.id,
-                    case_id,
-                    key,
-                    date.to_string(),
-                    channel.label(),
-                    progress,
-                    e.agent,
-                    e.seat
-                ])?;
-            }
-            _ => {}
+    let applied: std::collections::HashSet<&str> =
+        replay.steps.iter().filter(|s| s.conflict.is_none()).map(|s| s.event_id.as_str()).collect();
+    for e in events.iter().filter(|e| applied.contains(e.id.as_str())) {
+        if let EventBody::CaseContacted { channel, date, progress, .. } = &e.body {
+            tx.prepare_cached(
+                "INSERT INTO case_contacts (event_id, case_id, event_key, date, channel, progress, agent, seat) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                e.id,
+                case_id,
+                super::event_key(&e.at, &e.seat, e.seq),
+                date.to_string(),
+                channel.label(),
+                progress,
+                e.agent,
+                e.seat
+            ])?;
         }
     }
-    finish_conflicts(tx, case_id, &conflicts, strict)?;
     tx.prepare_cached("DELETE FROM cases WHERE case_id = ?")?.execute([case_id])?;
-    if let Some(c) = &row {
+    if let Some(c) = &replay.case {
         write_case(tx, c)?;
     }
     Ok(())

@@ -1,15 +1,15 @@
-//! Pure replays of one refund's or one case's events in log order (time, seat, seq),
-//! by the same rules as the store's projection (`store::replay`): the state each event
-//! found and the state it left, and which events were conflicts (kept in the log, but
-//! no longer legal where they fall, so they changed nothing).
-//!
-//! The log uses the steps for its "before → after" lines; the daily report replays the
-//! events up to its cut-off to show each refund as it stood at the end of that day.
+//! The one fold of a refund's or a case's events in log order (time, seat, seq). Pure:
+//! the store projects its result into the tables (`store::replay`), the log reads its
+//! steps for "before → after", and the daily report folds up to its cut-off to show each
+//! refund as it stood at the end of that day. Each step says the state the event found,
+//! the state it left, and whether it was a conflict (kept in the log, but no longer
+//! legal where it falls, so it changed nothing).
 
+use super::rows::{CaseRow, EventRow, RefundRow};
 use crate::domain::case::{CaseState, after_contact, apply_to_detail, case_transition};
 use crate::domain::event::EventBody;
+use crate::domain::money::format_yuan;
 use crate::domain::refund::{RefundAction, RefundState};
-use crate::store::{CaseRow, EventRow, RefundRow};
 
 /// One event of a refund or case, parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +79,22 @@ pub fn replay_refund(refund_no: &str, events: &[EntityEvent]) -> RefundReplay {
             conflict: None,
         };
         match &e.body {
+            EventBody::RefundOpened { refund } if row.is_some() => {
+                // Two seats recorded the same refund: the first stands. Only a
+                // different claim under the same number needs a person.
+                let r = row.as_ref().expect("checked");
+                if r.order_no != refund.order_no || r.amount_fen != refund.amount_fen {
+                    step.conflict = Some(format!(
+                        "退款编号 {refund_no} 已登记为订单 {} 的 {} 元退款;{}({})又登记为订单 {} 的 {} 元",
+                        r.order_no,
+                        format_yuan(r.amount_fen),
+                        e.agent,
+                        e.seat,
+                        refund.order_no,
+                        format_yuan(refund.amount_fen)
+                    ));
+                }
+            }
             EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
                 let mut fresh = RefundRow::from_record(refund, &e.at, &e.agent);
                 if let Some(r) = &row {
@@ -109,12 +125,13 @@ pub fn replay_refund(refund_no: &str, events: &[EntityEvent]) -> RefundReplay {
                     None => step.conflict = Some(format!("退款 {refund_no} 尚未登记,无法「{}」", action.label())),
                     Some(r) if r.state != *from => {
                         step.conflict = Some(format!(
-                            "{}({})在「{}」时「{}」,但退款已是「{}」",
+                            "{}({})在「{}」时「{}」,但退款已是「{}」(最后处理人 {})",
                             e.agent,
                             e.seat,
                             from.label(),
                             action.label(),
-                            r.state.label()
+                            r.state.label(),
+                            if r.handler.is_empty() { "平台" } else { &r.handler }
                         ));
                     }
                     Some(r) => match r.case().apply(*action, input) {
