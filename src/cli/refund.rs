@@ -137,8 +137,8 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                     r.case().allowed_actions().iter().map(|a| format!("{}({})", a.name(), a.label())).collect();
                 println!("可执行:{}", if allowed.is_empty() { "无".into() } else { allowed.join(" ") });
                 let mut t = Table::new(&["时间", "席位", "客服", "事件"]);
-                for e in &history {
-                    t.row(vec![e.at.clone(), e.seat.clone(), e.agent.clone(), describe(&e.payload)]);
+                for e in crate::report::log::entries(store, &history)? {
+                    t.row(vec![e.shop_time, e.seat, e.agent, e.line]);
                 }
                 print!("{}", t.max_width(60).render());
                 for c in &conflicts {
@@ -166,32 +166,6 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// One readable line for an event payload.
-fn describe(payload: &str) -> String {
-    use crate::domain::event::EventBody;
-    match serde_json::from_str::<EventBody>(payload) {
-        Ok(EventBody::RefundOpened { refund }) => {
-            format!("登记退款 {} 元:{}", format_yuan(refund.amount_fen), refund.reason)
-        }
-        Ok(EventBody::RefundSynced { refund }) => format!("平台导出更新:{}", refund.state.label()),
-        Ok(EventBody::RefundActed { action, input, from, .. }) => {
-            let mut s = format!("{}(原状态:{})", action.label(), from.label());
-            if !input.note.is_empty() {
-                s.push_str(&format!(" 说明:{}", input.note));
-            }
-            if let Some(d) = input.days {
-                s.push_str(&format!(" {d} 天"));
-            }
-            if !input.tracking_no.is_empty() {
-                s.push_str(&format!(" {} {}", input.courier, input.tracking_no));
-            }
-            s
-        }
-        Ok(other) => other.kind().to_string(),
-        Err(_) => "(无法解析)".into(),
-    }
 }
 
 fn refund_json(r: &RefundRow) -> Value {

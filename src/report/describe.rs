@@ -1,7 +1,7 @@
 //! One readable Chinese line per event, for the log (`kefu log`, the TUI's log pane).
 //!
 //! Pure: [`describe`] takes the event's body and a [`Context`] with what the body alone
-//! does not say — the state before and after (from [`super::history`]), whether replay
+//! does not say — the state before and after (from the store's fold, `store::fold`), whether replay
 //! found it a conflict, the case's kind, a reply's code. With an empty context it still
 //! says what happened, only without "before → after".
 //!
