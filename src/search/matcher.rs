@@ -42,32 +42,20 @@ pub(crate) fn prefix(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
 /// The best contiguous match: a prefix match if there is one, else the one
 /// ending first.
 pub(crate) fn contiguous(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
-    let accept = t.accept();
-    let mut from_start = 1u64;
-    let mut anywhere = 0u64;
-    let mut first_end = None;
+    if let Some(m) = prefix(t, field) {
+        return Some(m);
+    }
+    let mut state = 0u64;
     for (i, &c) in field.iter().enumerate() {
-        if from_start != 0 {
-            from_start = t.step(from_start, c);
-            if from_start & accept != 0 {
-                return Some(FieldMatch {
-                    kind: Kind::Prefix,
-                    end: i,
-                });
-            }
-        }
-        anywhere = t.step(anywhere | 1, c);
-        if first_end.is_none() && anywhere & accept != 0 {
-            first_end = Some(i);
-        }
-        if first_end.is_some() && from_start == 0 {
-            break;
+        state = t.step(state | 1, c);
+        if state & t.accept() != 0 {
+            return Some(FieldMatch {
+                kind: Kind::Contiguous,
+                end: i,
+            });
         }
     }
-    first_end.map(|end| FieldMatch {
-        kind: Kind::Contiguous,
-        end,
-    })
+    None
 }
 
 /// A subsequence match (characters may be skipped), ending as early as possible.

@@ -70,6 +70,8 @@ pub(crate) struct CharClass {
     pub(crate) first_syms: u64,
     /// Bigrams inside keys, as (first symbol, bitmask of following symbols).
     pub(crate) inner_bigrams: Vec<(u8, u64)>,
+    /// (symbol, most times it occurs in one key), for every symbol of `any_syms`.
+    pub(crate) symbol_counts: Vec<(u8, u8)>,
 }
 
 fn keys_for(c: char) -> Vec<Key> {
@@ -99,11 +101,17 @@ impl CharClass {
         let mut any_syms = 0u64;
         let mut first_syms = 0u64;
         let mut rows = [0u64; SYMBOLS];
+        let mut most = [0u8; SYMBOLS];
         for key in &keys {
             let k = key.as_slice();
             first_syms |= 1 << symbol(k[0]);
+            let mut counts = [0u8; SYMBOLS];
             for &ch in k {
                 any_syms |= 1 << symbol(ch);
+                counts[symbol(ch)] += 1;
+            }
+            for (m, c) in most.iter_mut().zip(counts) {
+                *m = (*m).max(c);
             }
             for pair in k.windows(2) {
                 rows[symbol(pair[0])] |= 1 << symbol(pair[1]);
@@ -113,11 +121,16 @@ impl CharClass {
             .filter(|&a| rows[a] != 0)
             .map(|a| (a as u8, rows[a]))
             .collect();
+        let symbol_counts = (0..SYMBOLS)
+            .filter(|&s| most[s] != 0)
+            .map(|s| (s as u8, most[s]))
+            .collect();
         CharClass {
             keys,
             any_syms,
             first_syms,
             inner_bigrams,
+            symbol_counts,
         }
     }
 }
@@ -257,5 +270,9 @@ mod tests {
         let class = classes.class(a);
         assert_ne!(class.first_syms & 1 << symbol('t'), 0);
         assert_ne!(class.any_syms & 1 << symbol('u'), 0);
+        let n = classes.intern('年');
+        let counts = &classes.class(n).symbol_counts;
+        assert!(counts.contains(&(symbol('n') as u8, 2)), "{counts:?}");
+        assert!(counts.contains(&(symbol('i') as u8, 1)), "{counts:?}");
     }
 }

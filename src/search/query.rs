@@ -49,6 +49,7 @@ impl StepTable {
     }
 
     /// States reachable from `state` by reading one character of `class`.
+    /// Branch-free: this is the innermost loop of every scan.
     #[inline]
     pub(crate) fn step(&self, state: u64, class: u32) -> u64 {
         let masks = &self.masks[class as usize];

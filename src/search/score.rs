@@ -7,7 +7,8 @@
 
 use super::Field;
 use super::matcher::Kind;
-use std::cmp::Reverse;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
 
 /// The whole query equals the short code.
 pub(crate) const EXACT_CODE: i64 = 1 << 48;
@@ -32,10 +33,13 @@ pub(crate) fn term_points(kind: Kind, field: Field) -> i64 {
 /// A matching document with what its order depends on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Ranked {
+    /// The exact score, or an upper bound of it while `pending`.
     pub(crate) score: i64,
     pub(crate) uses: u32,
     pub(crate) text_len: u32,
     pub(crate) doc: u32,
+    /// Not yet known to match; `refine` tells.
+    pub(crate) pending: bool,
 }
 
 impl Ranked {
@@ -49,17 +53,81 @@ impl Ranked {
     }
 }
 
-/// The best `limit` of `ranked`, best first.
-pub(crate) fn top(mut ranked: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
+/// Heap entry: the better `Ranked` is the greater.
+struct Better(Ranked);
+
+impl PartialEq for Better {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key() == other.0.key()
+    }
+}
+
+impl Eq for Better {}
+
+impl PartialOrd for Better {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Better {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.0.key().cmp(&self.0.key())
+    }
+}
+
+/// The best `limit` of `ranked`, best first, where pending entries are upper
+/// bounds. Pending entries are refined only when they reach the top, in batches
+/// (`refine` gets docs, returns the exact entries of those that match), each
+/// batch twice the last so a query matching little still takes few rounds.
+pub(crate) fn best_first(
+    ranked: Vec<Ranked>,
+    limit: usize,
+    mut refine: impl FnMut(&[u32]) -> Vec<Ranked>,
+) -> Vec<Ranked> {
     if limit == 0 {
         return Vec::new();
     }
-    if ranked.len() > limit {
-        ranked.select_nth_unstable_by_key(limit - 1, Ranked::key);
-        ranked.truncate(limit);
+    let (mut exact, mut pending): (Vec<Ranked>, Vec<Ranked>) =
+        ranked.into_iter().partition(|r| !r.pending);
+    // With `limit` exact entries in hand, keep only the best `limit` of them
+    // and the pending entries that could still beat the worst of those.
+    if exact.len() >= limit {
+        exact.select_nth_unstable_by_key(limit - 1, Ranked::key);
+        exact.truncate(limit);
+        let worst = exact[limit - 1].key();
+        pending.retain(|p| p.key() < worst);
     }
-    ranked.sort_unstable_by_key(Ranked::key);
-    ranked
+    let mut heap: BinaryHeap<Better> = exact.into_iter().chain(pending).map(Better).collect();
+    let mut out = Vec::new();
+    let mut batch_cap = limit.max(16);
+    let mut batch = Vec::new();
+    while out.len() < limit {
+        while batch.len() < batch_cap
+            && let Some(top) = heap.peek()
+        {
+            if !top.0.pending {
+                if batch.is_empty() {
+                    out.push(top.0);
+                    heap.pop();
+                    if out.len() == limit {
+                        return out;
+                    }
+                    continue;
+                }
+                break;
+            }
+            batch.push(top.0.doc);
+            heap.pop();
+        }
+        if batch.is_empty() {
+            break;
+        }
+        heap.extend(refine(&batch).into_iter().map(Better));
+        batch.clear();
+        batch_cap *= 2;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -72,6 +140,27 @@ mod tests {
             uses,
             text_len,
             doc,
+            pending: false,
+        }
+    }
+
+    /// Reference order: the best `limit` of `ranked` (none pending), best first.
+    fn top(mut ranked: Vec<Ranked>, limit: usize) -> Vec<Ranked> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by_key(limit - 1, Ranked::key);
+            ranked.truncate(limit);
+        }
+        ranked.sort_unstable_by_key(Ranked::key);
+        ranked
+    }
+
+    fn pending(score: i64, doc: u32) -> Ranked {
+        Ranked {
+            pending: true,
+            ..r(score, 0, 0, doc)
         }
     }
 
@@ -96,10 +185,63 @@ mod tests {
             r(1, 0, 3, 3),
             r(1, 0, 3, 4),
         ];
-        let docs: Vec<u32> = top(ranked.clone(), 10).iter().map(|r| r.doc).collect();
-        assert_eq!(docs, [1, 2, 3, 4, 0]);
-        let docs: Vec<u32> = top(ranked.clone(), 2).iter().map(|r| r.doc).collect();
-        assert_eq!(docs, [1, 2]);
-        assert!(top(ranked, 0).is_empty());
+        let order = |limit| -> Vec<u32> {
+            best_first(ranked.clone(), limit, |_| Vec::new())
+                .iter()
+                .map(|r| r.doc)
+                .collect()
+        };
+        assert_eq!(order(10), [1, 2, 3, 4, 0]);
+        assert_eq!(order(2), [1, 2]);
+        assert!(order(0).is_empty());
+    }
+
+    #[test]
+    fn best_first_refines_only_what_reaches_the_top() {
+        // Doc d's exact score is d % 10 when d is even; odd docs don't match.
+        let exact = |d: u32| d.is_multiple_of(2).then(|| r(i64::from(d % 10), 0, 0, d));
+        let mut bounds: Vec<Ranked> = (0..1000).map(|d| pending(9, d)).collect();
+        bounds.push(r(100, 0, 0, 5000));
+        let mut refined = 0;
+        let out = best_first(bounds.clone(), 5, |docs| {
+            refined += docs.len();
+            docs.iter().filter_map(|&d| exact(d)).collect()
+        });
+        let mut expected: Vec<Ranked> = (0..1000).filter_map(exact).collect();
+        expected.push(r(100, 0, 0, 5000));
+        assert_eq!(out, top(expected, 5));
+        // Every doc had the same bound, so all were refined, in few batches.
+        assert_eq!(refined, 1000);
+
+        let mut calls = 0;
+        let out = best_first(bounds, 3, |docs| {
+            calls += 1;
+            docs.iter().map(|&d| r(9, 0, 0, d)).collect()
+        });
+        assert_eq!(out.iter().map(|r| r.doc).collect::<Vec<_>>(), [5000, 0, 1]);
+        assert_eq!(calls, 1);
+    }
+
+    #[test]
+    fn best_first_never_refines_bounds_below_enough_exact_entries() {
+        let mut ranked: Vec<Ranked> = (0..100).map(|d| pending(5, d)).collect();
+        ranked.extend((100..105).map(|d| r(10, 0, 0, d)));
+        ranked.push(pending(20, 200));
+        let mut refined = Vec::new();
+        let out = best_first(ranked, 3, |docs| {
+            refined.extend_from_slice(docs);
+            docs.iter().map(|&d| r(7, 0, 0, d)).collect()
+        });
+        assert_eq!(refined, [200]);
+        assert_eq!(
+            out.iter().map(|r| r.doc).collect::<Vec<_>>(),
+            [100, 101, 102]
+        );
+    }
+
+    #[test]
+    fn best_first_stops_when_nothing_is_left() {
+        let out = best_first(vec![pending(5, 1), r(3, 0, 0, 2)], 10, |_| Vec::new());
+        assert_eq!(out, [r(3, 0, 0, 2)]);
     }
 }

@@ -308,3 +308,33 @@ fn threaded_scan_matches_single_threaded() {
     }
     assert_eq!(index.search("C4321", 5)[0].doc, 4321);
 }
+
+#[test]
+fn build_and_one_by_one_upserts_agree() {
+    let docs: Vec<ReplyDoc> = (0..300)
+        .map(|i| {
+            let text = ["亲,退款哦", "亲,运费险呢", "亲,顺丰包邮哪"][i % 3];
+            doc(
+                &format!("d{}", i % 250),
+                &format!("k{i}"),
+                text,
+                ["售后", "物流"][i % 2],
+                i as u32,
+            )
+        })
+        .collect();
+    let built = ReplyIndex::build(docs.clone());
+    let mut upserted = ReplyIndex::build(Vec::new());
+    for d in docs {
+        upserted.upsert(d);
+    }
+    assert_eq!(built.len(), 250);
+    assert_eq!(built.docs(), upserted.docs());
+    for query in ["tk", "yfx", "shouhou", "wl sf", "k1", "", "zz"] {
+        assert_eq!(
+            built.search(query, 500),
+            upserted.search(query, 500),
+            "{query}"
+        );
+    }
+}
