@@ -102,21 +102,23 @@ impl<'a> Eval<'a> {
     /// Contiguous matches in code and group, then at the start of the text.
     fn contiguous_cheap(&self, term: usize, keyed: &Keyed) -> Best {
         let t = self.table(term);
-        let code = matcher::contiguous(t, keyed.code());
+        let code = matcher::contiguous(t, keyed.code(&self.index.arena));
         let group = self.groups[term][keyed.group as usize].contiguous;
         let best = better(better(None, Field::Code, code), Field::Group, group);
         match (best, keyed.text_first()) {
             (Some((_, m)), _) if m.kind == Kind::Prefix => best,
             // Only touch the text when its first char can start the term.
-            (_, Some(first)) if t.step(1, first) != 0 => {
-                better(best, Field::Text, matcher::prefix(t, keyed.text()))
-            }
+            (_, Some(first)) if t.step(1, first) != 0 => better(
+                best,
+                Field::Text,
+                matcher::prefix(t, keyed.text(&self.index.arena)),
+            ),
             _ => best,
         }
     }
 
     fn scattered_cheap(&self, term: usize, keyed: &Keyed) -> Best {
-        let code = matcher::scattered(self.table(term), keyed.code());
+        let code = matcher::scattered(self.table(term), keyed.code(&self.index.arena));
         let group = self.groups[term][keyed.group as usize].scattered;
         better(better(None, Field::Code, code), Field::Group, group)
     }
@@ -157,6 +159,12 @@ impl<'a> Eval<'a> {
         Some(self.ranked(doc, score, pending))
     }
 
+    /// Touches every cache line of the doc's text (see [`super::scan::map`]).
+    pub(crate) fn warm(&self, doc: usize) -> u32 {
+        let text = self.index.keyed[doc].text(&self.index.arena);
+        text.iter().step_by(16).fold(0, |acc, &c| acc ^ c)
+    }
+
     /// The doc's exact place if every term matches it, else the first term
     /// that doesn't.
     pub(crate) fn full(&self, doc: usize, scattered: bool) -> Result<Ranked, usize> {
@@ -174,7 +182,9 @@ impl<'a> Eval<'a> {
     fn exact_code(&self, doc: usize, first_term: Best) -> i64 {
         match first_term {
             Some((Field::Code, m))
-                if m.kind == Kind::Prefix && self.query.is_code(&self.index.docs[doc].code) =>
+                if m.kind == Kind::Prefix
+                    && self.index.keyed[doc].code_key == self.query.code_key
+                    && self.query.is_code(&self.index.docs[doc].code) =>
             {
                 EXACT_CODE
             }
@@ -201,13 +211,15 @@ impl<'a> Eval<'a> {
         if grams::contains(&self.contiguous[term], doc) {
             best = self.contiguous_cheap(term, keyed);
             if best.is_none() {
-                best = matcher::contiguous(t, keyed.text()).map(|m| (Field::Text, m));
+                best =
+                    matcher::contiguous(t, keyed.text(&self.index.arena)).map(|m| (Field::Text, m));
             }
         }
         if best.is_none() && scattered {
             best = self.scattered_cheap(term, keyed);
             if best.is_none() {
-                best = matcher::scattered(t, keyed.text()).map(|m| (Field::Text, m));
+                best =
+                    matcher::scattered(t, keyed.text(&self.index.arena)).map(|m| (Field::Text, m));
             }
         }
         best

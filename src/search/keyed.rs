@@ -2,7 +2,8 @@
 //! candidate: the short code and the text's first char sit inline in one
 //! contiguous array (no pointer chase per document), groups are interned once
 //! (replies share a handful of groups, so a query checks each group once), and
-//! `uses` is copied here so ranking never touches the documents.
+//! `uses` is copied here so ranking never touches the documents. Texts live in
+//! one arena in document order, so scanning many of them reads memory in order.
 
 use std::collections::HashMap;
 
@@ -10,59 +11,123 @@ use std::collections::HashMap;
 const SHORT: usize = 8;
 const NO_CLASS: u32 = u32::MAX;
 
+/// Where a field's class ids sit in the [`Arena`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+/// Class ids of texts (and of codes too long to inline), back to back.
+#[derive(Default)]
+pub(crate) struct Arena {
+    ids: Vec<u32>,
+    /// Ids still referenced; the rest is garbage left by updates and removals.
+    live: usize,
+}
+
+impl Arena {
+    fn push(&mut self, ids: &[u32]) -> Span {
+        let span = Span {
+            start: self.ids.len() as u32,
+            len: ids.len() as u32,
+        };
+        self.ids.extend_from_slice(ids);
+        self.live += ids.len();
+        span
+    }
+
+    fn get(&self, span: Span) -> &[u32] {
+        &self.ids[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    /// Rewrites the arena in document order once garbage outweighs live ids.
+    pub(crate) fn compact(&mut self, keyed: &mut [Keyed]) {
+        if self.ids.len() <= 2 * self.live + 4096 {
+            return;
+        }
+        let mut fresh = Arena::default();
+        for k in keyed {
+            if k.code.len as usize > SHORT {
+                k.code = fresh.push(self.get(k.code));
+            }
+            k.text = fresh.push(self.get(k.text));
+        }
+        *self = fresh;
+    }
+}
+
 pub(crate) struct Keyed {
-    /// The text; code then text when the code doesn't fit inline.
-    long: Box<[u32]>,
     /// The code, when it fits.
     short: [u32; SHORT],
-    code_len: u32,
+    /// The code's length; its place in the arena when it doesn't fit inline.
+    code: Span,
+    text: Span,
     text_first: u32,
     /// Interned group, see [`Groups`].
     pub(crate) group: u32,
     /// Copy of the document's `uses`.
     pub(crate) uses: u32,
+    /// `query::code_key_of` the code.
+    pub(crate) code_key: u64,
 }
 
 impl Keyed {
-    pub(crate) fn new(code: &[u32], text: &[u32], group: u32, uses: u32) -> Keyed {
+    pub(crate) fn new(
+        code: &[u32],
+        text: &[u32],
+        group: u32,
+        uses: u32,
+        code_key: u64,
+        arena: &mut Arena,
+    ) -> Keyed {
         let mut short = [NO_CLASS; SHORT];
-        let long = if code.len() <= SHORT {
+        let code = if code.len() <= SHORT {
             short[..code.len()].copy_from_slice(code);
-            text.into()
+            Span {
+                start: 0,
+                len: code.len() as u32,
+            }
         } else {
-            [code, text].concat().into_boxed_slice()
+            arena.push(code)
         };
         Keyed {
-            long,
             short,
-            code_len: code.len() as u32,
+            code,
+            text: arena.push(text),
             text_first: text.first().copied().unwrap_or(NO_CLASS),
             group,
             uses,
+            code_key,
         }
     }
 
-    pub(crate) fn code(&self) -> &[u32] {
-        let len = self.code_len as usize;
+    /// Gives the doc's arena ids back as garbage.
+    pub(crate) fn release(&self, arena: &mut Arena) {
+        let code = if self.code.len as usize > SHORT {
+            self.code.len as usize
+        } else {
+            0
+        };
+        arena.live -= code + self.text.len as usize;
+    }
+
+    pub(crate) fn code<'a>(&'a self, arena: &'a Arena) -> &'a [u32] {
+        let len = self.code.len as usize;
         if len <= SHORT {
             &self.short[..len]
         } else {
-            &self.long[..len]
+            arena.get(self.code)
         }
     }
 
-    pub(crate) fn text(&self) -> &[u32] {
-        let len = self.code_len as usize;
-        if len <= SHORT {
-            &self.long
-        } else {
-            &self.long[len..]
-        }
+    pub(crate) fn text<'a>(&self, arena: &'a Arena) -> &'a [u32] {
+        arena.get(self.text)
     }
 
     /// Length of the text in chars.
     pub(crate) fn text_len(&self) -> u32 {
-        self.text().len() as u32
+        self.text.len
     }
 
     /// Class of the text's first char, without touching the text.
@@ -105,20 +170,42 @@ mod tests {
 
     #[test]
     fn inline_and_spilled_codes_read_back() {
+        let mut arena = Arena::default();
         let (code, text) = (vec![1, 2], vec![3, 4, 5]);
-        let k = Keyed::new(&code, &text, 7, 9);
-        assert_eq!((k.code(), k.text()), (&code[..], &text[..]));
+        let k = Keyed::new(&code, &text, 7, 9, 0, &mut arena);
+        assert_eq!((k.code(&arena), k.text(&arena)), (&code[..], &text[..]));
         assert_eq!((k.text_len(), k.text_first()), (3, Some(3)));
         assert_eq!((k.group, k.uses), (7, 9));
 
-        let code: Vec<u32> = (10..30).collect();
-        let k = Keyed::new(&code, &text, 0, 0);
-        assert_eq!((k.code(), k.text()), (&code[..], &text[..]));
+        let long: Vec<u32> = (10..30).collect();
+        let k = Keyed::new(&long, &text, 0, 0, 0, &mut arena);
+        assert_eq!((k.code(&arena), k.text(&arena)), (&long[..], &text[..]));
         assert_eq!(k.text_len(), 3);
 
-        let k = Keyed::new(&[], &[], 0, 0);
-        assert_eq!((k.code(), k.text()), (&[] as &[u32], &[] as &[u32]));
+        let k = Keyed::new(&[], &[], 0, 0, 0, &mut arena);
+        assert_eq!(k.code(&arena), &[] as &[u32]);
+        assert_eq!(k.text(&arena), &[] as &[u32]);
         assert_eq!((k.text_len(), k.text_first()), (0, None));
+    }
+
+    #[test]
+    fn compaction_drops_garbage_and_keeps_fields() {
+        let mut arena = Arena::default();
+        let long: Vec<u32> = (0..20).collect();
+        let text: Vec<u32> = (0..3000).collect();
+        let mut keyed = vec![Keyed::new(&long, &text, 0, 0, 0, &mut arena)];
+        for _ in 0..5 {
+            keyed[0].release(&mut arena);
+            keyed[0] = Keyed::new(&long, &text, 0, 0, 0, &mut arena);
+        }
+        keyed.push(Keyed::new(&[1], &[2, 3], 0, 0, 0, &mut arena));
+        assert_eq!(arena.ids.len(), 6 * 3020 + 2);
+        arena.compact(&mut keyed);
+        assert_eq!(arena.ids.len(), 3020 + 2);
+        assert_eq!(arena.live, 3022);
+        assert_eq!(keyed[0].code(&arena), &long[..]);
+        assert_eq!(keyed[0].text(&arena), &text[..]);
+        assert_eq!(keyed[1].text(&arena), [2, 3]);
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod tests;
 
 use eval::Eval;
 use grams::{DocGrams, GramIndex};
-use keyed::{Groups, Keyed};
+use keyed::{Arena, Groups, Keyed};
 use pinyin_keys::Classes;
 use query::Query;
 use std::cmp::Reverse;
@@ -64,6 +64,7 @@ pub struct Hit {
 pub struct ReplyIndex {
     docs: Vec<ReplyDoc>,
     keyed: Vec<Keyed>,
+    arena: Arena,
     by_id: HashMap<String, usize>,
     classes: Classes,
     groups: Groups,
@@ -76,6 +77,7 @@ impl ReplyIndex {
         let mut index = ReplyIndex {
             docs: Vec::with_capacity(docs.len()),
             keyed: Vec::with_capacity(docs.len()),
+            arena: Arena::default(),
             by_id: HashMap::with_capacity(docs.len()),
             classes: Classes::new(),
             groups: Groups::default(),
@@ -150,13 +152,20 @@ impl ReplyIndex {
         scattered: bool,
         limit: usize,
     ) -> (Vec<score::Ranked>, Vec<(u32, usize)>) {
-        let bounds = scan::collect(candidates, self.threads, |d| eval.bound(d, scattered));
+        let bounds = scan::collect(candidates, self.threads, limit, |d| {
+            eval.bound(d, scattered)
+        });
         let mut misses = Vec::new();
         let best = score::best_first(bounds, limit, |docs| {
             // In document order, texts are read roughly sequentially.
             let mut docs = docs.to_vec();
             docs.sort_unstable();
-            let results = scan::map(&docs, self.threads, |d| eval.full(d, scattered));
+            let results = scan::map(
+                &docs,
+                self.threads,
+                |d| eval.warm(d),
+                |d| eval.full(d, scattered),
+            );
             let mut found = Vec::with_capacity(docs.len());
             for (doc, result) in docs.into_iter().zip(results) {
                 match result {
@@ -172,8 +181,8 @@ impl ReplyIndex {
     fn field(&self, doc: usize, field: Field) -> &[u32] {
         let keyed = &self.keyed[doc];
         match field {
-            Field::Code => keyed.code(),
-            Field::Text => keyed.text(),
+            Field::Code => keyed.code(&self.arena),
+            Field::Text => keyed.text(&self.arena),
             Field::Group => self.groups.classes(keyed.group),
         }
     }
@@ -182,10 +191,12 @@ impl ReplyIndex {
     pub fn upsert(&mut self, doc: ReplyDoc) {
         match self.by_id.get(&doc.id) {
             Some(&i) => {
+                self.keyed[i].release(&mut self.arena);
                 let (keyed, grams) = self.key(&doc);
                 self.grams.replace(i, &grams);
                 self.keyed[i] = keyed;
                 self.docs[i] = doc;
+                self.arena.compact(&mut self.keyed);
             }
             None => {
                 let grams = self.append(doc);
@@ -208,7 +219,8 @@ impl ReplyIndex {
         let mut ids = |s: &str| -> Vec<u32> { s.chars().map(|c| classes.intern(c)).collect() };
         let (code, text) = (ids(&doc.code), ids(&doc.text));
         let group = self.groups.intern(&doc.group, || ids(&doc.group));
-        let keyed = Keyed::new(&code, &text, group, doc.uses);
+        let code_key = query::code_key_of(&doc.code);
+        let keyed = Keyed::new(&code, &text, group, doc.uses, code_key, &mut self.arena);
         let fields = [&code[..], &text[..], self.groups.classes(group)];
         (keyed, DocGrams::of(fields, &self.classes))
     }
@@ -219,7 +231,8 @@ impl ReplyIndex {
             return false;
         };
         self.docs.remove(i);
-        self.keyed.remove(i);
+        self.keyed.remove(i).release(&mut self.arena);
+        self.arena.compact(&mut self.keyed);
         self.grams.remove(i);
         for index in self.by_id.values_mut() {
             if *index > i {

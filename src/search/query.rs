@@ -82,6 +82,34 @@ pub(crate) struct Term {
 pub(crate) struct Query {
     pub(crate) words: Vec<Vec<char>>,
     pub(crate) terms: Vec<Term>,
+    /// [`code_key`] of the words.
+    pub(crate) code_key: u64,
+}
+
+/// FNV-1a over folded words joined by single spaces: equal for a code and a
+/// query whenever [`Query::is_code`] holds, so most codes are ruled out
+/// without reading them.
+pub(crate) fn code_key<W, C>(words: W) -> u64
+where
+    W: IntoIterator<Item = C>,
+    C: IntoIterator<Item = char>,
+{
+    let mix = |h: u64, c: char| (h ^ u64::from(c)).wrapping_mul(0x0000_0100_0000_01b3);
+    let mut h = 0xcbf2_9ce4_8422_2325;
+    for (i, word) in words.into_iter().enumerate() {
+        if i > 0 {
+            h = mix(h, ' ');
+        }
+        for c in word {
+            h = mix(h, c);
+        }
+    }
+    h
+}
+
+/// [`code_key`] of a document's code.
+pub(crate) fn code_key_of(code: &str) -> u64 {
+    code_key(code.split_whitespace().map(|w| w.chars().map(fold)))
 }
 
 /// Folded whitespace-separated words of `query`, at most `MAX_WORDS`.
@@ -103,7 +131,12 @@ impl Query {
                 table: StepTable::new(chars, classes),
             })
             .collect();
-        Query { words, terms }
+        let code_key = code_key(words.iter().map(|w| w.iter().copied()));
+        Query {
+            words,
+            terms,
+            code_key,
+        }
     }
 
     /// Whether `code`, folded and whitespace-normalised, equals the whole query.
@@ -189,6 +222,10 @@ mod tests {
         let q = Query::new(words(" TK  1 "), &Classes::new());
         assert!(q.is_code("tk 1"));
         assert!(q.is_code("Tk   1"));
+        assert_eq!(q.code_key, code_key_of("Tk   1"));
+        assert_eq!(q.code_key, code_key_of(" tk 1\t"));
+        assert_ne!(q.code_key, code_key_of("tk1"));
+        assert_ne!(q.code_key, code_key_of("tk 12"));
         assert!(!q.is_code("tk"));
         assert!(!q.is_code("tk 12"));
         assert!(!q.is_code("tk 1 2"));

@@ -9,6 +9,7 @@ use super::Field;
 use super::matcher::Kind;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::collections::binary_heap::PeekMut;
 
 /// The whole query equals the short code.
 pub(crate) const EXACT_CODE: i64 = 1 << 48;
@@ -53,6 +54,41 @@ impl Ranked {
     }
 }
 
+/// Candidates of a search: exact entries and pending upper bounds.
+#[derive(Default)]
+pub(crate) struct Bounds {
+    pub(crate) exact: Vec<Ranked>,
+    pub(crate) pending: Vec<Ranked>,
+}
+
+impl Bounds {
+    pub(crate) fn push(&mut self, r: Ranked) {
+        if r.pending {
+            self.pending.push(r);
+        } else {
+            self.exact.push(r);
+        }
+    }
+
+    pub(crate) fn append(&mut self, mut other: Bounds) {
+        self.exact.append(&mut other.exact);
+        self.pending.append(&mut other.pending);
+    }
+
+    /// With `limit` exact entries in hand, keeps only the best `limit` of them
+    /// and the pending entries that could still beat the worst of those.
+    pub(crate) fn prune(&mut self, limit: usize) {
+        if limit == 0 || self.exact.len() < limit {
+            return;
+        }
+        self.exact
+            .select_nth_unstable_by_key(limit - 1, Ranked::key);
+        self.exact.truncate(limit);
+        let worst = self.exact[limit - 1].key();
+        self.pending.retain(|p| p.key() < worst);
+    }
+}
+
 /// Heap entry: the better `Ranked` is the greater.
 struct Better(Ranked);
 
@@ -79,55 +115,53 @@ impl Ord for Better {
 /// The best `limit` of `ranked`, best first, where pending entries are upper
 /// bounds. Pending entries are refined only when they reach the top, in batches
 /// (`refine` gets docs, returns the exact entries of those that match), each
-/// batch twice the last so a query matching little still takes few rounds.
+/// batch eight times the last so a query matching little still takes few rounds.
 pub(crate) fn best_first(
-    ranked: Vec<Ranked>,
+    bounds: Bounds,
     limit: usize,
     mut refine: impl FnMut(&[u32]) -> Vec<Ranked>,
 ) -> Vec<Ranked> {
     if limit == 0 {
         return Vec::new();
     }
-    let (mut exact, mut pending): (Vec<Ranked>, Vec<Ranked>) =
-        ranked.into_iter().partition(|r| !r.pending);
-    // With `limit` exact entries in hand, keep only the best `limit` of them
-    // and the pending entries that could still beat the worst of those.
-    if exact.len() >= limit {
-        exact.select_nth_unstable_by_key(limit - 1, Ranked::key);
-        exact.truncate(limit);
-        let worst = exact[limit - 1].key();
-        pending.retain(|p| p.key() < worst);
-    }
+    let mut bounds = bounds;
+    bounds.prune(limit);
+    let Bounds { exact, pending } = bounds;
     let mut heap: BinaryHeap<Better> = exact.into_iter().chain(pending).map(Better).collect();
     let mut out = Vec::new();
     let mut batch_cap = limit.max(16);
-    let mut batch = Vec::new();
-    while out.len() < limit {
-        while batch.len() < batch_cap
-            && let Some(top) = heap.peek()
-        {
-            if !top.0.pending {
-                if batch.is_empty() {
-                    out.push(top.0);
-                    heap.pop();
-                    if out.len() == limit {
-                        return out;
-                    }
-                    continue;
-                }
-                break;
+    loop {
+        // Exact entries at the top are final.
+        while out.len() < limit {
+            match heap.peek_mut() {
+                Some(top) if !top.0.pending => out.push(PeekMut::pop(top).0),
+                _ => break,
             }
-            batch.push(top.0.doc);
-            heap.pop();
         }
-        if batch.is_empty() {
-            break;
+        if out.len() == limit || heap.is_empty() {
+            return out;
         }
+        // A pending entry leads: refine the leading pending entries, or all
+        // of them at once when that is about as many.
+        let batch: Vec<u32> = if batch_cap >= heap.len() {
+            let (pending, exact): (Vec<Better>, Vec<Better>) = std::mem::take(&mut heap)
+                .into_iter()
+                .partition(|b| b.0.pending);
+            heap = exact.into();
+            pending.iter().map(|b| b.0.doc).collect()
+        } else {
+            let mut batch = Vec::with_capacity(batch_cap);
+            while batch.len() < batch_cap {
+                match heap.peek_mut() {
+                    Some(top) if top.0.pending => batch.push(PeekMut::pop(top).0.doc),
+                    _ => break,
+                }
+            }
+            batch
+        };
         heap.extend(refine(&batch).into_iter().map(Better));
-        batch.clear();
-        batch_cap *= 2;
+        batch_cap *= 8;
     }
-    out
 }
 
 #[cfg(test)]
@@ -155,6 +189,12 @@ mod tests {
         }
         ranked.sort_unstable_by_key(Ranked::key);
         ranked
+    }
+
+    fn bounds(ranked: Vec<Ranked>) -> Bounds {
+        let mut b = Bounds::default();
+        ranked.into_iter().for_each(|r| b.push(r));
+        b
     }
 
     fn pending(score: i64, doc: u32) -> Ranked {
@@ -186,7 +226,7 @@ mod tests {
             r(1, 0, 3, 4),
         ];
         let order = |limit| -> Vec<u32> {
-            best_first(ranked.clone(), limit, |_| Vec::new())
+            best_first(bounds(ranked.clone()), limit, |_| Vec::new())
                 .iter()
                 .map(|r| r.doc)
                 .collect()
@@ -200,10 +240,10 @@ mod tests {
     fn best_first_refines_only_what_reaches_the_top() {
         // Doc d's exact score is d % 10 when d is even; odd docs don't match.
         let exact = |d: u32| d.is_multiple_of(2).then(|| r(i64::from(d % 10), 0, 0, d));
-        let mut bounds: Vec<Ranked> = (0..1000).map(|d| pending(9, d)).collect();
-        bounds.push(r(100, 0, 0, 5000));
+        let mut all: Vec<Ranked> = (0..1000).map(|d| pending(9, d)).collect();
+        all.push(r(100, 0, 0, 5000));
         let mut refined = 0;
-        let out = best_first(bounds.clone(), 5, |docs| {
+        let out = best_first(bounds(all.clone()), 5, |docs| {
             refined += docs.len();
             docs.iter().filter_map(|&d| exact(d)).collect()
         });
@@ -214,7 +254,7 @@ mod tests {
         assert_eq!(refined, 1000);
 
         let mut calls = 0;
-        let out = best_first(bounds, 3, |docs| {
+        let out = best_first(bounds(all), 3, |docs| {
             calls += 1;
             docs.iter().map(|&d| r(9, 0, 0, d)).collect()
         });
@@ -228,7 +268,7 @@ mod tests {
         ranked.extend((100..105).map(|d| r(10, 0, 0, d)));
         ranked.push(pending(20, 200));
         let mut refined = Vec::new();
-        let out = best_first(ranked, 3, |docs| {
+        let out = best_first(bounds(ranked), 3, |docs| {
             refined.extend_from_slice(docs);
             docs.iter().map(|&d| r(7, 0, 0, d)).collect()
         });
@@ -241,7 +281,9 @@ mod tests {
 
     #[test]
     fn best_first_stops_when_nothing_is_left() {
-        let out = best_first(vec![pending(5, 1), r(3, 0, 0, 2)], 10, |_| Vec::new());
+        let out = best_first(bounds(vec![pending(5, 1), r(3, 0, 0, 2)]), 10, |_| {
+            Vec::new()
+        });
         assert_eq!(out, [r(3, 0, 0, 2)]);
     }
 }

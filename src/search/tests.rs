@@ -338,3 +338,25 @@ fn build_and_one_by_one_upserts_agree() {
         );
     }
 }
+
+#[test]
+fn many_updates_compact_the_text_arena_without_losing_docs() {
+    let mut index = sample();
+    for i in 0..400 {
+        let text = if i % 2 == 0 {
+            "亲,运费险由保险公司赔付给您哦,七天内都可以申请的呢"
+        } else {
+            "亲,本店暂不支持运费险,但是可以七天无理由退换的哦"
+        };
+        index.upsert(doc("r1", &format!("yfx{i}"), text, "物流", 5));
+        if i % 50 == 0 {
+            index.upsert(doc("tmp", "tmp", text, "物流", 0));
+            assert!(index.remove("tmp"));
+        }
+    }
+    assert_eq!(index.len(), 7);
+    assert_eq!(ids(&index, "qtwly"), ["r1", "r2"]);
+    assert_eq!(first(&index, "bu zhichi").highlights, [5, 6, 7]);
+    assert_eq!(ids(&index, "tuikuan"), ["r0"]);
+    assert_eq!(first(&index, "ems").doc, 6);
+}
