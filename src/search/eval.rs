@@ -7,7 +7,7 @@
 //! term still waits for that scan; such a document is marked `pending` and only
 //! scanned if it comes up among the best.
 
-use super::grams::{self, GramIndex};
+use super::grams;
 use super::keyed::Keyed;
 use super::matcher::{self, FieldMatch, Kind};
 use super::query::{Query, StepTable};
@@ -49,11 +49,11 @@ pub(crate) struct Eval<'a> {
 }
 
 impl<'a> Eval<'a> {
-    pub(crate) fn new(index: &'a ReplyIndex, query: &'a Query, grams: &GramIndex) -> Eval<'a> {
+    pub(crate) fn new(index: &'a ReplyIndex, query: &'a Query) -> Eval<'a> {
         let contiguous = query
             .terms
             .iter()
-            .map(|t| grams.contiguous(&t.chars))
+            .map(|t| index.grams.contiguous(&t.chars))
             .collect();
         let groups = query
             .terms

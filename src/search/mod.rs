@@ -129,7 +129,7 @@ impl ReplyIndex {
             return Vec::new();
         }
         let query = Query::new(words, &self.classes);
-        let mut eval = Eval::new(self, &query, &self.grams);
+        let mut eval = Eval::new(self, &query);
         let (mut ranked, misses) = self.pass(&eval, &eval.contiguous_candidates(), false, limit);
         if ranked.len() < limit {
             eval.rule_out(&misses);
