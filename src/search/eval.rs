@@ -10,6 +10,7 @@
 use super::grams;
 use super::keyed::Keyed;
 use super::matcher::{self, FieldMatch, Kind};
+use super::pinyin_keys::ClassId;
 use super::query::{Query, StepTable};
 use super::score::{EXACT_CODE, Ranked, term_points};
 use super::{Field, Hit, ReplyIndex};
@@ -162,7 +163,10 @@ impl<'a> Eval<'a> {
     /// Touches every cache line of the doc's text (see [`super::scan::map`]).
     pub(crate) fn warm(&self, doc: usize) -> u32 {
         let text = self.index.keyed[doc].text(&self.index.arena);
-        text.iter().step_by(16).fold(0, |acc, &c| acc ^ c)
+        let per_line = 64 / std::mem::size_of::<ClassId>();
+        text.iter()
+            .step_by(per_line)
+            .fold(0, |acc, &c| acc ^ u32::from(c))
     }
 
     /// The doc's exact place if every term matches it, else the first term

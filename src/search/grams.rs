@@ -10,7 +10,7 @@
 //! (each character gives at most the symbol's count in one of its keys), so a
 //! term needing it more often than that is rejected too.
 
-use super::pinyin_keys::{Classes, SYMBOLS, symbol};
+use super::pinyin_keys::{ClassId, Classes, SYMBOLS, symbol};
 
 const BIGRAMS: usize = SYMBOLS * SYMBOLS;
 const FIRST: usize = BIGRAMS;
@@ -37,7 +37,7 @@ pub(crate) struct DocGrams {
 }
 
 impl DocGrams {
-    pub(crate) fn of(fields: [&[u32]; 3], classes: &Classes) -> DocGrams {
+    pub(crate) fn of(fields: [&[ClassId]; 3], classes: &Classes) -> DocGrams {
         let mut g = DocGrams {
             bigrams: [0; SYMBOLS],
             first: 0,
@@ -241,7 +241,7 @@ mod tests {
         let mut classes = Classes::new();
         let mut index = GramIndex::new();
         for text in texts {
-            let ids: Vec<u32> = text.chars().map(|c| classes.intern(c)).collect();
+            let ids: Vec<ClassId> = text.chars().map(|c| classes.intern(c)).collect();
             index.extend(&[DocGrams::of([&[], &ids, &[]], &classes)]);
         }
         (index, classes)
@@ -316,7 +316,7 @@ mod tests {
             .collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let (mut index, mut classes) = index(&refs);
-        let ids: Vec<u32> = "运费".chars().map(|c| classes.intern(c)).collect();
+        let ids: Vec<ClassId> = "运费".chars().map(|c| classes.intern(c)).collect();
         index.replace(0, &DocGrams::of([&[], &ids, &[]], &classes));
         let expect: Vec<usize> = (2..130).step_by(2).collect();
         assert_eq!(contiguous(&index, "tk"), expect);

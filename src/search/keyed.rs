@@ -5,11 +5,11 @@
 //! `uses` is copied here so ranking never touches the documents. Texts live in
 //! one arena in document order, so scanning many of them reads memory in order.
 
+use super::pinyin_keys::ClassId;
 use std::collections::HashMap;
 
 /// Codes up to this many chars are stored inline.
-const SHORT: usize = 8;
-const NO_CLASS: u32 = u32::MAX;
+const SHORT: usize = 12;
 
 /// Where a field's class ids sit in the [`Arena`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,13 +21,13 @@ struct Span {
 /// Class ids of texts (and of codes too long to inline), back to back.
 #[derive(Default)]
 pub(crate) struct Arena {
-    ids: Vec<u32>,
+    ids: Vec<ClassId>,
     /// Ids still referenced; the rest is garbage left by updates and removals.
     live: usize,
 }
 
 impl Arena {
-    fn push(&mut self, ids: &[u32]) -> Span {
+    fn push(&mut self, ids: &[ClassId]) -> Span {
         let span = Span {
             start: self.ids.len() as u32,
             len: ids.len() as u32,
@@ -37,7 +37,7 @@ impl Arena {
         span
     }
 
-    fn get(&self, span: Span) -> &[u32] {
+    fn get(&self, span: Span) -> &[ClassId] {
         &self.ids[span.start as usize..(span.start + span.len) as usize]
     }
 
@@ -59,11 +59,11 @@ impl Arena {
 
 pub(crate) struct Keyed {
     /// The code, when it fits.
-    short: [u32; SHORT],
+    short: [ClassId; SHORT],
     /// The code's length; its place in the arena when it doesn't fit inline.
     code: Span,
     text: Span,
-    text_first: u32,
+    text_first: Option<ClassId>,
     /// Interned group, see [`Groups`].
     pub(crate) group: u32,
     /// Copy of the document's `uses`.
@@ -74,14 +74,14 @@ pub(crate) struct Keyed {
 
 impl Keyed {
     pub(crate) fn new(
-        code: &[u32],
-        text: &[u32],
+        code: &[ClassId],
+        text: &[ClassId],
         group: u32,
         uses: u32,
         code_key: u64,
         arena: &mut Arena,
     ) -> Keyed {
-        let mut short = [NO_CLASS; SHORT];
+        let mut short = [0; SHORT];
         let code = if code.len() <= SHORT {
             short[..code.len()].copy_from_slice(code);
             Span {
@@ -95,7 +95,7 @@ impl Keyed {
             short,
             code,
             text: arena.push(text),
-            text_first: text.first().copied().unwrap_or(NO_CLASS),
+            text_first: text.first().copied(),
             group,
             uses,
             code_key,
@@ -112,7 +112,7 @@ impl Keyed {
         arena.live -= code + self.text.len as usize;
     }
 
-    pub(crate) fn code<'a>(&'a self, arena: &'a Arena) -> &'a [u32] {
+    pub(crate) fn code<'a>(&'a self, arena: &'a Arena) -> &'a [ClassId] {
         let len = self.code.len as usize;
         if len <= SHORT {
             &self.short[..len]
@@ -121,7 +121,7 @@ impl Keyed {
         }
     }
 
-    pub(crate) fn text<'a>(&self, arena: &'a Arena) -> &'a [u32] {
+    pub(crate) fn text<'a>(&self, arena: &'a Arena) -> &'a [ClassId] {
         arena.get(self.text)
     }
 
@@ -131,8 +131,8 @@ impl Keyed {
     }
 
     /// Class of the text's first char, without touching the text.
-    pub(crate) fn text_first(&self) -> Option<u32> {
-        (self.text_first != NO_CLASS).then_some(self.text_first)
+    pub(crate) fn text_first(&self) -> Option<ClassId> {
+        self.text_first
     }
 }
 
@@ -140,12 +140,12 @@ impl Keyed {
 #[derive(Default)]
 pub(crate) struct Groups {
     ids: HashMap<String, u32>,
-    classes: Vec<Box<[u32]>>,
+    classes: Vec<Box<[ClassId]>>,
 }
 
 impl Groups {
     /// The id of `group`, storing `classes` (its class ids) on first sight.
-    pub(crate) fn intern(&mut self, group: &str, classes: impl FnOnce() -> Vec<u32>) -> u32 {
+    pub(crate) fn intern(&mut self, group: &str, classes: impl FnOnce() -> Vec<ClassId>) -> u32 {
         if let Some(&id) = self.ids.get(group) {
             return id;
         }
@@ -155,7 +155,7 @@ impl Groups {
         id
     }
 
-    pub(crate) fn classes(&self, id: u32) -> &[u32] {
+    pub(crate) fn classes(&self, id: u32) -> &[ClassId] {
         &self.classes[id as usize]
     }
 
@@ -177,22 +177,22 @@ mod tests {
         assert_eq!((k.text_len(), k.text_first()), (3, Some(3)));
         assert_eq!((k.group, k.uses), (7, 9));
 
-        let long: Vec<u32> = (10..30).collect();
+        let long: Vec<ClassId> = (10..30).collect();
         let k = Keyed::new(&long, &text, 0, 0, 0, &mut arena);
         assert_eq!((k.code(&arena), k.text(&arena)), (&long[..], &text[..]));
         assert_eq!(k.text_len(), 3);
 
         let k = Keyed::new(&[], &[], 0, 0, 0, &mut arena);
-        assert_eq!(k.code(&arena), &[] as &[u32]);
-        assert_eq!(k.text(&arena), &[] as &[u32]);
+        assert_eq!(k.code(&arena), &[] as &[ClassId]);
+        assert_eq!(k.text(&arena), &[] as &[ClassId]);
         assert_eq!((k.text_len(), k.text_first()), (0, None));
     }
 
     #[test]
     fn compaction_drops_garbage_and_keeps_fields() {
         let mut arena = Arena::default();
-        let long: Vec<u32> = (0..20).collect();
-        let text: Vec<u32> = (0..3000).collect();
+        let long: Vec<ClassId> = (0..20).collect();
+        let text: Vec<ClassId> = (0..3000).collect();
         let mut keyed = vec![Keyed::new(&long, &text, 0, 0, 0, &mut arena)];
         for _ in 0..5 {
             keyed[0].release(&mut arena);

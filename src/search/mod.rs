@@ -25,7 +25,7 @@ mod tests;
 use eval::Eval;
 use grams::{DocGrams, GramIndex};
 use keyed::{Arena, Groups, Keyed};
-use pinyin_keys::Classes;
+use pinyin_keys::{ClassId, Classes};
 use query::Query;
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -178,7 +178,7 @@ impl ReplyIndex {
         (best, misses)
     }
 
-    fn field(&self, doc: usize, field: Field) -> &[u32] {
+    fn field(&self, doc: usize, field: Field) -> &[ClassId] {
         let keyed = &self.keyed[doc];
         match field {
             Field::Code => keyed.code(&self.arena),
@@ -216,7 +216,7 @@ impl ReplyIndex {
 
     fn key(&mut self, doc: &ReplyDoc) -> (Keyed, DocGrams) {
         let classes = &mut self.classes;
-        let mut ids = |s: &str| -> Vec<u32> { s.chars().map(|c| classes.intern(c)).collect() };
+        let mut ids = |s: &str| -> Vec<ClassId> { s.chars().map(|c| classes.intern(c)).collect() };
         let (code, text) = (ids(&doc.code), ids(&doc.text));
         let group = self.groups.intern(&doc.group, || ids(&doc.group));
         let code_key = query::code_key_of(&doc.code);

@@ -5,7 +5,7 @@
 //! field character moves `j` to `j + l` when the query's `l` chars from `j` are a
 //! prefix of one of that character's keys.
 
-use super::pinyin_keys::{Classes, MAX_KEY, fold};
+use super::pinyin_keys::{ClassId, Classes, MAX_KEY, fold};
 
 /// Longest term the 64-bit state can hold; longer words are split into terms.
 pub(crate) const MAX_TERM: usize = 63;
@@ -51,7 +51,7 @@ impl StepTable {
     /// States reachable from `state` by reading one character of `class`.
     /// Branch-free: this is the innermost loop of every scan.
     #[inline]
-    pub(crate) fn step(&self, state: u64, class: u32) -> u64 {
+    pub(crate) fn step(&self, state: u64, class: ClassId) -> u64 {
         let masks = &self.masks[class as usize];
         let mut from = state & masks[0];
         let mut next = from << 1;
@@ -66,7 +66,7 @@ impl StepTable {
     }
 
     /// Whether one character of `class` can take the state from `from` to `to`.
-    pub(crate) fn consumes(&self, class: u32, from: usize, to: usize) -> bool {
+    pub(crate) fn consumes(&self, class: ClassId, from: usize, to: usize) -> bool {
         let l = to - from;
         (1..=MAX_KEY).contains(&l) && self.masks[class as usize][l - 1] >> from & 1 == 1
     }
@@ -154,7 +154,7 @@ impl Query {
 mod tests {
     use super::*;
 
-    fn table(term: &str, text: &str) -> (StepTable, Vec<u32>) {
+    fn table(term: &str, text: &str) -> (StepTable, Vec<ClassId>) {
         let mut classes = Classes::new();
         let ids = text.chars().map(|c| classes.intern(c)).collect();
         let term: Vec<char> = term.chars().collect();
