@@ -126,39 +126,31 @@ pub(crate) fn best_first(
     }
     let mut bounds = bounds;
     bounds.prune(limit);
-    let Bounds { exact, pending } = bounds;
-    let mut heap: BinaryHeap<Better> = exact.into_iter().chain(pending).map(Better).collect();
+    let Bounds { exact, mut pending } = bounds;
+    let mut heap: BinaryHeap<Better> = exact.into_iter().map(Better).collect();
     let mut out = Vec::new();
     let mut batch_cap = limit.max(16);
     loop {
-        // Exact entries at the top are final.
+        // Exact entries better than every pending bound are final.
+        let lead = pending.iter().map(Ranked::key).min();
         while out.len() < limit {
             match heap.peek_mut() {
-                Some(top) if !top.0.pending => out.push(PeekMut::pop(top).0),
+                Some(top) if lead.is_none_or(|lead| top.0.key() < lead) => {
+                    out.push(PeekMut::pop(top).0)
+                }
                 _ => break,
             }
         }
-        if out.len() == limit || heap.is_empty() {
+        if out.len() == limit || pending.is_empty() {
             return out;
         }
-        // A pending entry leads: refine the leading pending entries, or all
-        // of them at once when that is about as many.
-        let batch: Vec<u32> = if batch_cap >= heap.len() {
-            let (pending, exact): (Vec<Better>, Vec<Better>) = std::mem::take(&mut heap)
-                .into_iter()
-                .partition(|b| b.0.pending);
-            heap = exact.into();
-            pending.iter().map(|b| b.0.doc).collect()
-        } else {
-            let mut batch = Vec::with_capacity(batch_cap);
-            while batch.len() < batch_cap {
-                match heap.peek_mut() {
-                    Some(top) if top.0.pending => batch.push(PeekMut::pop(top).0.doc),
-                    _ => break,
-                }
-            }
-            batch
-        };
+        // Refine the best pending entries.
+        if pending.len() > batch_cap {
+            pending.select_nth_unstable_by_key(batch_cap - 1, Ranked::key);
+        }
+        let rest = pending.split_off(batch_cap.min(pending.len()));
+        let batch: Vec<u32> = pending.iter().map(|r| r.doc).collect();
+        pending = rest;
         heap.extend(refine(&batch).into_iter().map(Better));
         batch_cap *= 8;
     }
