@@ -6,7 +6,7 @@ use super::score::{Bounds, Ranked};
 /// Below this many candidate words (64 documents each) per thread, fewer threads.
 const WORDS_PER_THREAD: usize = 128;
 /// Below this many listed documents per thread (each a full text scan), fewer threads.
-const DOCS_PER_THREAD: usize = 1024;
+const DOCS_PER_THREAD: usize = 4096;
 
 /// Runs `eval` on every document set in `candidates`, each thread keeping only
 /// what could make the best `limit`.
