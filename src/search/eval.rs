@@ -1,11 +1,11 @@
 //! One query against the documents: a cheap upper bound per document (code,
 //! group and the start of the text only), the full match, and the hit.
 //!
-//! Scanning the middle of a long text is the only expensive check, and it can
-//! only ever yield a middle-of-text contiguous match or a scattered one, which
-//! rank below anything the cheap checks find. So the bound is exact unless a
-//! term still waits for that scan; such a document is marked `pending` and only
-//! scanned if it comes up among the best.
+//! Scanning the middle of a long text is the only expensive check, and all it
+//! can add is a middle-of-text contiguous match (the lowest contiguous tier) or
+//! a scattered one. So after the cheap checks a term's points are either known
+//! or at most that tier's; a document with such a term is marked `pending`,
+//! bounded by it, and only scanned if it comes up among the best.
 
 use super::grams;
 use super::keyed::Keyed;
