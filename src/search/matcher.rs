@@ -1,6 +1,7 @@
 //! Matching one term against one field (a slice of class ids) and finding the
 //! characters to highlight.
 
+use super::pinyin_keys::ClassId;
 use super::query::StepTable;
 
 /// How a term matched a field, worst to best.
@@ -22,7 +23,7 @@ pub(crate) struct FieldMatch {
 }
 
 /// A contiguous match that starts at the first character.
-pub(crate) fn prefix(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
+pub(crate) fn prefix(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
     let mut state = 1u64;
     for (i, &c) in field.iter().enumerate() {
         state = t.step(state, c);
@@ -38,31 +39,22 @@ pub(crate) fn prefix(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
 
 /// The best contiguous match: a prefix match if there is one, else the one
 /// ending first.
-pub(crate) fn contiguous(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
-    let accept = t.accept();
-    let mut from_start = 1u64;
-    let mut anywhere = 0u64;
-    let mut first_end = None;
+pub(crate) fn contiguous(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
+    if let Some(m) = prefix(t, field) {
+        return Some(m);
+    }
+    let mut state = 0u64;
     for (i, &c) in field.iter().enumerate() {
-        if from_start != 0 {
-            from_start = t.step(from_start, c);
-            if from_start & accept != 0 {
-                return Some(FieldMatch { kind: Kind::Prefix, end: i });
-            }
-        }
-        anywhere = t.step(anywhere | 1, c);
-        if first_end.is_none() && anywhere & accept != 0 {
-            first_end = Some(i);
-        }
-        if first_end.is_some() && from_start == 0 {
-            break;
+        state = t.step(state | 1, c);
+        if state & t.accept() != 0 {
+            return Some(FieldMatch { kind: Kind::Contiguous, end: i });
         }
     }
-    first_end.map(|end| FieldMatch { kind: Kind::Contiguous, end })
+    None
 }
 
 /// A subsequence match (characters may be skipped), ending as early as possible.
-pub(crate) fn scattered(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
+pub(crate) fn scattered(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
     let mut state = 1u64;
     for (i, &c) in field.iter().enumerate() {
         state |= t.step(state, c);
@@ -74,7 +66,7 @@ pub(crate) fn scattered(t: &StepTable, field: &[u32]) -> Option<FieldMatch> {
 }
 
 /// Character indices of `field` that the match `m` consumed, ascending.
-pub(crate) fn highlights(t: &StepTable, field: &[u32], m: FieldMatch) -> Vec<usize> {
+pub(crate) fn highlights(t: &StepTable, field: &[ClassId], m: FieldMatch) -> Vec<usize> {
     match m.kind {
         Kind::Prefix => (0..=m.end).collect(),
         Kind::Contiguous => {
@@ -95,7 +87,7 @@ pub(crate) fn highlights(t: &StepTable, field: &[u32], m: FieldMatch) -> Vec<usi
 /// Walks the subsequence automaton back from `end`: each step picks a state the
 /// current character could have been read from, then the character that first
 /// reached that state.
-fn scattered_highlights(t: &StepTable, field: &[u32], end: usize) -> Vec<usize> {
+fn scattered_highlights(t: &StepTable, field: &[ClassId], end: usize) -> Vec<usize> {
     // before[i] = states reachable before reading character i.
     let mut before = Vec::with_capacity(end + 2);
     let mut state = 1u64;
@@ -131,12 +123,12 @@ mod tests {
     use crate::search::pinyin_keys::Classes;
 
     fn run(
-        f: fn(&StepTable, &[u32]) -> Option<FieldMatch>,
+        f: fn(&StepTable, &[ClassId]) -> Option<FieldMatch>,
         term: &str,
         text: &str,
     ) -> Option<(FieldMatch, Vec<usize>)> {
         let mut classes = Classes::new();
-        let ids: Vec<u32> = text.chars().map(|c| classes.intern(c)).collect();
+        let ids: Vec<ClassId> = text.chars().map(|c| classes.intern(c)).collect();
         let term: Vec<char> = term.chars().collect();
         let t = StepTable::new(&term, &classes);
         f(&t, &ids).map(|m| (m, highlights(&t, &ids, m)))

@@ -5,9 +5,15 @@
 //! Every character of a document is interned into a class ([`pinyin_keys`]); a
 //! query term runs as a bit-parallel automaton over the class ids ([`query`],
 //! [`matcher`]). A bigram bitmap index ([`grams`]) rejects most documents before
-//! any scan, and the scan is split over the cores ([`scan`]).
+//! any scan; the rest get a cheap upper bound, and only those reaching the top
+//! have their text scanned ([`eval`], [`score`]), split over the cores ([`scan`]).
+//!
+//! Search runs in two passes: contiguous matches only, and, when those are
+//! fewer than the limit, again with scattered matches allowed.
 
+mod eval;
 mod grams;
+mod keyed;
 mod matcher;
 mod pinyin_keys;
 mod query;
@@ -16,11 +22,11 @@ mod score;
 #[cfg(test)]
 mod tests;
 
+use eval::Eval;
 use grams::{DocGrams, GramIndex};
-use matcher::{FieldMatch, Kind};
-use pinyin_keys::Classes;
-use query::{Query, StepTable};
-use score::{EXACT_CODE, Ranked, term_points};
+use keyed::{Arena, Groups, Keyed};
+use pinyin_keys::{ClassId, Classes};
+use query::Query;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 
@@ -60,34 +66,14 @@ pub struct Hit {
     pub highlights: Vec<usize>,
 }
 
-/// Class ids of one document's fields, concatenated: code, text, group.
-struct Keyed {
-    classes: Box<[u32]>,
-    code_end: u32,
-    text_end: u32,
-}
-
-impl Keyed {
-    fn field(&self, field: Field) -> &[u32] {
-        let (code, text) = (self.code_end as usize, self.text_end as usize);
-        match field {
-            Field::Code => &self.classes[..code],
-            Field::Text => &self.classes[code..text],
-            Field::Group => &self.classes[text..],
-        }
-    }
-
-    fn fields(&self) -> [&[u32]; 3] {
-        [self.field(Field::Code), self.field(Field::Text), self.field(Field::Group)]
-    }
-}
-
 /// A searchable, updatable set of replies.
 pub struct ReplyIndex {
     docs: Vec<ReplyDoc>,
     keyed: Vec<Keyed>,
+    arena: Arena,
     by_id: HashMap<String, usize>,
     classes: Classes,
+    groups: Groups,
     grams: GramIndex,
     threads: usize,
 }
@@ -97,14 +83,29 @@ impl ReplyIndex {
         let mut index = ReplyIndex {
             docs: Vec::with_capacity(docs.len()),
             keyed: Vec::with_capacity(docs.len()),
+            arena: Arena::default(),
             by_id: HashMap::with_capacity(docs.len()),
             classes: Classes::new(),
+            groups: Groups::default(),
             grams: GramIndex::new(),
             threads: std::thread::available_parallelism().map_or(1, usize::from),
         };
+        // Gram bitmaps are filled a 64-doc word at a time.
+        let mut block = Vec::with_capacity(64);
         for doc in docs {
-            index.upsert(doc);
+            if index.by_id.contains_key(&doc.id) {
+                index.grams.extend(&block);
+                block.clear();
+                index.upsert(doc);
+            } else {
+                block.push(index.append(doc));
+                if block.len() == 64 {
+                    index.grams.extend(&block);
+                    block.clear();
+                }
+            }
         }
+        index.grams.extend(&block);
         index
     }
 
@@ -134,42 +135,93 @@ impl ReplyIndex {
             return Vec::new();
         }
         let query = Query::new(words, &self.classes);
-        let terms = || query.terms.iter().map(|t| t.chars.as_slice());
-        let candidates = self.grams.contiguous_candidates(terms());
-        let mut ranked = scan::collect(&candidates, self.threads, |d| self.rank(d, &query, false));
+        let mut eval = Eval::new(self, &query);
+        let (mut ranked, misses) = self.pass(&eval, &eval.contiguous_candidates(), false, limit);
         if ranked.len() < limit {
-            let candidates = self.grams.scattered_candidates(terms());
-            ranked = scan::collect(&candidates, self.threads, |d| self.rank(d, &query, true));
+            eval.rule_out(&misses);
+            let terms = &query.terms;
+            let mut candidates = self.grams.scattered(&terms[0].chars);
+            for term in &terms[1..] {
+                grams::intersect(&mut candidates, &self.grams.scattered(&term.chars));
+            }
+            ranked = self.pass(&eval, &candidates, true, limit).0;
         }
-        score::top(ranked, limit).into_iter().map(|r| self.hit(r, &query)).collect()
+        ranked.into_iter().map(|r| eval.hit(r)).collect()
+    }
+
+    /// The best `limit` of `candidates`, and the (doc, term) pairs whose text
+    /// scan found no match.
+    fn pass(
+        &self,
+        eval: &Eval,
+        candidates: &[u64],
+        scattered: bool,
+        limit: usize,
+    ) -> (Vec<score::Ranked>, Vec<(u32, usize)>) {
+        let bounds = scan::collect(candidates, self.threads, limit, |d| eval.bound(d, scattered));
+        let mut misses = Vec::new();
+        let best = score::best_first(bounds, limit, |docs| {
+            // In document order, texts are read roughly sequentially.
+            let mut docs = docs.to_vec();
+            docs.sort_unstable();
+            let results = scan::map(&docs, self.threads, |d| eval.warm(d), |d| eval.full(d, scattered));
+            let mut found = Vec::with_capacity(docs.len());
+            for (doc, result) in docs.into_iter().zip(results) {
+                match result {
+                    Ok(r) => found.push(r),
+                    Err(term) => misses.push((doc, term)),
+                }
+            }
+            found
+        });
+        (best, misses)
+    }
+
+    fn field(&self, doc: usize, field: Field) -> &[ClassId] {
+        let keyed = &self.keyed[doc];
+        match field {
+            Field::Code => keyed.code(&self.arena),
+            Field::Text => keyed.text(&self.arena),
+            Field::Group => self.groups.classes(keyed.group),
+        }
     }
 
     /// Replaces the doc with the same id, or adds it at the end.
     pub fn upsert(&mut self, doc: ReplyDoc) {
-        let mut classes = Vec::with_capacity(doc.code.len() + doc.text.len() + doc.group.len());
-        for field in [&doc.code, &doc.text, &doc.group] {
-            classes.extend(field.chars().map(|c| self.classes.intern(c)));
-        }
-        let code_end = doc.code.chars().count() as u32;
-        let keyed = Keyed {
-            classes: classes.into_boxed_slice(),
-            code_end,
-            text_end: code_end + doc.text.chars().count() as u32,
-        };
-        let grams = DocGrams::of(keyed.fields(), &self.classes);
         match self.by_id.get(&doc.id) {
             Some(&i) => {
+                self.keyed[i].release(&mut self.arena);
+                let (keyed, grams) = self.key(&doc);
                 self.grams.replace(i, &grams);
                 self.keyed[i] = keyed;
                 self.docs[i] = doc;
+                self.arena.compact(&mut self.keyed);
             }
             None => {
-                self.grams.push(&grams);
-                self.by_id.insert(doc.id.clone(), self.docs.len());
-                self.keyed.push(keyed);
-                self.docs.push(doc);
+                let grams = self.append(doc);
+                self.grams.extend(std::slice::from_ref(&grams));
             }
         }
+    }
+
+    /// Adds a doc with a new id, except to the gram index: its grams are returned.
+    fn append(&mut self, doc: ReplyDoc) -> DocGrams {
+        let (keyed, grams) = self.key(&doc);
+        self.by_id.insert(doc.id.clone(), self.docs.len());
+        self.keyed.push(keyed);
+        self.docs.push(doc);
+        grams
+    }
+
+    fn key(&mut self, doc: &ReplyDoc) -> (Keyed, DocGrams) {
+        let classes = &mut self.classes;
+        let mut ids = |s: &str| -> Vec<ClassId> { s.chars().map(|c| classes.intern(c)).collect() };
+        let (code, text) = (ids(&doc.code), ids(&doc.text));
+        let group = self.groups.intern(&doc.group, || ids(&doc.group));
+        let code_key = query::code_key_of(&doc.code);
+        let keyed = Keyed::new(&code, &text, group, doc.uses, code_key, &mut self.arena);
+        let fields = [&code[..], &text[..], self.groups.classes(group)];
+        (keyed, DocGrams::of(fields, &self.classes))
     }
 
     /// Removes the doc with this id; later docs move down by one. False if absent.
@@ -178,7 +230,8 @@ impl ReplyIndex {
             return false;
         };
         self.docs.remove(i);
-        self.keyed.remove(i);
+        self.keyed.remove(i).release(&mut self.arena);
+        self.arena.compact(&mut self.keyed);
         self.grams.remove(i);
         for index in self.by_id.values_mut() {
             if *index > i {
@@ -192,6 +245,7 @@ impl ReplyIndex {
     pub fn bump_use(&mut self, id: &str) {
         if let Some(&i) = self.by_id.get(id) {
             self.docs[i].uses = self.docs[i].uses.saturating_add(1);
+            self.keyed[i].uses = self.docs[i].uses;
         }
     }
 
@@ -207,70 +261,5 @@ impl ReplyIndex {
         }
         order.sort_unstable_by_key(key);
         order.into_iter().map(|doc| Hit { doc, score: 0, field: Field::Code, highlights: Vec::new() }).collect()
-    }
-
-    /// The doc's place in the order if every term matches it.
-    fn rank(&self, doc: usize, query: &Query, scattered: bool) -> Option<Ranked> {
-        let mut score = 0;
-        for (i, term) in query.terms.iter().enumerate() {
-            let (field, m) = self.term_match(doc, &term.table, scattered)?;
-            score += term_points(m.kind, field);
-            if i == 0 && field == Field::Code && m.kind == Kind::Prefix && query.is_code(&self.docs[doc].code) {
-                score += EXACT_CODE;
-            }
-        }
-        let keyed = &self.keyed[doc];
-        Some(Ranked { score, uses: self.docs[doc].uses, text_len: keyed.text_end - keyed.code_end, doc: doc as u32 })
-    }
-
-    /// The best field match of one term: contiguous if any, else (when allowed)
-    /// scattered. Short fields first, so the long text is often only
-    /// prefix-checked or skipped.
-    fn term_match(&self, doc: usize, t: &StepTable, scattered: bool) -> Option<(Field, FieldMatch)> {
-        let keyed = &self.keyed[doc];
-        let better = |best: Option<(Field, FieldMatch)>, field: Field, m: Option<FieldMatch>| match (best, m) {
-            (Some((bf, bm)), Some(m)) if term_points(m.kind, field) <= term_points(bm.kind, bf) => best,
-            (_, Some(m)) => Some((field, m)),
-            (best, None) => best,
-        };
-        let mut best = None;
-        for field in [Field::Code, Field::Group] {
-            best = better(best, field, matcher::contiguous(t, keyed.field(field)));
-        }
-        let text = keyed.field(Field::Text);
-        best = match best.map(|(_, m)| m.kind) {
-            Some(Kind::Prefix) => best,
-            Some(_) => better(best, Field::Text, matcher::prefix(t, text)),
-            None => better(best, Field::Text, matcher::contiguous(t, text)),
-        };
-        if best.is_none() && scattered {
-            for field in [Field::Code, Field::Group, Field::Text] {
-                best = better(best, field, matcher::scattered(t, keyed.field(field)));
-            }
-        }
-        best
-    }
-
-    fn hit(&self, r: Ranked, query: &Query) -> Hit {
-        let doc = r.doc as usize;
-        let matches: Vec<(&StepTable, Field, FieldMatch)> = query
-            .terms
-            .iter()
-            .filter_map(|t| {
-                let (field, m) = self.term_match(doc, &t.table, true)?;
-                Some((&t.table, field, m))
-            })
-            .collect();
-        let field =
-            matches.iter().rev().max_by_key(|(_, f, m)| term_points(m.kind, *f)).map_or(Field::Code, |(_, f, _)| *f);
-        let text = self.keyed[doc].field(field);
-        let mut highlights: Vec<usize> = matches
-            .iter()
-            .filter(|(_, f, _)| *f == field)
-            .flat_map(|(t, _, m)| matcher::highlights(t, text, *m))
-            .collect();
-        highlights.sort_unstable();
-        highlights.dedup();
-        Hit { doc, score: r.score, field, highlights }
     }
 }

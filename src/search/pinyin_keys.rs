@@ -13,6 +13,12 @@ pub(crate) const MAX_KEY: usize = 6;
 /// Size of the symbol alphabet that the prefilter bitmaps are indexed by.
 pub(crate) const SYMBOLS: usize = 64;
 
+/// A class id. Two bytes keep the stored texts small and fast to scan.
+pub(crate) type ClassId = u16;
+/// Every distinct char past the first 65,535 gets this class, which has no
+/// keys and so never matches (replies use a few thousand distinct chars).
+const OVERFLOW: ClassId = ClassId::MAX;
+
 /// Case folding shared by documents and queries: ASCII lowercase, other
 /// characters lowercased when that yields exactly one character.
 pub(crate) fn fold(c: char) -> char {
@@ -67,6 +73,8 @@ pub(crate) struct CharClass {
     pub(crate) first_syms: u64,
     /// Bigrams inside keys, as (first symbol, bitmask of following symbols).
     pub(crate) inner_bigrams: Vec<(u8, u64)>,
+    /// (symbol, most times it occurs in one key), for every symbol of `any_syms`.
+    pub(crate) symbol_counts: Vec<(u8, u8)>,
 }
 
 fn keys_for(c: char) -> Vec<Key> {
@@ -88,22 +96,32 @@ fn keys_for(c: char) -> Vec<Key> {
 
 impl CharClass {
     fn new(c: char) -> CharClass {
-        let keys = keys_for(c);
+        CharClass::from_keys(keys_for(c))
+    }
+
+    fn from_keys(keys: Vec<Key>) -> CharClass {
         let mut any_syms = 0u64;
         let mut first_syms = 0u64;
         let mut rows = [0u64; SYMBOLS];
+        let mut most = [0u8; SYMBOLS];
         for key in &keys {
             let k = key.as_slice();
             first_syms |= 1 << symbol(k[0]);
+            let mut counts = [0u8; SYMBOLS];
             for &ch in k {
                 any_syms |= 1 << symbol(ch);
+                counts[symbol(ch)] += 1;
+            }
+            for (m, c) in most.iter_mut().zip(counts) {
+                *m = (*m).max(c);
             }
             for pair in k.windows(2) {
                 rows[symbol(pair[0])] |= 1 << symbol(pair[1]);
             }
         }
         let inner_bigrams = (0..SYMBOLS).filter(|&a| rows[a] != 0).map(|a| (a as u8, rows[a])).collect();
-        CharClass { keys, any_syms, first_syms, inner_bigrams }
+        let symbol_counts = (0..SYMBOLS).filter(|&s| most[s] != 0).map(|s| (s as u8, most[s])).collect();
+        CharClass { keys, any_syms, first_syms, inner_bigrams, symbol_counts }
     }
 }
 
@@ -111,9 +129,9 @@ impl CharClass {
 pub(crate) struct Classes {
     /// Basic-plane characters: class id + 1, 0 when not interned.
     bmp: Vec<u32>,
-    astral: HashMap<char, u32>,
+    astral: HashMap<char, ClassId>,
     classes: Vec<CharClass>,
-    by_first: HashMap<char, Vec<(u32, Key)>>,
+    by_first: HashMap<char, Vec<(ClassId, Key)>>,
 }
 
 impl Classes {
@@ -122,27 +140,37 @@ impl Classes {
     }
 
     /// The class id of `c`, creating the class on first sight.
-    pub(crate) fn intern(&mut self, c: char) -> u32 {
+    pub(crate) fn intern(&mut self, c: char) -> ClassId {
         let code = c as usize;
-        let known = if code < self.bmp.len() { self.bmp[code].checked_sub(1) } else { self.astral.get(&c).copied() };
+        let known = if code < self.bmp.len() {
+            self.bmp[code].checked_sub(1).map(|id| id as ClassId)
+        } else {
+            self.astral.get(&c).copied()
+        };
         if let Some(id) = known {
             return id;
         }
-        let id = self.classes.len() as u32;
+        if self.classes.len() >= usize::from(OVERFLOW) {
+            if self.classes.len() == usize::from(OVERFLOW) {
+                self.classes.push(CharClass::from_keys(Vec::new()));
+            }
+            return OVERFLOW;
+        }
+        let id = self.classes.len() as ClassId;
         let class = CharClass::new(c);
         for key in &class.keys {
             self.by_first.entry(key.as_slice()[0]).or_default().push((id, *key));
         }
         self.classes.push(class);
         if code < self.bmp.len() {
-            self.bmp[code] = id + 1;
+            self.bmp[code] = u32::from(id) + 1;
         } else {
             self.astral.insert(c, id);
         }
         id
     }
 
-    pub(crate) fn class(&self, id: u32) -> &CharClass {
+    pub(crate) fn class(&self, id: ClassId) -> &CharClass {
         &self.classes[id as usize]
     }
 
@@ -151,7 +179,7 @@ impl Classes {
     }
 
     /// Every (class, key) whose key starts with `c`.
-    pub(crate) fn keys_starting_with(&self, c: char) -> &[(u32, Key)] {
+    pub(crate) fn keys_starting_with(&self, c: char) -> &[(ClassId, Key)] {
         self.by_first.get(&c).map_or(&[], Vec::as_slice)
     }
 }
@@ -204,6 +232,22 @@ mod tests {
     }
 
     #[test]
+    fn chars_past_the_class_cap_share_a_class_that_never_matches() {
+        let mut classes = Classes::new();
+        let mut chars = (0x4E00u32..0xA000).chain(0x2_0000..0x3_0000).filter_map(char::from_u32);
+        for c in chars.by_ref().take(usize::from(OVERFLOW)) {
+            assert_ne!(classes.intern(c), OVERFLOW);
+        }
+        let late = chars.next().unwrap();
+        assert_eq!(classes.intern(late), OVERFLOW);
+        assert_eq!(classes.intern(chars.next().unwrap()), OVERFLOW);
+        assert_eq!(classes.len(), usize::from(OVERFLOW) + 1);
+        assert!(classes.class(OVERFLOW).keys.is_empty());
+        assert!(classes.keys_starting_with(late).is_empty());
+        assert_eq!(classes.intern('\u{4E00}'), 0);
+    }
+
+    #[test]
     fn interning_is_stable_and_indexes_first_chars() {
         let mut classes = Classes::new();
         let a = classes.intern('退');
@@ -217,5 +261,9 @@ mod tests {
         let class = classes.class(a);
         assert_ne!(class.first_syms & 1 << symbol('t'), 0);
         assert_ne!(class.any_syms & 1 << symbol('u'), 0);
+        let n = classes.intern('年');
+        let counts = &classes.class(n).symbol_counts;
+        assert!(counts.contains(&(symbol('n') as u8, 2)), "{counts:?}");
+        assert!(counts.contains(&(symbol('i') as u8, 1)), "{counts:?}");
     }
 }

@@ -5,7 +5,7 @@
 //! field character moves `j` to `j + l` when the query's `l` chars from `j` are a
 //! prefix of one of that character's keys.
 
-use super::pinyin_keys::{Classes, MAX_KEY, fold};
+use super::pinyin_keys::{ClassId, Classes, MAX_KEY, fold};
 
 /// Longest term the 64-bit state can hold; longer words are split into terms.
 pub(crate) const MAX_TERM: usize = 63;
@@ -41,8 +41,9 @@ impl StepTable {
     }
 
     /// States reachable from `state` by reading one character of `class`.
+    /// Branch-free: this is the innermost loop of every scan.
     #[inline]
-    pub(crate) fn step(&self, state: u64, class: u32) -> u64 {
+    pub(crate) fn step(&self, state: u64, class: ClassId) -> u64 {
         let masks = &self.masks[class as usize];
         let mut from = state & masks[0];
         let mut next = from << 1;
@@ -57,7 +58,7 @@ impl StepTable {
     }
 
     /// Whether one character of `class` can take the state from `from` to `to`.
-    pub(crate) fn consumes(&self, class: u32, from: usize, to: usize) -> bool {
+    pub(crate) fn consumes(&self, class: ClassId, from: usize, to: usize) -> bool {
         let l = to - from;
         (1..=MAX_KEY).contains(&l) && self.masks[class as usize][l - 1] >> from & 1 == 1
     }
@@ -73,6 +74,34 @@ pub(crate) struct Term {
 pub(crate) struct Query {
     pub(crate) words: Vec<Vec<char>>,
     pub(crate) terms: Vec<Term>,
+    /// [`code_key`] of the words.
+    pub(crate) code_key: u64,
+}
+
+/// FNV-1a over folded words joined by single spaces: equal for a code and a
+/// query whenever [`Query::is_code`] holds, so most codes are ruled out
+/// without reading them.
+pub(crate) fn code_key<W, C>(words: W) -> u64
+where
+    W: IntoIterator<Item = C>,
+    C: IntoIterator<Item = char>,
+{
+    let mix = |h: u64, c: char| (h ^ u64::from(c)).wrapping_mul(0x0000_0100_0000_01b3);
+    let mut h = 0xcbf2_9ce4_8422_2325;
+    for (i, word) in words.into_iter().enumerate() {
+        if i > 0 {
+            h = mix(h, ' ');
+        }
+        for c in word {
+            h = mix(h, c);
+        }
+    }
+    h
+}
+
+/// [`code_key`] of a document's code.
+pub(crate) fn code_key_of(code: &str) -> u64 {
+    code_key(code.split_whitespace().map(|w| w.chars().map(fold)))
 }
 
 /// Folded whitespace-separated words of `query`, at most `MAX_WORDS`.
@@ -87,7 +116,8 @@ impl Query {
             .flat_map(|w| w.chunks(MAX_TERM))
             .map(|chars| Term { chars: chars.to_vec(), table: StepTable::new(chars, classes) })
             .collect();
-        Query { words, terms }
+        let code_key = code_key(words.iter().map(|w| w.iter().copied()));
+        Query { words, terms, code_key }
     }
 
     /// Whether `code`, folded and whitespace-normalised, equals the whole query.
@@ -102,7 +132,7 @@ impl Query {
 mod tests {
     use super::*;
 
-    fn table(term: &str, text: &str) -> (StepTable, Vec<u32>) {
+    fn table(term: &str, text: &str) -> (StepTable, Vec<ClassId>) {
         let mut classes = Classes::new();
         let ids = text.chars().map(|c| classes.intern(c)).collect();
         let term: Vec<char> = term.chars().collect();
@@ -164,6 +194,10 @@ mod tests {
         let q = Query::new(words(" TK  1 "), &Classes::new());
         assert!(q.is_code("tk 1"));
         assert!(q.is_code("Tk   1"));
+        assert_eq!(q.code_key, code_key_of("Tk   1"));
+        assert_eq!(q.code_key, code_key_of(" tk 1\t"));
+        assert_ne!(q.code_key, code_key_of("tk1"));
+        assert_ne!(q.code_key, code_key_of("tk 12"));
         assert!(!q.is_code("tk"));
         assert!(!q.is_code("tk 12"));
         assert!(!q.is_code("tk 1 2"));

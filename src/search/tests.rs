@@ -287,3 +287,45 @@ fn threaded_scan_matches_single_threaded() {
     }
     assert_eq!(index.search("C4321", 5)[0].doc, 4321);
 }
+
+#[test]
+fn build_and_one_by_one_upserts_agree() {
+    let docs: Vec<ReplyDoc> = (0..300)
+        .map(|i| {
+            let text = ["亲,退款哦", "亲,运费险呢", "亲,顺丰包邮哪"][i % 3];
+            doc(&format!("d{}", i % 250), &format!("k{i}"), text, ["售后", "物流"][i % 2], i as u32)
+        })
+        .collect();
+    let built = ReplyIndex::build(docs.clone());
+    let mut upserted = ReplyIndex::build(Vec::new());
+    for d in docs {
+        upserted.upsert(d);
+    }
+    assert_eq!(built.len(), 250);
+    assert_eq!(built.docs(), upserted.docs());
+    for query in ["tk", "yfx", "shouhou", "wl sf", "k1", "", "zz"] {
+        assert_eq!(built.search(query, 500), upserted.search(query, 500), "{query}");
+    }
+}
+
+#[test]
+fn many_updates_compact_the_text_arena_without_losing_docs() {
+    let mut index = sample();
+    for i in 0..400 {
+        let text = if i % 2 == 0 {
+            "亲,运费险由保险公司赔付给您哦,七天内都可以申请的呢"
+        } else {
+            "亲,本店暂不支持运费险,但是可以七天无理由退换的哦"
+        };
+        index.upsert(doc("r1", &format!("yfx{i}"), text, "物流", 5));
+        if i % 50 == 0 {
+            index.upsert(doc("tmp", "tmp", text, "物流", 0));
+            assert!(index.remove("tmp"));
+        }
+    }
+    assert_eq!(index.len(), 7);
+    assert_eq!(ids(&index, "qtwly"), ["r1", "r2"]);
+    assert_eq!(first(&index, "bu zhichi").highlights, [5, 6, 7]);
+    assert_eq!(ids(&index, "tuikuan"), ["r0"]);
+    assert_eq!(first(&index, "ems").doc, 6);
+}
