@@ -298,7 +298,7 @@ impl<'d> OrderGen<'d> {
         o.paid_at = Some(paid);
         let planned = self.ship_time(paid);
         let refund_early = self.rng.chance(0.05);
-        let stuck = self.rng.chance(0.07) && now - paid < Duration::days(5);
+        let stuck = self.rng.chance(0.05) && now - paid < Duration::days(5);
         if refund_early {
             let refunded = paid + Duration::minutes(self.rng.range(10, 600));
             if refunded <= now && refunded < planned {
