@@ -105,8 +105,7 @@ fn fill_orders_and_work(store: &mut Store, opts: &DemoOptions, mut stream: Order
 
     let mut picker = work::Picker::new(opts.seed, opts.orders, opts.now);
     let (mut n_orders, mut n_items) = (0u64, 0u64);
-    let bulk = BulkLoad::begin(store)?;
-    let written = store.write(|w| {
+    store.write_bulk(|w| {
         loop {
             let batch: Vec<OrderRecord> = stream.by_ref().take(BATCH).collect();
             if batch.is_empty() {
@@ -120,9 +119,7 @@ fn fill_orders_and_work(store: &mut Store, opts: &DemoOptions, mut stream: Order
             w.record(EventBody::OrdersUpserted { source: SOURCE.into(), orders: batch })?;
         }
         Ok(())
-    });
-    bulk.end(store)?;
-    written?;
+    })?;
     let orders_secs = started.elapsed().as_secs_f64();
 
     // The reply library, as one import of the Qianniu file.
@@ -151,43 +148,6 @@ fn fill_orders_and_work(store: &mut Store, opts: &DemoOptions, mut stream: Order
         orders_secs,
         total_secs: started.elapsed().as_secs_f64(),
     })
-}
-
-/// Connection settings for one big write into a database that holds no orders yet:
-/// a rollback journal instead of the WAL (the pages are new, so the journal stays
-/// tiny and every page is written once instead of into the WAL and again at the
-/// checkpoint) and a bigger page cache for the random-order indexes (buyer,
-/// receiver, phone, queue). Still one atomic transaction; `end` puts the WAL back.
-struct BulkLoad {
-    left_wal: bool,
-    cache_size: i64,
-}
-
-impl BulkLoad {
-    /// 512 MiB of page cache while loading (SQLite only takes what it uses).
-    const CACHE_KIB: i64 = 512 * 1024;
-
-    fn begin(store: &Store) -> Result<BulkLoad> {
-        let c = store.conn();
-        let cache_size: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        c.execute_batch(&format!("PRAGMA cache_size = -{}", Self::CACHE_KIB))?;
-        let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-        // Leaving WAL needs the only connection; if another process has the file
-        // open, the load simply stays in WAL.
-        let left_wal = mode.eq_ignore_ascii_case("wal")
-            && c.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
-                .is_ok_and(|m| m.eq_ignore_ascii_case("delete"));
-        Ok(BulkLoad { left_wal, cache_size })
-    }
-
-    fn end(self, store: &Store) -> Result<()> {
-        let c = store.conn();
-        if self.left_wal {
-            c.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
-        }
-        c.execute_batch(&format!("PRAGMA cache_size = {}", self.cache_size))?;
-        Ok(())
-    }
 }
 
 /// Writes the demo's orders as a seller-centre export pair into `dir`

@@ -98,12 +98,34 @@ impl Store {
 
     /// Like `write`, for loading many orders at once. When the order tables are empty,
     /// their secondary indexes are dropped first and built again at the end, inside
-    /// the same transaction: one sorted build instead of a million random inserts, and
-    /// still all-or-nothing.
+    /// the same transaction (one sorted build instead of a million random inserts, and
+    /// still all-or-nothing); and, when no other connection has the file open, the load
+    /// runs with a rollback journal instead of WAL, so a first load of a gigabyte is not
+    /// written twice. A crash mid-load rolls back from the journal; WAL is restored
+    /// after the load, and on every open.
     pub fn write_bulk<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let empty: bool = self.conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
+        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        let left_wal = empty
+            && self.path != ":memory:"
+            && self
+                .conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
+                .is_ok_and(|m| m.eq_ignore_ascii_case("delete"));
+        if empty {
+            self.conn.execute_batch("PRAGMA cache_size = -524288")?;
+        }
+        let out = self.bulk_transaction(empty, f);
+        if left_wal {
+            self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+        }
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+        out
+    }
+
+    fn bulk_transaction<T>(&mut self, rebuild: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let empty: bool = tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
-        let indexes: Vec<(String, String)> = if empty {
+        let indexes: Vec<(String, String)> = if rebuild {
             let mut stmt = tx.prepare(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
                  AND tbl_name IN ('orders', 'order_items')",
