@@ -179,16 +179,25 @@ impl ReportsPane {
             Block::default().borders(Borders::ALL).title(clip("退款笔数 / 日", a.width.saturating_sub(2) as usize));
         let inner_w = block.inner(a).width as usize;
         let n = day_bars.len().max(1);
-        let bw = ((inner_w.saturating_sub(n)) / n).clamp(1, 5) as u16;
+        // 30 days in a narrow box: no gaps, one-cell bars, no labels.
+        let gap = usize::from(n * 2 <= inner_w);
+        let bw = ((inner_w.saturating_sub(n * gap)) / n).clamp(1, 5) as u16;
         let data: Vec<Bar> = day_bars
             .iter()
             .map(|(d, v)| {
-                let label = if bw >= 5 { d.get(5..).unwrap_or(d) } else { d.get(8..).unwrap_or(d) };
+                let label = match bw {
+                    5.. => d.get(5..).unwrap_or(d),
+                    2.. => d.get(8..).unwrap_or(d),
+                    _ => "",
+                };
                 Bar::default().value(*v).label(Line::raw(clip(label, bw as usize)))
             })
             .collect();
-        let chart =
-            BarChart::default().block(block).bar_width(bw).bar_gap(1).bar_style(Style::default().fg(Color::Yellow));
+        let chart = BarChart::default()
+            .block(block)
+            .bar_width(bw)
+            .bar_gap(gap as u16)
+            .bar_style(Style::default().fg(Color::Yellow));
         let chart = if data.is_empty() { chart } else { chart.data(BarGroup::default().bars(&data)) };
         f.render_widget(chart, a);
         // Refund reasons: horizontal bars with the reason as label.
