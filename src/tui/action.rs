@@ -14,16 +14,27 @@ pub enum PaneId {
     Queue,
     AfterSales,
     Replies,
+    /// ④ the after-sales log (a full-screen view).
+    Log,
+    /// ⑤ reports, charts and the DSR form (a full-screen view).
+    Reports,
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 3] = [PaneId::Queue, PaneId::AfterSales, PaneId::Replies];
+    pub const ALL: [PaneId; 5] = [PaneId::Queue, PaneId::AfterSales, PaneId::Replies, PaneId::Log, PaneId::Reports];
+
+    /// ④ and ⑤ take the whole screen instead of sharing it with the seat panes.
+    pub fn full_screen(self) -> bool {
+        matches!(self, PaneId::Log | PaneId::Reports)
+    }
 
     pub fn title(self) -> &'static str {
         match self {
             PaneId::Queue => "① 订单",
             PaneId::AfterSales => "② 售后",
             PaneId::Replies => "③ 快捷回复",
+            PaneId::Log => "④ 日志",
+            PaneId::Reports => "⑤ 报表",
         }
     }
 }
@@ -111,6 +122,11 @@ pub enum Action {
         progress: String,
     },
     SetShopType(ShopType),
+    /// `R` in a case view: a person settles a conflict with a note.
+    ResolveConflict {
+        event_id: String,
+        note: String,
+    },
     /// Text to the clipboard (a report sentence, a register line).
     Copy(String),
 
@@ -132,4 +148,75 @@ pub enum Action {
         to: String,
     },
     DeleteGroup(String),
+
+    // ④ log
+    /// Read the log again from the newest event.
+    LogReload,
+    /// Read further pages until `want` rows match the filter (or the log ends).
+    LogMore {
+        want: usize,
+    },
+
+    // ⑤ reports
+    BuildReport(ReportRequest),
+}
+
+/// Which report the ⑤ view asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    Daily,
+    Refunds7,
+    Refunds30,
+    BadReviews,
+    Damage,
+    Agents30,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 6] = [
+        ReportKind::Daily,
+        ReportKind::Refunds7,
+        ReportKind::Refunds30,
+        ReportKind::BadReviews,
+        ReportKind::Damage,
+        ReportKind::Agents30,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportKind::Daily => "日报",
+            ReportKind::Refunds7 => "退款 7天",
+            ReportKind::Refunds30 => "退款 30天",
+            ReportKind::BadReviews => "中差评",
+            ReportKind::Damage => "破损登记",
+            ReportKind::Agents30 => "客服 30天",
+        }
+    }
+}
+
+/// A report for a day (the daily report's date; the end of the other periods).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportRequest {
+    pub kind: ReportKind,
+    pub date: chrono::NaiveDate,
+}
+
+impl ReportRequest {
+    /// Builds the report (on whichever thread calls it).
+    pub fn build(
+        &self,
+        store: &crate::store::Store,
+        now: chrono::NaiveDateTime,
+    ) -> crate::store::Result<crate::report::Report> {
+        use crate::report::{Period, agents, bad_reviews, daily, damage, refunds};
+        let days = |n: i64| Period { from: self.date - chrono::Duration::days(n - 1), to: self.date };
+        match self.kind {
+            ReportKind::Daily => daily::build(store, self.date, now),
+            ReportKind::Refunds7 => refunds::build(store, days(7)),
+            ReportKind::Refunds30 => refunds::build(store, days(30)),
+            ReportKind::BadReviews => bad_reviews::build(store, None, false),
+            ReportKind::Damage => damage::build(store, None),
+            ReportKind::Agents30 => agents::build(store, days(30)),
+        }
+    }
 }

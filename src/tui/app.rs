@@ -11,9 +11,12 @@ use super::action::{Action, CaseKey, Fetch, PaneId};
 use super::counts::{Counts, CountsSource};
 use super::loaders;
 use super::panes::aftersales::AfterSalesPane;
+use super::panes::log::{LOG_PAGE, LogPane};
 use super::panes::queue::{PAGE, QueuePane};
 use super::panes::replies::RepliesPane;
+use super::panes::reports::ReportsPane;
 use super::panes::{Component, Mode};
+use super::report_worker::ReportWorker;
 use super::search_worker::SearchWorker;
 use crate::domain::postage::ShopType;
 use crate::search::ReplyDoc;
@@ -28,6 +31,10 @@ pub struct App {
     pub queue: QueuePane,
     pub aftersales: AfterSalesPane,
     pub replies: RepliesPane,
+    pub log: LogPane,
+    pub reports: ReportsPane,
+    /// Builds reports off the key path; without it (tests) they are built inline.
+    report_worker: Option<ReportWorker>,
     pub focus: PaneId,
     pub help: bool,
     /// Asking "quit with unsaved input?".
@@ -58,6 +65,9 @@ impl App {
             queue: QueuePane::new(now, &agent),
             aftersales: AfterSalesPane::new(now),
             replies: RepliesPane::new(),
+            log: LogPane::new(),
+            reports: ReportsPane::new(now.date()),
+            report_worker: None,
             store,
             clock,
             focus: PaneId::Queue,
@@ -91,6 +101,8 @@ impl App {
             PaneId::Queue => &self.queue,
             PaneId::AfterSales => &self.aftersales,
             PaneId::Replies => &self.replies,
+            PaneId::Log => &self.log,
+            PaneId::Reports => &self.reports,
         }
     }
 
@@ -99,6 +111,8 @@ impl App {
             PaneId::Queue => &mut self.queue,
             PaneId::AfterSales => &mut self.aftersales,
             PaneId::Replies => &mut self.replies,
+            PaneId::Log => &mut self.log,
+            PaneId::Reports => &mut self.reports,
         }
     }
 
@@ -142,6 +156,8 @@ impl App {
                 KeyCode::Char('1') => Some(Action::Focus(PaneId::Queue)),
                 KeyCode::Char('2') => Some(Action::Focus(PaneId::AfterSales)),
                 KeyCode::Char('3') => Some(Action::Focus(PaneId::Replies)),
+                KeyCode::Char('4') => Some(Action::Focus(PaneId::Log)),
+                KeyCode::Char('5') => Some(Action::Focus(PaneId::Reports)),
                 KeyCode::Char('?') => Some(Action::ToggleHelp),
                 KeyCode::Char('q') => Some(Action::Quit),
                 _ => self.pane_mut(self.focus).handle_key(key),
@@ -168,6 +184,14 @@ impl App {
         {
             self.counts = Some(c);
         }
+        if let Some((req, result)) = self.report_worker.as_ref().and_then(ReportWorker::poll) {
+            self.reports.set_report(req, result);
+        }
+    }
+
+    /// Reports from now on are built on this worker thread.
+    pub fn set_report_worker(&mut self, w: ReportWorker) {
+        self.report_worker = Some(w);
     }
 
     /// Waits for the search thread to catch up (tests and start-up).
@@ -236,10 +260,15 @@ impl App {
             }
             Action::FocusNext | Action::FocusPrev => {
                 let i = PaneId::ALL.iter().position(|p| *p == self.focus).unwrap_or(0);
-                let step = if action == Action::FocusNext { 1 } else { 2 };
-                self.focus = PaneId::ALL[(i + step) % 3];
+                let n = PaneId::ALL.len();
+                let step = if action == Action::FocusNext { 1 } else { n - 1 };
+                self.focus = PaneId::ALL[(i + step) % n];
+                self.entered(self.focus)?;
             }
-            Action::Focus(p) => self.focus = p,
+            Action::Focus(p) => {
+                self.focus = p;
+                self.entered(p)?;
+            }
             Action::ToggleHelp => self.help = !self.help,
             Action::Notice(m) => self.note(m),
             Action::QueueView(view) => {
@@ -312,6 +341,11 @@ impl App {
                 self.done(format!("已记录{}联系,并写入备注", channel.label()));
                 self.reload_case_view()?;
             }
+            Action::ResolveConflict { event_id, note } => {
+                self.store.resolve_conflict(&event_id, &note)?;
+                self.done("冲突已处理,已记录说明");
+                self.reload_case_view()?;
+            }
             Action::SetShopType(t) => {
                 self.store.set_setting(
                     "shop_type",
@@ -371,6 +405,47 @@ impl App {
                 self.research();
                 self.done(format!("已删除分组「{group}」({n} 条)"));
             }
+            Action::LogReload => {
+                let rows = crate::report::log::page(&self.store, &Default::default(), None, LOG_PAGE)?;
+                let end = rows.len() < LOG_PAGE;
+                self.log.set_first_page(rows, end);
+                self.log_more(0)?;
+            }
+            Action::LogMore { want } => self.log_more(want)?,
+            Action::BuildReport(req) => {
+                self.reports.set_pending(req);
+                match &self.report_worker {
+                    Some(w) => w.request(req, now),
+                    None => {
+                        let result = req.build(&self.store, now).map_err(|e| e.to_string());
+                        self.reports.set_report(req, result);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A view was focused: ④ reads the log afresh, ⑤ builds its report.
+    fn entered(&mut self, p: PaneId) -> crate::store::Result<()> {
+        match p {
+            PaneId::Log => self.try_dispatch(Action::LogReload),
+            PaneId::Reports => self.try_dispatch(Action::BuildReport(self.reports.request())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads further log pages until `want` rows pass the filter, the log ends, or
+    /// ten pages were read for this key (the next scroll reads on).
+    fn log_more(&mut self, want: usize) -> crate::store::Result<()> {
+        for _ in 0..10 {
+            if self.log.end || self.log.rows().len() >= want {
+                break;
+            }
+            let cursor = self.log.cursor();
+            let rows = crate::report::log::page(&self.store, &Default::default(), cursor.as_ref(), LOG_PAGE)?;
+            let end = rows.len() < LOG_PAGE;
+            self.log.append(rows, end);
         }
         Ok(())
     }

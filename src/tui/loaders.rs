@@ -58,12 +58,27 @@ pub fn order_cases(store: &Store, order_no: &str) -> Result<Vec<CaseItem>> {
     items.extend(store.cases_for_order(order_no)?.iter().map(case_item));
     // Open ones first, then closed, each in opening order.
     items.sort_by_key(|i| !i.open);
+    mark_conflicts(store, &mut items)?;
     Ok(items)
+}
+
+/// Cases with an unresolved conflict get `⚠冲突` before their summary.
+fn mark_conflicts(store: &Store, items: &mut [CaseItem]) -> Result<()> {
+    let open: std::collections::HashSet<String> =
+        store.conflicts(None)?.into_iter().filter(|c| !c.resolved).map(|c| c.case_key).collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    for i in items.iter_mut().filter(|i| open.contains(i.key.log_key())) {
+        i.summary = format!("⚠冲突 {}", i.summary);
+    }
+    Ok(())
 }
 
 pub fn all_open_cases(store: &Store) -> Result<Vec<CaseItem>> {
     let mut items: Vec<CaseItem> = store.open_refunds(ALL_LIMIT)?.iter().map(refund_item).collect();
     items.extend(store.cases(None, false, ALL_LIMIT)?.iter().map(case_item));
+    mark_conflicts(store, &mut items)?;
     Ok(items)
 }
 

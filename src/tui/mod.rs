@@ -10,6 +10,7 @@ pub mod counts;
 pub mod describe;
 pub mod loaders;
 pub mod panes;
+pub mod report_worker;
 pub mod search_worker;
 pub mod text;
 pub mod ui;
@@ -63,6 +64,7 @@ pub fn run(store: Store, db_path: &Path) -> anyhow::Result<()> {
     install_panic_hook(log.clone());
     let counts = CountsSource::spawn(db_path.to_path_buf(), shop_now)?;
     let mut app = App::new(store, Box::new(shop_now), counts)?;
+    app.set_report_worker(report_worker::ReportWorker::spawn(db_path.to_path_buf())?);
     enable_raw_mode()?;
     execute!(stdout(), EnterAlternateScreen)?;
     let result = event_loop(&mut app);
@@ -89,7 +91,11 @@ fn event_loop(app: &mut App) -> anyhow::Result<()> {
             return Ok(());
         }
         // Short polls while a search runs, so results show as soon as they are ready.
-        let wait = if app.search_pending() { Duration::from_millis(10) } else { Duration::from_millis(250) };
+        let wait = if app.search_pending() || app.reports.pending.is_some() {
+            Duration::from_millis(10)
+        } else {
+            Duration::from_millis(250)
+        };
         if event::poll(wait)? {
             match event::read()? {
                 Event::Key(k) if k.kind != KeyEventKind::Release => app.handle_key(k),

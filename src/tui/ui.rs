@@ -29,7 +29,12 @@ pub fn draw(f: &mut Frame, app: &App) {
         return;
     }
     let [main, bar] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-    if area.width >= WIDE_W && area.height >= WIDE_H {
+    if app.focus.full_screen() && area.width >= WIDE_W && area.height >= WIDE_H {
+        // ④ and ⑤ are full-screen views over the three seat panes; 1/2/3 go back.
+        let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(main);
+        draw_tabs(f, tabs, app.focus);
+        app.focused().draw(f, body, true);
+    } else if area.width >= WIDE_W && area.height >= WIDE_H {
         let [top, bottom] = Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(main);
         let [left, right] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
         app.queue.draw(f, top, app.focus == PaneId::Queue);
@@ -38,12 +43,7 @@ pub fn draw(f: &mut Frame, app: &App) {
     } else {
         let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(main);
         draw_tabs(f, tabs, app.focus);
-        let pane: &dyn Component = match app.focus {
-            PaneId::Queue => &app.queue,
-            PaneId::AfterSales => &app.aftersales,
-            PaneId::Replies => &app.replies,
-        };
-        pane.draw(f, body, true);
+        app.focused().draw(f, body, true);
     }
     let now = app.now();
     let actor = app.store.actor();
@@ -79,6 +79,6 @@ fn draw_tabs(f: &mut Frame, area: Rect, focus: PaneId) {
         spans.push(Span::styled(format!(" {} ", p.title()), st));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled("1/2/3 切换", Style::default().fg(Color::DarkGray)));
+    spans.push(Span::styled("1-5 切换", Style::default().fg(Color::DarkGray)));
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }

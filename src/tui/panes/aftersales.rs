@@ -50,6 +50,8 @@ pub enum FormPurpose {
     Returned(String),
     Register(String),
     Contact(String),
+    /// Resolving a conflict: the conflicting event's id.
+    Resolve(String),
 }
 
 pub struct AfterSalesPane {
@@ -274,6 +276,9 @@ impl AfterSalesPane {
                         channel: Channel::ALL[form.choice(0).min(Channel::ALL.len() - 1)],
                         progress: form.value(1).trim().into(),
                     },
+                    FormPurpose::Resolve(id) => {
+                        Action::ResolveConflict { event_id: id.clone(), note: form.value(0).trim().into() }
+                    }
                 }),
                 _ => None,
             },
@@ -325,6 +330,15 @@ impl AfterSalesPane {
                 self.run_menu(MenuAction::CopyRegisterLine)
             }
             KeyCode::Char('w') => self.run_menu(MenuAction::Postage),
+            KeyCode::Char('R') => {
+                // The first unresolved conflict (they are listed unresolved first).
+                let c = v.conflicts.iter().find(|c| !c.resolved)?;
+                let mut form = Form::new("处理冲突", vec![Field::text("处理说明", "")]);
+                form.preview =
+                    vec![crate::tui::text::clip(&format!("{}@{} {}:{}", c.agent, c.seat, c.kind, c.reason), 200)];
+                self.modal = Some(CaseModal::Form { form, purpose: FormPurpose::Resolve(c.event_id.clone()) });
+                None
+            }
             _ => None,
         }
     }

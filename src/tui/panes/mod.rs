@@ -3,11 +3,14 @@
 
 pub mod aftersales;
 pub mod case_view;
+pub mod dsr;
+pub mod log;
 pub mod order_detail;
 pub mod order_forms;
 pub mod postage;
 pub mod queue;
 pub mod replies;
+pub mod reports;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;

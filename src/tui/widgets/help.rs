@@ -12,6 +12,7 @@ use crate::tui::text::cell;
 pub const GLOBAL: &[(&str, &str)] = &[
     ("Tab/S-Tab", "切换窗格"),
     ("1 2 3", "订单 / 售后 / 快捷回复"),
+    ("4 5", "日志 / 报表(全屏视图,1/2/3 返回)"),
     ("j k ↓ ↑", "移动"),
     ("PgDn PgUp", "翻页"),
     ("g G", "到顶 / 到底"),
@@ -44,6 +45,7 @@ pub const AFTERSALES: &[(&str, &str)] = &[
     ("c", "记录联系(同时写备注)"),
     ("y Y", "复制破损报告 / 登记行"),
     ("w", "谁付邮费?(t 切换C店/天猫)"),
+    ("R", "处理冲突(写明如何处理,至少 2 字)"),
     ("PgDn PgUp", "滚动时间线"),
 ];
 
@@ -58,11 +60,32 @@ pub const REPLIES: &[(&str, &str)] = &[
     ("Esc", "清空搜索"),
 ];
 
+pub const LOG: &[(&str, &str)] = &[
+    ("/", "过滤:客服/席位/订单/售后单/类型/内容"),
+    ("j k PgDn", "滚动,到底自动读下一页"),
+    ("r", "从最新一条重读"),
+    ("Esc", "清空过滤"),
+];
+
+pub const REPORTS: &[(&str, &str)] = &[
+    ("h l ← →", "换报表:日报/退款7天/退款30天/中差评/破损/客服"),
+    ("[ ]", "前一天 / 后一天(日报日期、周期截止日)"),
+    ("j k PgDn", "滚动表格"),
+    ("r", "重新计算"),
+    ("d", "DSR 计算(评分人数与目标分)"),
+];
+
 pub fn lines() -> Vec<Line<'static>> {
     let head = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
     let mut out = Vec::new();
-    for (title, keys) in [("全局", GLOBAL), ("① 订单", QUEUE), ("② 售后", AFTERSALES), ("③ 快捷回复", REPLIES)]
-    {
+    for (title, keys) in [
+        ("全局", GLOBAL),
+        ("① 订单", QUEUE),
+        ("② 售后", AFTERSALES),
+        ("③ 快捷回复", REPLIES),
+        ("④ 日志", LOG),
+        ("⑤ 报表", REPORTS),
+    ] {
         out.push(Line::styled(title, head));
         for (k, what) in keys.iter() {
             out.push(Line::from(vec![
