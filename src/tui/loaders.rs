@@ -7,7 +7,6 @@ use crate::domain::order::OrderStatus;
 use crate::domain::postage::{PostageCase, Remedy, ShopType};
 use crate::store::{CaseRow, RefundRow, Result, Store};
 use crate::tui::action::CaseKey;
-use crate::tui::describe::event_line;
 use crate::tui::panes::aftersales::CaseItem;
 use crate::tui::panes::case_view::{CaseViewState, MenuAction};
 use crate::tui::panes::order_detail::DetailState;
@@ -138,7 +137,11 @@ pub fn case_view(store: &Store, key: &CaseKey) -> Result<Option<CaseViewState>> 
     };
     Ok(Some(CaseViewState {
         key: key.clone(),
-        timeline: store.case_timeline(key.log_key())?.iter().map(event_line).collect(),
+        // The log's own lines: before → after, and conflicts marked, as supervisors read them.
+        timeline: crate::report::log::entries(store, &store.case_timeline(key.log_key())?)?
+            .into_iter()
+            .map(|e| format!("{} {}@{} {}", e.shop_time.get(5..16).unwrap_or(&e.shop_time), e.agent, e.seat, e.line))
+            .collect(),
         conflicts: store.conflicts(Some(key.log_key()))?,
         refund,
         case,

@@ -7,7 +7,6 @@ pub mod action;
 pub mod app;
 pub mod clipboard;
 pub mod counts;
-pub mod describe;
 pub mod loaders;
 pub mod panes;
 pub mod report_worker;
