@@ -14,6 +14,7 @@ pub mod log;
 pub mod ops;
 pub mod orders;
 pub mod replies;
+pub mod sync_queries;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

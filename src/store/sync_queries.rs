@@ -1,0 +1,172 @@
+//! What sync needs from the store, additively: a consistent snapshot of the log to
+//! export, bulk "is this event here already" checks for import, the conflict set, and
+//! the people who resolved conflicts. Nothing here deletes or rewrites an event.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+use super::error::Result;
+use super::log::{FULL_EVENT_COLS, full_event};
+use super::{Store, Writer, insert_event, project};
+use crate::domain::event::{Event, EventBody};
+
+/// What an export will contain: the events with `after < rowid <= upto`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogSlice {
+    pub after_rowid: i64,
+    pub upto_rowid: i64,
+    pub count: u64,
+    /// seat → (min seq, max seq, number of events)
+    pub seats: BTreeMap<String, (i64, i64, u64)>,
+    pub first_id: Option<String>,
+    pub last_id: Option<String>,
+    /// Roughly how many bytes the events take as JSON lines.
+    pub approx_bytes: u64,
+}
+
+/// A resolution recorded for a conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConflictResolution {
+    pub event_id: String,
+    pub resolved_by_event: String,
+    pub note: String,
+    pub agent: String,
+    pub at: String,
+}
+
+impl Store {
+    /// Reads `after < rowid` (up to the newest event) in one read snapshot: first what
+    /// the slice holds (`on_slice`, for the file header), then every event in local
+    /// arrival (rowid) order. A concurrent writer cannot make the two disagree.
+    pub fn read_log_slice(
+        &self,
+        after_rowid: i64,
+        on_slice: impl FnOnce(&LogSlice) -> Result<()>,
+        mut on_event: impl FnMut(i64, Event) -> Result<()>,
+    ) -> Result<LogSlice> {
+        let tx = self.conn.unchecked_transaction()?;
+        let slice = slice_of(&tx, after_rowid)?;
+        on_slice(&slice)?;
+        let mut stmt = tx.prepare(&format!(
+            "SELECT {FULL_EVENT_COLS}, rowid FROM events WHERE rowid > ?1 AND rowid <= ?2 ORDER BY rowid"
+        ))?;
+        let mut rows = stmt.query(params![after_rowid, slice.upto_rowid])?;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(9)?;
+            on_event(rowid, full_event(r)?)?;
+        }
+        drop(rows);
+        drop(stmt);
+        tx.finish()?;
+        Ok(slice)
+    }
+
+    /// What `read_log_slice(after_rowid, …)` would read, without reading the events.
+    pub fn log_slice(&self, after_rowid: i64) -> Result<LogSlice> {
+        let tx = self.conn.unchecked_transaction()?;
+        let slice = slice_of(&tx, after_rowid)?;
+        tx.finish()?;
+        Ok(slice)
+    }
+
+    /// The rowid of the newest event (0 when the log is empty).
+    pub fn max_event_rowid(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT COALESCE(max(rowid), 0) FROM events", [], |r| r.get(0))?)
+    }
+
+    /// The id of the event at `rowid`, if any.
+    pub fn event_id_at_rowid(&self, rowid: i64) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT id FROM events WHERE rowid = ?", [rowid], |r| r.get(0)).optional()?)
+    }
+
+    /// Every event id in the log (tests and tools compare seats with this).
+    pub fn event_ids(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM events ORDER BY id")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(ids)
+    }
+
+    /// Every resolution recorded for a conflict, oldest first.
+    pub fn conflict_resolutions(&self, event_id: &str) -> Result<Vec<ConflictResolution>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT event_id, resolved_by_event, note, agent, at FROM conflict_resolutions \
+             WHERE event_id = ? ORDER BY at, resolved_by_event",
+        )?;
+        let rows = stmt
+            .query_map([event_id], |r| {
+                Ok(ConflictResolution {
+                    event_id: r.get(0)?,
+                    resolved_by_event: r.get(1)?,
+                    note: r.get(2)?,
+                    agent: r.get(3)?,
+                    at: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
+
+impl Writer<'_> {
+    /// The stored hash of event `id`, if the log has it.
+    pub fn stored_hash(&self, id: &str) -> Result<Option<String>> {
+        Ok(self.tx.prepare_cached("SELECT hash FROM events WHERE id = ?")?.query_row([id], |r| r.get(0)).optional()?)
+    }
+
+    /// The ids of every event currently marked as a conflict.
+    pub fn conflict_ids(&self) -> Result<HashSet<String>> {
+        let mut stmt = self.tx.prepare_cached("SELECT event_id FROM conflicts")?;
+        let ids = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<HashSet<String>>>()?;
+        Ok(ids)
+    }
+
+    /// `ingest` for an event the caller has already verified (its hash matches its
+    /// content and `body` is its parsed payload) and found absent from the log with
+    /// `stored_hash`: the same insert and Replay-mode projection, without doing those
+    /// checks a second time. Sync's import of a verified file uses this.
+    pub fn ingest_verified_new(&mut self, event: &Event, body: &EventBody) -> Result<()> {
+        debug_assert_eq!(event.compute_hash(), event.hash);
+        insert_event(&self.tx, event, body)?;
+        project::apply(&self.tx, event, body, project::Mode::Replay)?;
+        if event.seat == self.actor.seat && event.seq > self.seq {
+            self.seq = event.seq;
+            self.prev_hash = event.hash.clone();
+        }
+        Ok(())
+    }
+}
+
+fn slice_of(tx: &rusqlite::Connection, after_rowid: i64) -> Result<LogSlice> {
+    let upto: i64 = tx.query_row("SELECT COALESCE(max(rowid), 0) FROM events", [], |r| r.get(0))?;
+    let mut slice = LogSlice { after_rowid, upto_rowid: upto.max(after_rowid), ..Default::default() };
+    {
+        let mut stmt = tx.prepare(
+            "SELECT seat, min(seq), max(seq), count(*), \
+               sum(length(CAST(payload AS BLOB)) + length(CAST(seat AS BLOB)) + length(CAST(agent AS BLOB))) \
+             FROM events WHERE rowid > ?1 AND rowid <= ?2 GROUP BY seat",
+        )?;
+        let mut rows = stmt.query(params![after_rowid, upto])?;
+        while let Some(r) = rows.next()? {
+            let seat: String = r.get(0)?;
+            let (min, max, n, bytes): (i64, i64, i64, i64) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            slice.count += n as u64;
+            // id, at, kind, seq, two hashes and the JSON keys: ~330 bytes a line.
+            slice.approx_bytes += bytes as u64 + 330 * n as u64;
+            slice.seats.insert(seat, (min, max, n as u64));
+        }
+    }
+    let edge = |order: &str| -> Result<Option<String>> {
+        Ok(tx
+            .query_row(
+                &format!("SELECT id FROM events WHERE rowid > ?1 AND rowid <= ?2 ORDER BY rowid {order} LIMIT 1"),
+                params![after_rowid, upto],
+                |r| r.get(0),
+            )
+            .optional()?)
+    };
+    slice.first_id = edge("ASC")?;
+    slice.last_id = edge("DESC")?;
+    Ok(slice)
+}
