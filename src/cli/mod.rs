@@ -4,6 +4,7 @@
 mod memo;
 mod orders;
 mod refund;
+mod sync;
 pub mod table;
 
 use std::path::PathBuf;
@@ -40,6 +41,14 @@ pub enum Command {
     /// Refund cases: record, act, list, show.
     #[command(subcommand)]
     Refund(refund::Cmd),
+    /// Write this database's events to a sync file for other seats.
+    Export(sync::ExportArgs),
+    /// Bring in other seats' sync files (each verified as a whole first).
+    Import(sync::ImportArgs),
+    /// Exchange files with the other seats through a shared folder.
+    Sync(sync::SyncArgs),
+    /// List sync conflicts, or record how one was resolved.
+    Conflicts(sync::ConflictsArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -63,6 +72,10 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Orders(a)) => orders::run(&store, a),
         Some(Command::Memo(a)) => memo::run(&mut store, a),
         Some(Command::Refund(c)) => refund::run(&mut store, c),
+        Some(Command::Export(a)) => sync::export(&mut store, a),
+        Some(Command::Import(a)) => sync::import(&mut store, a),
+        Some(Command::Sync(a)) => sync::sync_dir(&mut store, a),
+        Some(Command::Conflicts(a)) => sync::conflicts(&mut store, a),
     }
 }
 
