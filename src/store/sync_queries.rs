@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::error::Result;
-use super::log::{FULL_EVENT_COLS, full_event};
+use super::log::FULL_EVENT_COLS;
 use super::{Store, Writer, insert_event, project};
 use crate::domain::event::{Event, EventBody};
 
@@ -26,6 +26,21 @@ pub struct LogSlice {
     pub approx_bytes: u64,
 }
 
+/// An event as its columns are stored (`at` as text, exactly as hashed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogRow<'a> {
+    pub id: &'a str,
+    pub seat: &'a str,
+    pub seq: i64,
+    pub agent: &'a str,
+    pub at: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+    pub rowid: i64,
+}
+
 /// A resolution recorded for a conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConflictResolution {
@@ -39,12 +54,12 @@ pub struct ConflictResolution {
 impl Store {
     /// Reads `after < rowid` (up to the newest event) in one read snapshot: first what
     /// the slice holds (`on_slice`, for the file header), then every event in local
-    /// arrival (rowid) order. A concurrent writer cannot make the two disagree.
+    /// arrival (rowid) order, as stored. A concurrent writer cannot make the two disagree.
     pub fn read_log_slice(
         &self,
         after_rowid: i64,
         on_slice: impl FnOnce(&LogSlice) -> Result<()>,
-        mut on_event: impl FnMut(i64, Event) -> Result<()>,
+        mut on_event: impl FnMut(&LogRow<'_>) -> Result<()>,
     ) -> Result<LogSlice> {
         let tx = self.conn.unchecked_transaction()?;
         let slice = slice_of(&tx, after_rowid)?;
@@ -54,8 +69,19 @@ impl Store {
         ))?;
         let mut rows = stmt.query(params![after_rowid, slice.upto_rowid])?;
         while let Some(r) = rows.next()? {
-            let rowid: i64 = r.get(9)?;
-            on_event(rowid, full_event(r)?)?;
+            let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?) };
+            on_event(&LogRow {
+                id: text(0)?,
+                seat: text(1)?,
+                seq: r.get(2)?,
+                agent: text(3)?,
+                at: text(4)?,
+                kind: text(5)?,
+                payload: text(6)?,
+                prev_hash: text(7)?,
+                hash: text(8)?,
+                rowid: r.get(9)?,
+            })?;
         }
         drop(rows);
         drop(stmt);
@@ -110,9 +136,17 @@ impl Store {
 }
 
 impl Writer<'_> {
-    /// The stored hash of event `id`, if the log has it.
-    pub fn stored_hash(&self, id: &str) -> Result<Option<String>> {
-        Ok(self.tx.prepare_cached("SELECT hash FROM events WHERE id = ?")?.query_row([id], |r| r.get(0)).optional()?)
+    /// Calls `f(seq, hash)` for each stored event of `seat` with `min <= seq <= max`, in
+    /// sequence order: one index range scan, for checking many events at once.
+    pub fn stored_hashes(&self, seat: &str, min: i64, max: i64, mut f: impl FnMut(i64, &str)) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT seq, hash FROM events WHERE seat = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq")?;
+        let mut rows = stmt.query(params![seat, min, max])?;
+        while let Some(r) = rows.next()? {
+            f(r.get(0)?, r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?);
+        }
+        Ok(())
     }
 
     /// The ids of every event currently marked as a conflict.

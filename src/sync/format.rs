@@ -31,7 +31,7 @@ use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::domain::event::{Event, EventBody, format_at};
+use crate::domain::event::{Event, EventBody, event_hash, format_at};
 
 /// The sync format this kefu writes, and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -69,17 +69,17 @@ struct Trailer {
 }
 
 /// An event line as written: the stored fields, `at` in its stored text form.
-#[derive(Serialize)]
-struct EventOut<'a> {
-    id: &'a str,
-    seat: &'a str,
-    seq: i64,
-    agent: &'a str,
-    at: &'a str,
-    kind: &'a str,
-    payload: &'a str,
-    prev_hash: &'a str,
-    hash: &'a str,
+#[derive(Debug, Serialize)]
+pub struct StoredEvent<'a> {
+    pub id: &'a str,
+    pub seat: &'a str,
+    pub seq: i64,
+    pub agent: &'a str,
+    pub at: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
 }
 
 #[derive(Deserialize)]
@@ -189,7 +189,7 @@ impl<W: Write> FileWriter<W> {
 
     pub fn event(&mut self, e: &Event) -> io::Result<()> {
         let at = e.at_text();
-        let out = EventOut {
+        self.stored_event(&StoredEvent {
             id: &e.id,
             seat: &e.seat,
             seq: e.seq,
@@ -199,8 +199,12 @@ impl<W: Write> FileWriter<W> {
             payload: &e.payload,
             prev_hash: &e.prev_hash,
             hash: &e.hash,
-        };
-        serde_json::to_writer(&mut self.line, &out)?;
+        })
+    }
+
+    /// An event as its columns are stored (`at` as text), written without parsing.
+    pub fn stored_event(&mut self, e: &StoredEvent<'_>) -> io::Result<()> {
+        serde_json::to_writer(&mut self.line, e)?;
         self.emit_line()?;
         self.written += 1;
         Ok(())
@@ -272,7 +276,8 @@ pub fn read_path(path: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<Sync
 }
 
 /// Reads and verifies a sync file from `raw` (`total` bytes long, for progress).
-pub fn read_from(raw: impl Read, total: u64, progress: &mut dyn FnMut(u64, u64)) -> Result<SyncFile, ReadError> {
+/// Compressed data is inflated on a second thread while this one verifies.
+pub fn read_from(raw: impl Read + Send, total: u64, progress: &mut dyn FnMut(u64, u64)) -> Result<SyncFile, ReadError> {
     let mut raw = BufReader::with_capacity(1 << 20, Counting { inner: raw, read: 0, io_failed: false });
     let magic = {
         let buf = raw.fill_buf()?;
@@ -281,17 +286,95 @@ pub fn read_from(raw: impl Read, total: u64, progress: &mut dyn FnMut(u64, u64))
         }
         buf.len() >= 2 && buf[..2] == GZIP_MAGIC
     };
-    if magic {
-        let mut reader = BufReader::with_capacity(1 << 20, MultiGzDecoder::new(raw));
-        read_lines(&mut reader, true, total, progress, |r: &BufReader<MultiGzDecoder<_>>| {
-            let c = r.get_ref().get_ref().get_ref();
-            (c.read, c.io_failed)
-        })
-    } else {
-        read_lines(&mut raw, false, total, progress, |r: &BufReader<Counting<_>>| {
+    if !magic {
+        return read_lines(&mut raw, false, total, progress, |r: &BufReader<Counting<_>>| {
             let c = r.get_ref();
             (c.read, c.io_failed)
+        });
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(4);
+        scope.spawn(move || inflate(raw, tx));
+        let chunks = Chunks { rx, cur: Vec::new(), pos: 0, raw_read: 0, io_failed: false };
+        let mut reader = BufReader::with_capacity(1 << 16, chunks);
+        read_lines(&mut reader, true, total, progress, |r: &BufReader<Chunks>| {
+            let c = r.get_ref();
+            (c.raw_read, c.io_failed)
         })
+    })
+}
+
+/// Inflated bytes and how far into the raw file they reach, or the error (with where
+/// it happened and whether the disk, not the data, failed).
+type Chunk = Result<(Vec<u8>, u64), (io::Error, u64, bool)>;
+
+fn inflate<R: Read>(raw: BufReader<Counting<R>>, tx: std::sync::mpsc::SyncSender<Chunk>) {
+    let mut dec = MultiGzDecoder::new(raw);
+    loop {
+        let mut buf = vec![0u8; 1 << 20];
+        let mut filled = 0;
+        let result = loop {
+            match dec.read(&mut buf[filled..]) {
+                Ok(0) => break Ok(()),
+                Ok(n) => {
+                    filled += n;
+                    if filled == buf.len() {
+                        break Ok(());
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        let counting = dec.get_ref().get_ref();
+        let (raw_read, io_failed) = (counting.read, counting.io_failed);
+        if filled > 0 {
+            buf.truncate(filled);
+            if tx.send(Ok((buf, raw_read))).is_err() {
+                return; // the reader stopped: the file was refused
+            }
+        }
+        match result {
+            Err(e) => {
+                let _ = tx.send(Err((e, raw_read, io_failed)));
+                return;
+            }
+            Ok(()) if filled == 0 => return, // end of data: dropping `tx` says so
+            Ok(()) => {}
+        }
+    }
+}
+
+/// The reading end of `inflate`.
+struct Chunks {
+    rx: std::sync::mpsc::Receiver<Chunk>,
+    cur: Vec<u8>,
+    pos: usize,
+    raw_read: u64,
+    io_failed: bool,
+}
+
+impl Read for Chunks {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos == self.cur.len() {
+            match self.rx.recv() {
+                Ok(Ok((chunk, raw_read))) => {
+                    self.cur = chunk;
+                    self.pos = 0;
+                    self.raw_read = raw_read;
+                }
+                Ok(Err((e, raw_read, io_failed))) => {
+                    self.raw_read = raw_read;
+                    self.io_failed = io_failed;
+                    return Err(e);
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.cur.len() - self.pos);
+        buf[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
     }
 }
 
@@ -541,19 +624,29 @@ impl Verifier {
                 return self.fail(Problem::NotAnEvent, format!("第 {line_no} 行(字节偏移 {offset})不是一条事件:{e}"));
             }
         };
-        let at = match DateTime::parse_from_rfc3339(&wire.at) {
-            Ok(at) => at.with_timezone(&Utc),
-            Err(e) => {
-                return self
-                    .fail(Problem::BadEvent, format!("第 {line_no} 行事件 {} 的时间 {} 无效:{e}", wire.id, wire.at));
+        let at = match parse_at(&wire.at) {
+            Some(at) => at,
+            None => {
+                return self.fail(
+                    Problem::BadEvent,
+                    format!(
+                        "第 {line_no} 行事件 {} 的时间「{}」不是 kefu 的写法(如 2026-06-28T02:00:00.000Z)",
+                        wire.id, wire.at
+                    ),
+                );
             }
         };
-        if format_at(at) != wire.at {
-            return self.fail(
-                Problem::BadEvent,
-                format!("第 {line_no} 行事件 {} 的时间 {} 不是 kefu 的写法(应为 {})", wire.id, wire.at, format_at(at)),
-            );
-        }
+        // The hash covers the time as written; `at` is exactly that text (checked above).
+        let hash = event_hash(
+            &wire.id,
+            &wire.seat,
+            wire.seq,
+            &wire.agent,
+            &wire.at,
+            &wire.kind,
+            &wire.payload,
+            &wire.prev_hash,
+        );
         let event = Event {
             id: wire.id,
             seat: wire.seat,
@@ -566,7 +659,7 @@ impl Verifier {
             hash: wire.hash,
         };
         let who = format!("第 {line_no} 行事件 {}(席位 {} 第 {} 号)", event.id, event.seat, event.seq);
-        if event.compute_hash() != event.hash {
+        if hash != event.hash {
             return self.fail(Problem::EventHash, format!("{who}的哈希与内容不符 — 事件被改动过"));
         }
         if event.id.is_empty() || event.seat.is_empty() || event.seq < 1 {
@@ -600,7 +693,10 @@ impl Verifier {
         }
         // The seat's chain: consecutive numbers must link by hash.
         let first_of_chain_ok = event.seq != 1 || event.prev_hash.is_empty();
-        let chain = self.seats.entry(event.seat.clone()).or_default();
+        if !self.seats.contains_key(&event.seat) {
+            self.seats.insert(event.seat.clone(), SeatChain::default());
+        }
+        let chain = self.seats.get_mut(&event.seat).expect("just inserted");
         let mut broken = !first_of_chain_ok;
         if chain.max == 0 {
             chain.min = event.seq;
@@ -674,6 +770,28 @@ impl Verifier {
 /// Whether `bytes` start like a gzip stream.
 pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.len() >= 2 && bytes[..2] == GZIP_MAGIC
+}
+
+/// An event time exactly as kefu writes it (`2026-06-28T02:00:00.000Z`, UTC,
+/// milliseconds), so that `format_at` of the result gives the same text back.
+fn parse_at(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    let shape = b.len() == 24
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'.',
+            23 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+        && &text[17..19] < "60";
+    if !shape {
+        return None;
+    }
+    let at = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
+    debug_assert_eq!(format_at(at), text);
+    Some(at)
 }
 
 /// Now, as a header's `created_at`.

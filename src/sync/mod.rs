@@ -173,8 +173,19 @@ fn write_export_inner(store: &Store, path: &Path, tmp: &Path, after: i64) -> Res
             *writer.borrow_mut() = Some(format::FileWriter::new(file, &header, compressed)?);
             Ok(())
         },
-        |_, event| {
-            writer.borrow_mut().as_mut().expect("header first").event(&event)?;
+        |row| {
+            let stored = format::StoredEvent {
+                id: row.id,
+                seat: row.seat,
+                seq: row.seq,
+                agent: row.agent,
+                at: row.at,
+                kind: row.kind,
+                payload: row.payload,
+                prev_hash: row.prev_hash,
+                hash: row.hash,
+            };
+            writer.borrow_mut().as_mut().expect("header first").stored_event(&stored)?;
             Ok(())
         },
     )?;
@@ -303,39 +314,37 @@ pub fn import_verified(
     let mut refusal: Option<Refusal> = None;
     let result = store.write(|w| {
         progress(Progress::Importing { done: 0, total });
+        let status = match presence(w, file)? {
+            Ok(status) => status,
+            Err(r) => {
+                refusal = Some(r);
+                return Err(StoreError::Rule("refused".into()));
+            }
+        };
         let before = w.conflict_ids()?;
         let (mut new, mut present) = (0u64, 0u64);
-        for (i, (event, body)) in file.events.iter().zip(&file.bodies).enumerate() {
-            match w.stored_hash(&event.id)? {
-                Some(hash) if hash == event.hash => present += 1,
-                Some(_) => {
-                    refusal = Some(Refusal {
-                        problem: Problem::Chain,
-                        message: format!(
-                            "第 {} 行事件 {} 在本库中已存在但内容不同 — 文件或本库被改动过",
-                            i + 2,
-                            event.id
-                        ),
-                    });
-                    return Err(StoreError::Rule("refused".into()));
-                }
-                None => match w.ingest_verified_new(event, body) {
+        for (i, ((event, body), here)) in file.events.iter().zip(&file.bodies).zip(&status).enumerate() {
+            if *here {
+                present += 1;
+            } else {
+                match w.ingest_verified_new(event, body) {
                     Ok(()) => new += 1,
+                    // The id is here under another seat number: not the same log.
                     Err(StoreError::Corrupt(msg)) => {
                         refusal = Some(Refusal {
                             problem: Problem::Chain,
-                            message: format!("第 {} 行:{msg} — 两个数据库用了同一个席位名?", i + 2),
+                            message: format!("第 {} 行:{msg} — 文件或本库被改动过", i + 2),
                         });
                         return Err(StoreError::Rule("refused".into()));
                     }
                     Err(e) => return Err(e),
-                },
+                }
             }
             if (i + 1) % 10_000 == 0 {
                 progress(Progress::Importing { done: i as u64 + 1, total });
             }
         }
-        let after = w.conflict_ids()?;
+        let after = if new > 0 { w.conflict_ids()? } else { before.clone() };
         progress(Progress::Importing { done: total, total });
         Ok((new, present, after.difference(&before).count() as u64))
     });
@@ -351,6 +360,56 @@ pub fn import_verified(
             new_conflicts,
         }),
     }
+}
+
+/// Which of the file's events the log has already (`true`), found with one ordered
+/// scan per seat of the stored (seq, hash) range the file covers. A stored event with
+/// the same seat and number but another hash refuses the file: two databases wrote as
+/// the same seat, or one of them was tampered with.
+fn presence(w: &crate::store::Writer<'_>, file: &SyncFile) -> crate::store::Result<Result<Vec<bool>, Refusal>> {
+    let events = &file.events;
+    let mut by_seat: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, e) in events.iter().enumerate() {
+        by_seat.entry(e.seat.as_str()).or_default().push(i);
+    }
+    let mut here = vec![false; events.len()];
+    let mut clash: Option<usize> = None;
+    for (seat, mut idx) in by_seat {
+        if !idx.is_sorted_by_key(|&i| events[i].seq) {
+            idx.sort_by_key(|&i| events[i].seq);
+        }
+        let (min, max) = (events[idx[0]].seq, events[idx[idx.len() - 1]].seq);
+        let mut j = 0;
+        w.stored_hashes(seat, min, max, |seq, hash| {
+            while j < idx.len() && events[idx[j]].seq < seq {
+                j += 1;
+            }
+            while j < idx.len() && events[idx[j]].seq == seq {
+                if events[idx[j]].hash == hash {
+                    here[idx[j]] = true;
+                } else if clash.is_none_or(|c| idx[j] < c) {
+                    clash = Some(idx[j]);
+                }
+                j += 1;
+            }
+        })?;
+    }
+    Ok(match clash {
+        None => Ok(here),
+        Some(i) => {
+            let e = &events[i];
+            Err(Refusal {
+                problem: Problem::Chain,
+                message: format!(
+                    "第 {} 行事件 {}:席位 {} 的第 {} 号事件在本库中是另一条事件 — 两个数据库用了同一个席位名?",
+                    i + 2,
+                    e.id,
+                    e.seat,
+                    e.seq
+                ),
+            })
+        }
+    })
 }
 
 /// The file name a seat's export has in a shared folder.
