@@ -98,6 +98,9 @@ fn import_line(r: &ImportReport) -> String {
     if r.new_conflicts > 0 {
         line.push_str(" — 用 kefu conflicts 查看");
     }
+    if r.seen_before {
+        line.push_str("(这个文件之前已导入过)");
+    }
     line
 }
 

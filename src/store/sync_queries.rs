@@ -102,6 +102,11 @@ impl Store {
         Ok(self.conn.query_row("SELECT COALESCE(max(rowid), 0) FROM events", [], |r| r.get(0))?)
     }
 
+    /// `Writer::stored_hashes`, outside a write transaction.
+    pub fn stored_hashes(&self, seat: &str, min: i64, max: i64, f: &mut dyn FnMut(i64, &str)) -> Result<()> {
+        stored_hashes(&self.conn, seat, min, max, f)
+    }
+
     /// The id of the event at `rowid`, if any.
     pub fn event_id_at_rowid(&self, rowid: i64) -> Result<Option<String>> {
         Ok(self.conn.query_row("SELECT id FROM events WHERE rowid = ?", [rowid], |r| r.get(0)).optional()?)
@@ -138,15 +143,8 @@ impl Store {
 impl Writer<'_> {
     /// Calls `f(seq, hash)` for each stored event of `seat` with `min <= seq <= max`, in
     /// sequence order: one index range scan, for checking many events at once.
-    pub fn stored_hashes(&self, seat: &str, min: i64, max: i64, mut f: impl FnMut(i64, &str)) -> Result<()> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT seq, hash FROM events WHERE seat = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq")?;
-        let mut rows = stmt.query(params![seat, min, max])?;
-        while let Some(r) = rows.next()? {
-            f(r.get(0)?, r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?);
-        }
-        Ok(())
+    pub fn stored_hashes(&self, seat: &str, min: i64, max: i64, f: &mut dyn FnMut(i64, &str)) -> Result<()> {
+        stored_hashes(&self.tx, seat, min, max, f)
     }
 
     /// The ids of every event currently marked as a conflict.
@@ -203,4 +201,20 @@ fn slice_of(tx: &rusqlite::Connection, after_rowid: i64) -> Result<LogSlice> {
     slice.first_id = edge("ASC")?;
     slice.last_id = edge("DESC")?;
     Ok(slice)
+}
+
+fn stored_hashes(
+    conn: &rusqlite::Connection,
+    seat: &str,
+    min: i64,
+    max: i64,
+    f: &mut dyn FnMut(i64, &str),
+) -> Result<()> {
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, hash FROM events WHERE seat = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq")?;
+    let mut rows = stmt.query(params![seat, min, max])?;
+    while let Some(r) = rows.next()? {
+        f(r.get(0)?, r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?);
+    }
+    Ok(())
 }

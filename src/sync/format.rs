@@ -19,6 +19,7 @@
 //! bidi overrides: kefu never writes them, so a file that has them was not written by
 //! kefu). Any problem refuses the file as a whole, saying what is wrong and where.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -94,6 +95,29 @@ struct EventIn {
     payload: String,
     prev_hash: String,
     hash: String,
+}
+
+/// An event line read without copying what needs no unescaping.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventRef<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    seat: Cow<'a, str>,
+    seq: i64,
+    #[serde(borrow)]
+    agent: Cow<'a, str>,
+    #[serde(borrow)]
+    at: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    payload: Cow<'a, str>,
+    #[serde(borrow)]
+    prev_hash: Cow<'a, str>,
+    #[serde(borrow)]
+    hash: Cow<'a, str>,
 }
 
 /// What is wrong with a refused file.
@@ -232,17 +256,121 @@ impl<W: Write> FileWriter<W> {
     }
 }
 
-/// A verified sync file: every check passed.
+/// A verified sync file: the structure, checksum, counts, every event's hash and each
+/// seat's chain were checked. The event lines are kept as read (one buffer and a
+/// compact index), and turned into `Event`s only for the events an import needs.
 #[derive(Debug)]
 pub struct SyncFile {
     pub header: Header,
-    /// The events in the file's order.
-    pub events: Vec<Event>,
-    /// `bodies[i]` is `events[i]`'s parsed payload.
-    pub bodies: Vec<EventBody>,
     /// The trailer's SHA-256 (of the uncompressed body).
     pub sha256: String,
     pub compressed: bool,
+    /// Every event line, back to back, each ending in a newline.
+    data: Vec<u8>,
+    index: Vec<Entry>,
+    seat_names: Vec<String>,
+}
+
+/// Where an event's line is, and what sync needs to know without parsing it again.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    start: usize,
+    end: usize,
+    seat: u32,
+    seq: i64,
+    hash: [u8; 32],
+}
+
+impl SyncFile {
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The line number of event `i` in the file (the header is line 1).
+    pub fn line_no(&self, i: usize) -> u64 {
+        i as u64 + 2
+    }
+
+    pub fn seat(&self, i: usize) -> &str {
+        &self.seat_names[self.index[i].seat as usize]
+    }
+
+    pub fn seq(&self, i: usize) -> i64 {
+        self.index[i].seq
+    }
+
+    /// Event `i`'s hash, as bytes.
+    pub fn hash(&self, i: usize) -> &[u8; 32] {
+        &self.index[i].hash
+    }
+
+    fn line(&self, i: usize) -> &[u8] {
+        &self.data[self.index[i].start..self.index[i].end]
+    }
+
+    /// Event `i`, as stored.
+    pub fn event(&self, i: usize) -> Result<Event, Refusal> {
+        let line_no = self.line_no(i);
+        let bad = |what: String| refuse(Problem::NotAnEvent, format!("第 {line_no} 行不是一条事件:{what}"));
+        let w: EventIn = serde_json::from_slice(self.line(i)).map_err(|e| bad(e.to_string()))?;
+        let at = parse_at(&w.at).ok_or_else(|| bad(format!("时间 {}", w.at)))?;
+        Ok(Event {
+            id: w.id,
+            seat: w.seat,
+            seq: w.seq,
+            agent: w.agent,
+            at,
+            kind: w.kind,
+            payload: w.payload,
+            prev_hash: w.prev_hash,
+            hash: w.hash,
+        })
+    }
+
+    /// Every event, in the file's order.
+    pub fn events(&self) -> impl Iterator<Item = Result<Event, Refusal>> + '_ {
+        (0..self.len()).map(|i| self.event(i))
+    }
+
+    /// The parsed payload of `event` (event `i`), already checked by `checked_body`.
+    pub fn body(&self, event: &Event, i: usize) -> Result<EventBody, Refusal> {
+        serde_json::from_str(&event.payload).map_err(|e| {
+            refuse(Problem::BadEvent, format!("第 {} 行事件 {} 的内容无法解析:{e}", self.line_no(i), event.id))
+        })
+    }
+
+    /// The parsed payload of event `i`, checked the way an event new to this database
+    /// must be: a kind this kefu knows, matching the event's kind, and only clean text
+    /// (kefu never stores control characters, escape sequences or bidi overrides, so a
+    /// payload that has them was not written by kefu).
+    pub fn checked_body(&self, i: usize) -> Result<EventBody, Refusal> {
+        let line_no = self.line_no(i);
+        let w: EventRef<'_> = serde_json::from_slice(self.line(i))
+            .map_err(|e| refuse(Problem::NotAnEvent, format!("第 {line_no} 行不是一条事件:{e}")))?;
+        let who = format!("第 {line_no} 行事件 {}(席位 {} 第 {} 号)", w.id, w.seat, w.seq);
+        let body: EventBody = serde_json::from_str(&w.payload).map_err(|e| {
+            let msg = if EventBody::KINDS.contains(&&*w.kind) {
+                format!("{who}的内容无法解析:{e}")
+            } else {
+                format!("{who}的类型「{}」本 kefu ({KEFU_VERSION}) 不认识 — 请升级 kefu", w.kind)
+            };
+            refuse(Problem::BadEvent, msg)
+        })?;
+        if body.kind() != w.kind {
+            return Err(refuse(Problem::BadEvent, format!("{who}的类型 {} 与内容 {} 不符", w.kind, body.kind())));
+        }
+        if let Some(c) = payload_unclean(&w.payload) {
+            return Err(refuse(
+                Problem::BadEvent,
+                format!("{who}的内容含控制字符或转义序列 U+{:04X} — 不是 kefu 写出的", c as u32),
+            ));
+        }
+        Ok(body)
+    }
 }
 
 /// Counts the raw bytes read (for progress and for gzip error offsets) and remembers
@@ -378,25 +506,29 @@ impl Read for Chunks {
     }
 }
 
-/// One seat's events seen so far, for the chain check.
-#[derive(Default)]
+/// One seat's events in a run of lines, for the chain check.
+#[derive(Debug, Clone, Default)]
 struct SeatChain {
     min: i64,
     max: i64,
+    /// The first event of the seat in the run: its number, line and `prev_hash`.
+    first_seq: i64,
+    first_line: u64,
+    first_prev: Option<[u8; 32]>,
+    /// The highest number so far and its hash.
     last_seq: i64,
-    last_hash: String,
+    last_hash: [u8; 32],
     /// The seat's events were not in increasing sequence order: check after sorting.
     unordered: bool,
 }
 
-struct Verifier {
-    sha: Sha256,
-    events: Vec<Event>,
-    bodies: Vec<EventBody>,
-    seats: HashMap<String, SeatChain>,
-    /// The first problem with a line; reported if the checksum is right (a file written
-    /// wrongly, or edited with its checksum recomputed), else as a hint.
-    first_error: Option<Refusal>,
+/// What verifying one run of consecutive event lines found.
+#[derive(Default)]
+struct Run {
+    entries: Vec<Entry>,
+    /// Seats by their local number (`Entry::seat` within this run).
+    seats: Vec<(String, SeatChain)>,
+    error: Option<(u64, Refusal)>,
 }
 
 fn read_lines<R: BufRead>(
@@ -406,10 +538,9 @@ fn read_lines<R: BufRead>(
     progress: &mut dyn FnMut(u64, u64),
     raw_pos: impl Fn(&R) -> (u64, bool),
 ) -> Result<SyncFile, ReadError> {
-    let mut line: Vec<u8> = Vec::with_capacity(4096);
-    // Maps a read error to a refusal when it comes from the gzip data, not the disk.
+    // Appends one line to `buf`; maps a read error to a refusal when it comes from the
+    // gzip data, not the disk.
     let read_line = |reader: &mut R, buf: &mut Vec<u8>| -> Result<usize, ReadError> {
-        buf.clear();
         match reader.by_ref().take(MAX_LINE_BYTES + 1).read_until(b'\n', buf) {
             Ok(n) => Ok(n),
             Err(e) => {
@@ -431,42 +562,35 @@ fn read_lines<R: BufRead>(
     };
 
     // Line 1: the header.
-    let n = read_line(reader, &mut line)?;
+    let mut head: Vec<u8> = Vec::with_capacity(4096);
+    let n = read_line(reader, &mut head)?;
     if n == 0 {
         return Err(refuse(Problem::Empty, "文件是空的(解压后 0 字节)").into());
     }
-    if line.last() != Some(&b'\n') && line.starts_with(b"{\"kefu_sync\"") {
+    if head.last() != Some(&b'\n') && head.starts_with(b"{\"kefu_sync\"") {
         return Err(refuse(Problem::Truncated, "文件只有不完整的文件头 — 文件被截断").into());
     }
-    let header = parse_header(&line)?;
-    let mut v = Verifier {
-        sha: Sha256::new(),
-        events: Vec::with_capacity(header.event_count.min(10_000_000) as usize),
-        bodies: Vec::with_capacity(header.event_count.min(10_000_000) as usize),
-        seats: HashMap::new(),
-        first_error: None,
-    };
-    if line.last() != Some(&b'\n') {
+    let header = parse_header(&head)?;
+    if head.last() != Some(&b'\n') {
         return Err(refuse(Problem::Truncated, "文件只有不完整的文件头 — 文件被截断").into());
     }
-    v.sha.update(&line);
+    let header_len = n as u64;
 
-    // Every further line is an event, but the last, which is the trailer: a line is
-    // judged when the next one has been read.
-    let mut pending: Vec<u8> = Vec::with_capacity(4096);
-    let mut have_pending = false;
-    let mut line_no: u64 = 1; // number of the pending line
-    let mut offset: u64 = n as u64; // where the pending line starts (uncompressed)
-    let mut next_offset: u64 = n as u64;
+    // Every further line, straight into one buffer; the last is the trailer.
+    let expected = header.event_count.min(1 << 24) as usize;
+    let mut data: Vec<u8> = Vec::with_capacity(expected.saturating_mul(420).min(1 << 29));
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(expected + 1);
     let mut last_progress = 0u64;
     loop {
-        let n = read_line(reader, &mut line)?;
+        let start = data.len();
+        let n = read_line(reader, &mut data)?;
         if n as u64 > MAX_LINE_BYTES {
             return Err(refuse(
                 Problem::LineTooLong,
                 format!(
-                    "第 {} 行(字节偏移 {next_offset})超过 {} MB — 不是 kefu 写出的文件",
-                    line_no + 1,
+                    "第 {} 行(字节偏移 {})超过 {} MB — 不是 kefu 写出的文件",
+                    spans.len() + 2,
+                    header_len + start as u64,
                     MAX_LINE_BYTES >> 20
                 ),
             )
@@ -475,17 +599,7 @@ fn read_lines<R: BufRead>(
         if n == 0 {
             break;
         }
-        if have_pending {
-            v.sha.update(&pending);
-            if v.first_error.is_none() {
-                v.event_line(&pending, line_no, offset);
-            }
-        }
-        std::mem::swap(&mut pending, &mut line);
-        have_pending = true;
-        line_no += 1;
-        offset = next_offset;
-        next_offset += n as u64;
+        spans.push((start, data.len()));
         let (raw, _) = raw_pos(reader);
         if raw >= last_progress + (1 << 20) {
             last_progress = raw;
@@ -494,16 +608,17 @@ fn read_lines<R: BufRead>(
     }
     progress(total, total);
 
-    if !have_pending {
+    let Some((trailer_start, trailer_end)) = spans.pop() else {
         return Err(refuse(Problem::Truncated, "文件只有文件头,没有事件也没有结尾校验行 — 文件被截断").into());
-    }
-    let trailer = match parse_trailer(&pending) {
+    };
+    let last = &data[trailer_start..trailer_end];
+    let trailer = match parse_trailer(last) {
         Some(t) => t,
         None => {
-            let place = format!("最后一行(第 {line_no} 行,字节偏移 {offset})");
-            return Err(if pending.last() != Some(&b'\n') {
+            let place = format!("最后一行(第 {} 行,字节偏移 {})", spans.len() + 2, header_len + trailer_start as u64);
+            return Err(if last.last() != Some(&b'\n') {
                 refuse(Problem::Truncated, format!("没有结尾校验行,{place}不完整 — 文件被截断"))
-            } else if serde_json::from_slice::<EventIn>(trim_newline(&pending)).is_ok() {
+            } else if serde_json::from_slice::<EventRef<'_>>(trim_newline(last)).is_ok() {
                 refuse(Problem::Truncated, format!("没有结尾校验行,{place}是一条事件 — 文件被截断"))
             } else {
                 refuse(Problem::Checksum, format!("文件损坏:{place}应是结尾校验行,但无法识别"))
@@ -511,9 +626,33 @@ fn read_lines<R: BufRead>(
             .into());
         }
     };
-    let sha = hex::encode(v.sha.finalize_reset());
+    data.truncate(trailer_start);
+
+    // The checksum, and every line, on all cores.
+    let (sha, runs) = std::thread::scope(|scope| {
+        let checksum = scope.spawn(|| {
+            let mut sha = Sha256::new();
+            sha.update(&head);
+            sha.update(&data);
+            hex::encode(sha.finalize())
+        });
+        let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+        let per = spans.len().div_ceil(workers).max(4096);
+        let handles: Vec<_> = spans
+            .chunks(per)
+            .enumerate()
+            .map(|(k, chunk)| {
+                let data = &data;
+                scope.spawn(move || verify_run(data, chunk, k * per, header_len))
+            })
+            .collect();
+        let runs: Vec<Run> = handles.into_iter().map(|h| h.join().expect("verifier thread")).collect();
+        (checksum.join().expect("checksum thread"), runs)
+    });
+    let (index, seat_names, chains, first_error) = merge_runs(runs);
+
     if sha != trailer.sha256.to_ascii_lowercase() {
-        let hint = v.first_error.as_ref().map(|e| format!(";第一处异常:{}", e.message)).unwrap_or_default();
+        let hint = first_error.as_ref().map(|e| format!(";第一处异常:{}", e.message)).unwrap_or_default();
         return Err(refuse(
             Problem::Checksum,
             format!(
@@ -524,10 +663,10 @@ fn read_lines<R: BufRead>(
         )
         .into());
     }
-    if let Some(e) = v.first_error.take() {
+    if let Some(e) = first_error {
         return Err(e.into());
     }
-    let count = v.events.len() as u64;
+    let count = index.len() as u64;
     if trailer.event_count != count || header.event_count != count {
         return Err(refuse(
             Problem::Count,
@@ -538,9 +677,262 @@ fn read_lines<R: BufRead>(
         )
         .into());
     }
-    v.finish_chains()?;
-    v.check_header(&header)?;
-    Ok(SyncFile { header, events: v.events, bodies: v.bodies, sha256: sha, compressed })
+    let file = SyncFile { header, sha256: sha, compressed, data, index, seat_names };
+    finish_chains(&file, &chains)?;
+    check_header(&file, &chains)?;
+    Ok(file)
+}
+
+/// Verifies consecutive event lines `spans` (the first being event number `first`):
+/// each line's structure, time, hash and place in its seat's chain. Stops at the first
+/// problem. Payloads are checked by `SyncFile::checked_body` when an import finds the
+/// event new.
+fn verify_run(data: &[u8], spans: &[(usize, usize)], first: usize, header_len: u64) -> Run {
+    let mut run = Run { entries: Vec::with_capacity(spans.len()), ..Default::default() };
+    let mut seat_ids: HashMap<Cow<'_, str>, u32> = HashMap::new();
+    for (k, &(start, end)) in spans.iter().enumerate() {
+        let line_no = (first + k) as u64 + 2;
+        let line = trim_newline(&data[start..end]);
+        let fail = |problem, message: String| Some((line_no, refuse(problem, message)));
+        let w: EventRef<'_> = match serde_json::from_slice(line) {
+            Ok(w) => w,
+            Err(e) => {
+                let offset = header_len + start as u64;
+                run.error = fail(Problem::NotAnEvent, format!("第 {line_no} 行(字节偏移 {offset})不是一条事件:{e}"));
+                break;
+            }
+        };
+        if parse_at(&w.at).is_none() {
+            run.error = fail(
+                Problem::BadEvent,
+                format!("第 {line_no} 行事件 {} 的时间「{}」不是 kefu 的写法(如 2026-06-28T02:00:00.000Z)", w.id, w.at),
+            );
+            break;
+        }
+        let who = || format!("第 {line_no} 行事件 {}(席位 {} 第 {} 号)", w.id, w.seat, w.seq);
+        // The hash covers the time as written; `at` is exactly that text (checked above).
+        let computed = event_hash(&w.id, &w.seat, w.seq, &w.agent, &w.at, &w.kind, &w.payload, &w.prev_hash);
+        let mut hash = [0u8; 32];
+        if computed != w.hash || !decode_hash(&w.hash, &mut hash) {
+            run.error = fail(Problem::EventHash, format!("{}的哈希与内容不符 — 事件被改动过", who()));
+            break;
+        }
+        if w.id.is_empty() || w.seat.is_empty() || w.seq < 1 {
+            run.error = fail(Problem::BadEvent, format!("{}缺少编号、席位或序号", who()));
+            break;
+        }
+        if let Some(c) = [&w.id, &w.seat, &w.agent, &w.kind]
+            .iter()
+            .find_map(|s| unclean_char(s).or_else(|| s.contains('\n').then_some('\n')))
+        {
+            run.error = fail(Problem::BadEvent, format!("{}含控制字符 U+{:04X} — 不是 kefu 写出的", who(), c as u32));
+            break;
+        }
+        let mut prev = [0u8; 32];
+        let prev = match w.prev_hash.is_empty() {
+            true => None,
+            false if decode_hash(&w.prev_hash, &mut prev) => Some(prev),
+            false => {
+                run.error = fail(Problem::Chain, format!("{}的上一条哈希无效 — 事件被伪造过", who()));
+                break;
+            }
+        };
+        let seat = match seat_ids.get(&*w.seat) {
+            Some(&id) => id,
+            None => {
+                let id = run.seats.len() as u32;
+                run.seats.push((w.seat.to_string(), SeatChain::default()));
+                // Borrowed from `data` when the name needs no unescaping (always, from kefu).
+                seat_ids.insert(w.seat.clone(), id);
+                id
+            }
+        };
+        let chain = &mut run.seats[seat as usize].1;
+        let mut broken = w.seq == 1 && prev.is_some();
+        if chain.max == 0 {
+            *chain = SeatChain {
+                min: w.seq,
+                max: w.seq,
+                first_seq: w.seq,
+                first_line: line_no,
+                first_prev: prev,
+                ..SeatChain::default()
+            };
+        } else {
+            chain.min = chain.min.min(w.seq);
+            chain.max = chain.max.max(w.seq);
+            if w.seq <= chain.last_seq {
+                chain.unordered = true;
+            } else if w.seq == chain.last_seq + 1 && prev != Some(chain.last_hash) {
+                broken = true;
+            }
+        }
+        if w.seq > chain.last_seq {
+            chain.last_seq = w.seq;
+            chain.last_hash = hash;
+        }
+        if broken {
+            run.error = fail(
+                Problem::Chain,
+                format!("{}接不上该席位的上一条事件(第 {} 号)— 事件被改动、删除或伪造过", who(), w.seq - 1),
+            );
+            break;
+        }
+        run.entries.push(Entry { start, end: start + line.len(), seat, seq: w.seq, hash });
+    }
+    run
+}
+
+/// Joins the runs in order: one index, one seat table, and each seat's chain checked
+/// across the boundaries between runs. The first problem (by line) is kept.
+fn merge_runs(runs: Vec<Run>) -> (Vec<Entry>, Vec<String>, Vec<SeatChain>, Option<Refusal>) {
+    let mut index: Vec<Entry> = Vec::with_capacity(runs.iter().map(|r| r.entries.len()).sum());
+    let mut names: Vec<String> = Vec::new();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut chains: Vec<SeatChain> = Vec::new();
+    let mut error: Option<(u64, Refusal)> = None;
+    let keep = |e: (u64, Refusal), error: &mut Option<(u64, Refusal)>| {
+        if error.as_ref().is_none_or(|(line, _)| e.0 < *line) {
+            *error = Some(e);
+        }
+    };
+    for run in runs {
+        if error.is_some() {
+            // Lines after an error are not judged (as if read one by one).
+            if let Some(e) = run.error {
+                keep(e, &mut error);
+            }
+            continue;
+        }
+        let mut local_to_global = Vec::with_capacity(run.seats.len());
+        for (name, c) in run.seats {
+            let id = match ids.get(&name) {
+                Some(&id) => id,
+                None => {
+                    let id = names.len() as u32;
+                    names.push(name.clone());
+                    ids.insert(name.clone(), id);
+                    chains.push(SeatChain::default());
+                    id
+                }
+            };
+            local_to_global.push(id);
+            let g = &mut chains[id as usize];
+            if g.max == 0 {
+                *g = c;
+                continue;
+            }
+            if c.first_seq <= g.last_seq || c.unordered {
+                g.unordered = true;
+            } else if c.first_seq == g.last_seq + 1 && c.first_prev != Some(g.last_hash) {
+                keep(
+                    (
+                        c.first_line,
+                        refuse(
+                            Problem::Chain,
+                            format!(
+                                "第 {} 行事件(席位 {name} 第 {} 号)接不上该席位的上一条事件 — 事件被改动、删除或伪造过",
+                                c.first_line, c.first_seq
+                            ),
+                        ),
+                    ),
+                    &mut error,
+                );
+            }
+            g.min = g.min.min(c.min);
+            g.max = g.max.max(c.max);
+            if c.last_seq > g.last_seq {
+                g.last_seq = c.last_seq;
+                g.last_hash = c.last_hash;
+            }
+        }
+        index.extend(run.entries.into_iter().map(|mut e| {
+            e.seat = local_to_global[e.seat as usize];
+            e
+        }));
+        if let Some(e) = run.error {
+            keep(e, &mut error);
+        }
+    }
+    (index, names, chains, error.map(|(_, e)| e))
+}
+
+/// A 64-digit lowercase hex hash as bytes.
+pub(crate) fn decode_hash(text: &str, out: &mut [u8; 32]) -> bool {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let b = text.as_bytes();
+    if b.len() != 64 {
+        return false;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        match (digit(b[2 * i]), digit(b[2 * i + 1])) {
+            (Some(h), Some(l)) => *o = h << 4 | l,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Seats whose events came out of order: sort and check numbers and links.
+fn finish_chains(file: &SyncFile, chains: &[SeatChain]) -> Result<(), Refusal> {
+    for (seat, _) in chains.iter().enumerate().filter(|(_, c)| c.unordered) {
+        let mut mine: Vec<usize> = (0..file.len()).filter(|&i| file.index[i].seat as usize == seat).collect();
+        mine.sort_by_key(|&i| file.index[i].seq);
+        for w in mine.windows(2) {
+            let (a, b) = (&file.index[w[0]], &file.index[w[1]]);
+            let name = &file.seat_names[seat];
+            if a.seq == b.seq {
+                return Err(refuse(
+                    Problem::Chain,
+                    format!(
+                        "席位 {name} 的第 {} 号事件在文件中出现两次(第 {} 行和第 {} 行)",
+                        a.seq,
+                        file.line_no(w[0]),
+                        file.line_no(w[1])
+                    ),
+                ));
+            }
+            if b.seq == a.seq + 1 {
+                let prev = file.event(w[1])?.prev_hash;
+                if prev != hex::encode(a.hash) {
+                    return Err(refuse(
+                        Problem::Chain,
+                        format!(
+                            "席位 {name} 的第 {} 号事件(第 {} 行)接不上第 {} 号 — 事件被改动或伪造过",
+                            b.seq,
+                            file.line_no(w[1]),
+                            a.seq
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_header(file: &SyncFile, chains: &[SeatChain]) -> Result<(), Refusal> {
+    let seats: BTreeMap<String, [i64; 2]> =
+        chains.iter().enumerate().map(|(i, c)| (file.seat_names[i].clone(), [c.min, c.max])).collect();
+    let mismatch = |what: &str| refuse(Problem::HeaderMismatch, format!("文件头与内容不符:{what}"));
+    if seats != file.header.seats {
+        return Err(mismatch("各席位的序号范围不一致"));
+    }
+    let id =
+        |i: Option<usize>| -> Result<Option<String>, Refusal> { i.map(|i| file.event(i).map(|e| e.id)).transpose() };
+    if file.header.first_id != id((!file.is_empty()).then_some(0))? {
+        return Err(mismatch("第一条事件不一致"));
+    }
+    if file.header.last_id != id(file.len().checked_sub(1))? {
+        return Err(mismatch("最后一条事件不一致"));
+    }
+    Ok(())
 }
 
 fn short(hex: &str) -> &str {
@@ -608,163 +1000,6 @@ fn payload_unclean(payload: &str) -> Option<char> {
         }
     }
     serde_json::from_str::<serde_json::Value>(payload).ok().as_ref().and_then(walk)
-}
-
-impl Verifier {
-    fn fail(&mut self, problem: Problem, message: String) {
-        if self.first_error.is_none() {
-            self.first_error = Some(refuse(problem, message));
-        }
-    }
-
-    fn event_line(&mut self, line: &[u8], line_no: u64, offset: u64) {
-        let wire: EventIn = match serde_json::from_slice(trim_newline(line)) {
-            Ok(w) => w,
-            Err(e) => {
-                return self.fail(Problem::NotAnEvent, format!("第 {line_no} 行(字节偏移 {offset})不是一条事件:{e}"));
-            }
-        };
-        let at = match parse_at(&wire.at) {
-            Some(at) => at,
-            None => {
-                return self.fail(
-                    Problem::BadEvent,
-                    format!(
-                        "第 {line_no} 行事件 {} 的时间「{}」不是 kefu 的写法(如 2026-06-28T02:00:00.000Z)",
-                        wire.id, wire.at
-                    ),
-                );
-            }
-        };
-        // The hash covers the time as written; `at` is exactly that text (checked above).
-        let hash = event_hash(
-            &wire.id,
-            &wire.seat,
-            wire.seq,
-            &wire.agent,
-            &wire.at,
-            &wire.kind,
-            &wire.payload,
-            &wire.prev_hash,
-        );
-        let event = Event {
-            id: wire.id,
-            seat: wire.seat,
-            seq: wire.seq,
-            agent: wire.agent,
-            at,
-            kind: wire.kind,
-            payload: wire.payload,
-            prev_hash: wire.prev_hash,
-            hash: wire.hash,
-        };
-        let who = format!("第 {line_no} 行事件 {}(席位 {} 第 {} 号)", event.id, event.seat, event.seq);
-        if hash != event.hash {
-            return self.fail(Problem::EventHash, format!("{who}的哈希与内容不符 — 事件被改动过"));
-        }
-        if event.id.is_empty() || event.seat.is_empty() || event.seq < 1 {
-            return self.fail(Problem::BadEvent, format!("{who}缺少编号、席位或序号"));
-        }
-        if let Some(c) = [&event.id, &event.seat, &event.agent, &event.kind]
-            .iter()
-            .find_map(|s| unclean_char(s).or_else(|| s.contains('\n').then_some('\n')))
-        {
-            return self.fail(Problem::BadEvent, format!("{who}含控制字符 U+{:04X} — 不是 kefu 写出的", c as u32));
-        }
-        let body: EventBody = match serde_json::from_str(&event.payload) {
-            Ok(b) => b,
-            Err(e) => {
-                let msg = if EventBody::KINDS.contains(&event.kind.as_str()) {
-                    format!("{who}的内容无法解析:{e}")
-                } else {
-                    format!("{who}的类型「{}」本 kefu ({KEFU_VERSION}) 不认识 — 请升级 kefu", event.kind)
-                };
-                return self.fail(Problem::BadEvent, msg);
-            }
-        };
-        if body.kind() != event.kind {
-            return self.fail(Problem::BadEvent, format!("{who}的类型 {} 与内容 {} 不符", event.kind, body.kind()));
-        }
-        if let Some(c) = payload_unclean(&event.payload) {
-            return self.fail(
-                Problem::BadEvent,
-                format!("{who}的内容含控制字符或转义序列 U+{:04X} — 不是 kefu 写出的", c as u32),
-            );
-        }
-        // The seat's chain: consecutive numbers must link by hash.
-        let first_of_chain_ok = event.seq != 1 || event.prev_hash.is_empty();
-        if !self.seats.contains_key(&event.seat) {
-            self.seats.insert(event.seat.clone(), SeatChain::default());
-        }
-        let chain = self.seats.get_mut(&event.seat).expect("just inserted");
-        let mut broken = !first_of_chain_ok;
-        if chain.max == 0 {
-            chain.min = event.seq;
-            chain.max = event.seq;
-        } else {
-            chain.min = chain.min.min(event.seq);
-            chain.max = chain.max.max(event.seq);
-            if event.seq <= chain.last_seq {
-                chain.unordered = true;
-            } else if event.seq == chain.last_seq + 1 && event.prev_hash != chain.last_hash {
-                broken = true;
-            }
-        }
-        if event.seq > chain.last_seq {
-            chain.last_seq = event.seq;
-            chain.last_hash = event.hash.clone();
-        }
-        if broken {
-            return self.fail(
-                Problem::Chain,
-                format!("{who}接不上该席位的上一条事件(第 {} 号)— 事件被改动、删除或伪造过", event.seq - 1),
-            );
-        }
-        self.events.push(event);
-        self.bodies.push(body);
-    }
-
-    /// Seats whose events came out of order: sort and check numbers and links.
-    fn finish_chains(&self) -> Result<(), Refusal> {
-        let unordered: Vec<&String> = self.seats.iter().filter(|(_, c)| c.unordered).map(|(s, _)| s).collect();
-        for seat in unordered {
-            let mut mine: Vec<&Event> = self.events.iter().filter(|e| &e.seat == seat).collect();
-            mine.sort_by_key(|e| e.seq);
-            for w in mine.windows(2) {
-                if w[0].seq == w[1].seq {
-                    return Err(refuse(
-                        Problem::Chain,
-                        format!("席位 {seat} 的第 {} 号事件在文件中出现两次({} 和 {})", w[0].seq, w[0].id, w[1].id),
-                    ));
-                }
-                if w[1].seq == w[0].seq + 1 && w[1].prev_hash != w[0].hash {
-                    return Err(refuse(
-                        Problem::Chain,
-                        format!(
-                            "席位 {seat} 的第 {} 号事件 {} 接不上第 {} 号 — 事件被改动或伪造过",
-                            w[1].seq, w[1].id, w[0].seq
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_header(&self, header: &Header) -> Result<(), Refusal> {
-        let seats: BTreeMap<String, [i64; 2]> = self.seats.iter().map(|(s, c)| (s.clone(), [c.min, c.max])).collect();
-        let mismatch = |what: &str| refuse(Problem::HeaderMismatch, format!("文件头与内容不符:{what}"));
-        if seats != header.seats {
-            return Err(mismatch("各席位的序号范围不一致"));
-        }
-        if header.first_id.as_deref() != self.events.first().map(|e| e.id.as_str()) {
-            return Err(mismatch("第一条事件不一致"));
-        }
-        if header.last_id.as_deref() != self.events.last().map(|e| e.id.as_str()) {
-            return Err(mismatch("最后一条事件不一致"));
-        }
-        Ok(())
-    }
 }
 
 /// Whether `bytes` start like a gzip stream.

@@ -16,7 +16,7 @@ pub mod format;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{self, Read, Seek};
+use std::io::{self, Seek};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -32,6 +32,7 @@ const META_EXPORT_ROWID: &str = "sync.last_export_rowid";
 const META_EXPORT_ID: &str = "sync.last_export_id";
 const META_SEEN_PREFIX: &str = "sync.seen:";
 const META_WROTE_PREFIX: &str = "sync.wrote:";
+const META_IMPORTED_PREFIX: &str = "sync.imported:";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -276,6 +277,9 @@ pub struct ImportReport {
     pub already_present: u64,
     /// Conflicts this import created (events newly marked as conflicts).
     pub new_conflicts: u64,
+    /// These exact bytes were imported into this database before (so nothing was read
+    /// beyond their checksum).
+    pub seen_before: bool,
 }
 
 /// Verifies `path` as a whole, then imports it in one transaction.
@@ -288,8 +292,49 @@ pub fn import_with_progress(
     path: &Path,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, SyncError> {
-    let file = read_verified(path, progress)?;
-    import_verified(store, path, &file, progress)
+    Ok(import_file(store, path, progress)?.1)
+}
+
+/// Imports one file, unless this database already imported these exact bytes: the
+/// SHA-256 of every file imported in full is kept in `meta`, and since nothing ever
+/// deletes an event, the same bytes again are all already present. Returns the file's
+/// SHA-256 with the report. The file is opened once: the checksum and the import read
+/// the same content even if another seat replaces the file meanwhile.
+fn import_file(
+    store: &mut Store,
+    path: &Path,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(String, ImportReport), SyncError> {
+    let mut file = File::open(path).map_err(io_err(path))?;
+    let total = file.metadata().map_err(io_err(path))?.len();
+    let mut hashing = HashingWriter { inner: io::sink(), sha: Sha256::new() };
+    io::copy(&mut file, &mut hashing).map_err(io_err(path))?;
+    let raw_sha = hex::encode(hashing.sha.finalize());
+    let key = format!("{META_IMPORTED_PREFIX}{raw_sha}");
+    if let Some((count, seat)) = store.meta(&key)?.as_deref().and_then(|v| v.split_once(' '))
+        && let Ok(count) = count.parse::<u64>()
+    {
+        progress(Progress::Verifying { done: total, total });
+        let report = ImportReport {
+            path: path.to_path_buf(),
+            from_seat: seat.to_string(),
+            events: count,
+            new: 0,
+            already_present: count,
+            new_conflicts: 0,
+            seen_before: true,
+        };
+        return Ok((raw_sha, report));
+    }
+    file.rewind().map_err(io_err(path))?;
+    let mut on_bytes = |done, total| progress(Progress::Verifying { done, total });
+    let verified = format::read_from(file, total, &mut on_bytes).map_err(|e| match e {
+        format::ReadError::Refused(refusal) => SyncError::Refused { path: path.display().to_string(), refusal },
+        format::ReadError::Io(source) => SyncError::Io { path: path.display().to_string(), source },
+    })?;
+    let report = import_verified(store, path, &verified, progress)?;
+    store.set_meta(&key, &format!("{} {}", report.events, report.from_seat))?;
+    Ok((raw_sha, report))
 }
 
 /// Reads and verifies a file, without touching any database.
@@ -301,55 +346,72 @@ pub fn read_verified(path: &Path, progress: &mut dyn FnMut(Progress)) -> Result<
     })
 }
 
-/// Imports a verified file in one transaction: every event not already here is
-/// inserted and projected; conflicts are counted by comparing the conflict set before
-/// and after. An event whose id is here with different content refuses the file.
+/// Imports a verified file in one transaction. First, outside it, the events this
+/// database does not have yet are found (one ordered scan per seat) and their payloads
+/// checked — an event already here is byte for byte one that was checked when it was
+/// stored. Then, in the transaction, presence is checked again (another import may
+/// have run meanwhile; nothing ever deletes an event, so the new ones can only be
+/// fewer) and every new event is inserted and projected, in the file's order.
+/// Conflicts are counted by comparing the conflict set before and after.
 pub fn import_verified(
     store: &mut Store,
     path: &Path,
     file: &SyncFile,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ImportReport, SyncError> {
-    let total = file.events.len() as u64;
+    let refused = |refusal: Refusal| SyncError::Refused { path: path.display().to_string(), refusal };
+    let total = file.len() as u64;
+    let here = presence(file, |seat, min, max, f| store.stored_hashes(seat, min, max, f))?.map_err(refused)?;
+    for (i, _) in here.iter().enumerate().filter(|(_, h)| !**h) {
+        file.checked_body(i).map_err(refused)?;
+    }
+
     let mut refusal: Option<Refusal> = None;
+    let big = LargeCache::set(store, here.iter().filter(|h| !**h).count())?;
     let result = store.write(|w| {
         progress(Progress::Importing { done: 0, total });
-        let status = match presence(w, file)? {
-            Ok(status) => status,
+        let here = match presence(file, |seat, min, max, f| w.stored_hashes(seat, min, max, f))? {
+            Ok(here) => here,
             Err(r) => {
                 refusal = Some(r);
                 return Err(StoreError::Rule("refused".into()));
             }
         };
-        let before = w.conflict_ids()?;
-        let (mut new, mut present) = (0u64, 0u64);
-        for (i, ((event, body), here)) in file.events.iter().zip(&file.bodies).zip(&status).enumerate() {
-            if *here {
-                present += 1;
-            } else {
-                match w.ingest_verified_new(event, body) {
-                    Ok(()) => new += 1,
-                    // The id is here under another seat number: not the same log.
-                    Err(StoreError::Corrupt(msg)) => {
-                        refusal = Some(Refusal {
-                            problem: Problem::Chain,
-                            message: format!("第 {} 行:{msg} — 文件或本库被改动过", i + 2),
-                        });
-                        return Err(StoreError::Rule("refused".into()));
-                    }
-                    Err(e) => return Err(e),
+        let new_count = here.iter().filter(|h| !**h).count() as u64;
+        let before = if new_count > 0 { w.conflict_ids()? } else { Default::default() };
+        for i in (0..file.len()).filter(|&i| !here[i]) {
+            // Its payload was checked before the transaction began.
+            let parsed = file.event(i).and_then(|e| Ok((file.body(&e, i)?, e)));
+            let (body, event) = match parsed {
+                Ok(p) => p,
+                Err(r) => {
+                    refusal = Some(r);
+                    return Err(StoreError::Rule("refused".into()));
                 }
+            };
+            match w.ingest_verified_new(&event, &body) {
+                Ok(()) => {}
+                // The id is here under another seat number: not the same log.
+                Err(StoreError::Corrupt(msg)) => {
+                    refusal = Some(Refusal {
+                        problem: Problem::Chain,
+                        message: format!("第 {} 行:{msg} — 文件或本库被改动过", file.line_no(i)),
+                    });
+                    return Err(StoreError::Rule("refused".into()));
+                }
+                Err(e) => return Err(e),
             }
             if (i + 1) % 10_000 == 0 {
                 progress(Progress::Importing { done: i as u64 + 1, total });
             }
         }
-        let after = if new > 0 { w.conflict_ids()? } else { before.clone() };
+        let new_conflicts = if new_count > 0 { w.conflict_ids()?.difference(&before).count() as u64 } else { 0 };
         progress(Progress::Importing { done: total, total });
-        Ok((new, present, after.difference(&before).count() as u64))
+        Ok((new_count, total - new_count, new_conflicts))
     });
+    big.restore(store)?;
     match (result, refusal) {
-        (_, Some(refusal)) => Err(SyncError::Refused { path: path.display().to_string(), refusal }),
+        (_, Some(refusal)) => Err(refused(refusal)),
         (Err(e), None) => Err(e.into()),
         (Ok((new, already_present, new_conflicts)), None) => Ok(ImportReport {
             path: path.to_path_buf(),
@@ -358,34 +420,65 @@ pub fn import_verified(
             new,
             already_present,
             new_conflicts,
+            seen_before: false,
         }),
     }
 }
+
+/// A large import touches index pages all over the database: while it runs, SQLite
+/// may keep more of them in memory (up to 1 GB, only as it needs them).
+struct LargeCache(Option<i64>);
+
+impl LargeCache {
+    const ABOVE_EVENTS: usize = 50_000;
+
+    fn set(store: &Store, new_events: usize) -> Result<LargeCache, SyncError> {
+        if new_events < Self::ABOVE_EVENTS {
+            return Ok(LargeCache(None));
+        }
+        let old: i64 = store.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(StoreError::from)?;
+        store.conn().pragma_update(None, "cache_size", -1_048_576).map_err(StoreError::from)?;
+        Ok(LargeCache(Some(old)))
+    }
+
+    fn restore(self, store: &Store) -> Result<(), SyncError> {
+        if let Some(old) = self.0 {
+            store.conn().pragma_update(None, "cache_size", old).map_err(StoreError::from)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads, for one seat, the stored (seq, hash) of events with `min <= seq <= max`.
+type ScanFn<'a> = dyn FnMut(i64, &str) + 'a;
 
 /// Which of the file's events the log has already (`true`), found with one ordered
 /// scan per seat of the stored (seq, hash) range the file covers. A stored event with
 /// the same seat and number but another hash refuses the file: two databases wrote as
 /// the same seat, or one of them was tampered with.
-fn presence(w: &crate::store::Writer<'_>, file: &SyncFile) -> crate::store::Result<Result<Vec<bool>, Refusal>> {
-    let events = &file.events;
-    let mut by_seat: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
-    for (i, e) in events.iter().enumerate() {
-        by_seat.entry(e.seat.as_str()).or_default().push(i);
+fn presence(
+    file: &SyncFile,
+    mut scan: impl FnMut(&str, i64, i64, &mut ScanFn<'_>) -> crate::store::Result<()>,
+) -> crate::store::Result<Result<Vec<bool>, Refusal>> {
+    let mut by_seat: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for i in 0..file.len() {
+        by_seat.entry(file.seat(i)).or_default().push(i);
     }
-    let mut here = vec![false; events.len()];
+    let mut here = vec![false; file.len()];
     let mut clash: Option<usize> = None;
     for (seat, mut idx) in by_seat {
-        if !idx.is_sorted_by_key(|&i| events[i].seq) {
-            idx.sort_by_key(|&i| events[i].seq);
+        if !idx.is_sorted_by_key(|&i| file.seq(i)) {
+            idx.sort_by_key(|&i| file.seq(i));
         }
-        let (min, max) = (events[idx[0]].seq, events[idx[idx.len() - 1]].seq);
+        let (min, max) = (file.seq(idx[0]), file.seq(idx[idx.len() - 1]));
         let mut j = 0;
-        w.stored_hashes(seat, min, max, |seq, hash| {
-            while j < idx.len() && events[idx[j]].seq < seq {
+        let mut stored = [0u8; 32];
+        scan(seat, min, max, &mut |seq, hash| {
+            while j < idx.len() && file.seq(idx[j]) < seq {
                 j += 1;
             }
-            while j < idx.len() && events[idx[j]].seq == seq {
-                if events[idx[j]].hash == hash {
+            while j < idx.len() && file.seq(idx[j]) == seq {
+                if format::decode_hash(hash, &mut stored) && stored == *file.hash(idx[j]) {
                     here[idx[j]] = true;
                 } else if clash.is_none_or(|c| idx[j] < c) {
                     clash = Some(idx[j]);
@@ -396,19 +489,15 @@ fn presence(w: &crate::store::Writer<'_>, file: &SyncFile) -> crate::store::Resu
     }
     Ok(match clash {
         None => Ok(here),
-        Some(i) => {
-            let e = &events[i];
-            Err(Refusal {
-                problem: Problem::Chain,
-                message: format!(
-                    "第 {} 行事件 {}:席位 {} 的第 {} 号事件在本库中是另一条事件 — 两个数据库用了同一个席位名?",
-                    i + 2,
-                    e.id,
-                    e.seat,
-                    e.seq
-                ),
-            })
-        }
+        Some(i) => Err(Refusal {
+            problem: Problem::Chain,
+            message: format!(
+                "第 {} 行:席位 {} 的第 {} 号事件在本库中是另一条事件 — 两个数据库用了同一个席位名?",
+                file.line_no(i),
+                file.seat(i),
+                file.seq(i)
+            ),
+        }),
     })
 }
 
@@ -537,28 +626,12 @@ fn sync_one(
     seen_key: &str,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Option<ImportReport>, SyncError> {
-    let mut file = File::open(path).map_err(io_err(path))?;
-    let total = file.metadata().map_err(io_err(path))?.len();
-    let mut sha = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf).map_err(io_err(path))?;
-        if n == 0 {
-            break;
-        }
-        sha.update(&buf[..n]);
-    }
-    let raw_sha = hex::encode(sha.finalize());
-    if store.meta(seen_key)?.as_deref() == Some(raw_sha.as_str()) {
+    if let (Some(seen), Some(now)) = (store.meta(seen_key)?, file_sha256(path))
+        && seen == now
+    {
         return Ok(None);
     }
-    file.rewind().map_err(io_err(path))?;
-    let mut on_bytes = |done, total| progress(Progress::Verifying { done, total });
-    let verified = format::read_from(file, total, &mut on_bytes).map_err(|e| match e {
-        format::ReadError::Refused(refusal) => SyncError::Refused { path: path.display().to_string(), refusal },
-        format::ReadError::Io(source) => SyncError::Io { path: path.display().to_string(), source },
-    })?;
-    let report = import_verified(store, path, &verified, progress)?;
+    let (raw_sha, report) = import_file(store, path, progress)?;
     store.set_meta(seen_key, &raw_sha)?;
     Ok(Some(report))
 }
