@@ -1,7 +1,8 @@
 //! Sync at scale: `cargo bench --bench sync` (KEFU_BENCH_EVENTS, default 1,000,000).
 //! Builds a database of N events (memo lines and flags on 2,000 orders), then times
-//! `export --all`, an import into an empty database, and a second import of the same
-//! file (everything already present). Targets: < 10 s, < 10 s, < 3 s.
+//! `export --all`, an import into an empty database, a second import of the same file
+//! (recognised by its checksum), and an import of a re-export of the same events (every
+//! event verified and found present in bulk). Targets: < 10 s, < 10 s, < 3 s.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -88,7 +89,11 @@ fn main() {
     }
     let n: usize =
         std::env::var("KEFU_BENCH_EVENTS").ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
+    // KEFU_BENCH_DIR keeps the source database between runs (it is slow to build).
+    let tmp = tempfile::tempdir().unwrap();
+    let keep = std::env::var_os("KEFU_BENCH_DIR").map(std::path::PathBuf::from);
+    let dir_path = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir_path).unwrap();
     let mut rows: Vec<[String; 5]> = Vec::new();
     let mut row = |what: &str, clock: Clock, target: &str, note: String| {
         let (took, cpu_took) = (clock.0.elapsed(), cpu().saturating_sub(clock.1));
@@ -100,11 +105,15 @@ fn main() {
         rows.push([what.to_string(), secs(took), secs(cpu_took), ok, note]);
     };
 
+    let src_path = dir_path.join(format!("src-{n}.sqlite"));
     let t = Clock::start();
-    let mut src = build(&dir.path().join("src.sqlite"), n);
-    row("build database", t, "", format!("{} events", src.event_count().unwrap()));
+    let reuse = keep.is_some() && src_path.exists();
+    let mut src =
+        if reuse { Store::open(&src_path, Actor::new("宾", "seat-bench")).unwrap() } else { build(&src_path, n) };
+    let what = if reuse { "reuse database" } else { "build database" };
+    row(what, t, "", format!("{} events", src.event_count().unwrap()));
 
-    let file = dir.path().join("bench.kefusync");
+    let file = dir_path.join("bench.kefusync");
     let t = Clock::start();
     let r = sync::export(&mut src, &file, Scope::All).unwrap();
     row(
@@ -116,22 +125,36 @@ fn main() {
     let digest = src.projection_digest().unwrap();
     drop(src);
 
-    let mut dst = Store::open(&dir.path().join("dst.sqlite"), Actor::new("芳", "seat-other")).unwrap();
+    let dst_path = dir_path.join("dst.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", dst_path.display()));
+    }
+    let mut dst = Store::open(&dst_path, Actor::new("芳", "seat-other")).unwrap();
     let t = Clock::start();
     let first = sync::import(&mut dst, &file).unwrap();
     row("import into an empty database", t, "< 10 s", format!("{} new", first.new));
 
     let t = Clock::start();
     let second = sync::import(&mut dst, &file).unwrap();
-    row("import the same file again", t, "< 3 s", format!("{} already present", second.already_present));
+    assert!(second.seen_before);
+    row("import the same file again", t, "< 3 s", format!("{} already present (same bytes)", second.already_present));
+
+    // The same events in other bytes: every event is verified and found present.
+    let again = dir_path.join("again.kefusync");
+    sync::export(&mut dst, &again, Scope::All).unwrap();
+    let t = Clock::start();
+    let third = sync::import(&mut dst, &again).unwrap();
+    assert!(!third.seen_before);
+    row("import a re-export of them", t, "< 3 s", format!("{} already present (verified)", third.already_present));
 
     let t = Clock::start();
-    let verified = sync::read_verified(&file, &mut |_| {}).unwrap();
-    row("  of which: read + verify", t, "", format!("{} events", verified.events.len()));
+    let verified = sync::read_verified(&again, &mut |_| {}).unwrap();
+    row("  of which: read + verify", t, "", format!("{} events", verified.len()));
     drop(verified);
 
     assert_eq!(first.new as usize, n);
     assert_eq!(second.already_present as usize, n);
+    assert_eq!(third.already_present as usize, n);
     assert_eq!(dst.projection_digest().unwrap(), digest, "the imported tables match the source's");
 
     println!();

@@ -347,7 +347,7 @@ fn escape_sequences_in_a_file_are_refused_even_when_hashed() {
 #[test]
 fn an_event_kind_this_kefu_does_not_know_asks_for_an_upgrade() {
     let file = good_file();
-    let text = edit_line(&file, 3, |e| {
+    let text = edit_line(&file, 4, |e| {
         let mut ev: kefu::domain::event::Event = serde_json::from_value(e.clone()).unwrap();
         ev.kind = "parcel_weighed".into();
         ev.payload = "{\"kind\":\"parcel_weighed\",\"grams\":300}".into();
@@ -373,6 +373,83 @@ fn a_file_reusing_a_seat_number_for_another_event_is_refused_whole() {
     assert_eq!(err.refusal().map(|r| r.problem), Some(Problem::Chain), "{err}");
     assert!(err.to_string().contains("同一个席位名"), "{err}");
     assert_eq!(state(&a), before);
+}
+
+/// Re-hashes event line `line` (0-based, the header is 0) after `edit`, and reseals.
+fn rehash_line(file: &[u8], line: usize, edit: impl FnOnce(&mut kefu::domain::event::Event)) -> Vec<u8> {
+    let text = edit_line(file, line, |e| {
+        let mut ev: kefu::domain::event::Event = serde_json::from_value(e.clone()).unwrap();
+        edit(&mut ev);
+        ev.hash = ev.compute_hash();
+        *e = serde_json::json!({
+            "id": ev.id, "seat": ev.seat, "seq": ev.seq, "agent": ev.agent, "at": e["at"].clone(), "kind": ev.kind,
+            "payload": ev.payload, "prev_hash": ev.prev_hash, "hash": ev.hash,
+        });
+    });
+    reseal(&text)
+}
+
+fn plain_text(path: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap();
+    if bytes[..2] == [0x1f, 0x8b] {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&bytes[..]), &mut out).unwrap();
+        out
+    } else {
+        bytes
+    }
+}
+
+#[test]
+fn large_files_are_verified_in_parallel_runs_and_chains_are_checked_across_them() {
+    // 10,000 events are verified in several runs (how many depends on the cores): an
+    // event re-hashed after editing is caught wherever it falls, also at the last line
+    // of a run, where only the next run's first event notices.
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = big(10_000);
+    let file = plain_text(&export(&mut a, dir.path(), "a.kefusync"));
+    // Runs end after event 5_000 on two cores, after 4_095 and 8_191 on more.
+    for index in [2_500, 4_095, 4_999, 5_000, 8_191] {
+        let bad = rehash_line(&file, index + 1, |e| e.payload = e.payload.replace("请跟进", "已跟进"));
+        let msg = refused(&bad, Problem::Chain, "接不上");
+        assert!(msg.contains(&format!("第 {} 行", index + 3)), "{index}: {msg}");
+    }
+}
+
+#[test]
+fn a_seat_whose_events_arrive_out_of_order_is_checked_after_sorting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = big(9_000);
+    let first = dir.path().join("1.kefusync");
+    sync::export(&mut a, &first, Scope::SinceLast).unwrap();
+    a.write(|w| {
+        for i in 0..6_000 {
+            w.record(EventBody::MemoAdded {
+                order_no: "1003".into(),
+                text: format!("后来的第 {i} 条"),
+                memo_kind: MemoKind::Note,
+            })?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let second = dir.path().join("2.kefusync");
+    sync::export(&mut a, &second, Scope::SinceLast).unwrap();
+    // b gets the later half first: its log, and so its export, has a's events out of order.
+    let mut b = store("b");
+    sync::import(&mut b, &second).unwrap();
+    sync::import(&mut b, &first).unwrap();
+    let pb = export(&mut b, dir.path(), "b.kefusync");
+    let mut c = store("c");
+    assert_eq!(sync::import(&mut c, &pb).unwrap().new, 15_002);
+    assert_same(&a, &c);
+    // The same number twice in such a file is refused.
+    let text = String::from_utf8(plain_text(&pb)).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(3, lines[12_000]);
+    let doubled = reseal(&lines.join("\n"));
+    let doubled = edit_line(&doubled, 0, |h| h["event_count"] = 15_003.into());
+    refused(&reseal(&doubled), Problem::Chain, "出现两次");
 }
 
 // ---------------------------------------------------------------- --since-last
@@ -432,6 +509,12 @@ fn importing_the_same_file_twice_is_the_same_as_once() {
     let second = sync::import(&mut b, &p).unwrap();
     assert_eq!((first.new, first.already_present), (3, 0));
     assert_eq!((second.new, second.already_present, second.new_conflicts), (0, 3, 0));
+    assert!(second.seen_before && !first.seen_before);
+    assert_eq!(state(&b), once);
+    // The same events in other bytes (a re-export) are found present one by one.
+    let again = export(&mut b, dir.path(), "b.kefusync");
+    let third = sync::import(&mut b, &again).unwrap();
+    assert_eq!((third.new, third.already_present, third.seen_before), (0, 3, false));
     assert_eq!(state(&b), once);
 }
 
