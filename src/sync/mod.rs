@@ -362,9 +362,8 @@ pub fn import_verified(
     let refused = |refusal: Refusal| SyncError::Refused { path: path.display().to_string(), refusal };
     let total = file.len() as u64;
     let here = presence(file, |seat, min, max, f| store.stored_hashes(seat, min, max, f))?.map_err(refused)?;
-    for (i, _) in here.iter().enumerate().filter(|(_, h)| !**h) {
-        file.checked_body(i).map_err(refused)?;
-    }
+    let new: Vec<usize> = (0..file.len()).filter(|&i| !here[i]).collect();
+    check_payloads(file, &new).map_err(refused)?;
 
     let mut refusal: Option<Refusal> = None;
     let big = LargeCache::set(store, here.iter().filter(|h| !**h).count())?;
@@ -379,32 +378,47 @@ pub fn import_verified(
         };
         let new_count = here.iter().filter(|h| !**h).count() as u64;
         let before = if new_count > 0 { w.conflict_ids()? } else { Default::default() };
-        for i in (0..file.len()).filter(|&i| !here[i]) {
-            // Its payload was checked before the transaction began.
-            let parsed = file.event(i).and_then(|e| Ok((file.body(&e, i)?, e)));
-            let (body, event) = match parsed {
-                Ok(p) => p,
-                Err(r) => {
-                    refusal = Some(r);
-                    return Err(StoreError::Rule("refused".into()));
+        // Parsing runs on a second thread while this one writes.
+        let new: Vec<usize> = (0..file.len()).filter(|&i| !here[i]).collect();
+        std::thread::scope(|scope| -> crate::store::Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Parsed>>(8);
+            let new = &new;
+            scope.spawn(move || {
+                for batch in new.chunks(256) {
+                    // Its payload was checked before the transaction began.
+                    let parsed: Vec<Parsed> =
+                        batch.iter().map(|&i| (i, file.event(i).and_then(|e| Ok((file.body(&e, i)?, e))))).collect();
+                    if tx.send(parsed).is_err() {
+                        return; // the writer stopped
+                    }
                 }
-            };
-            match w.ingest_verified_new(&event, &body) {
-                Ok(()) => {}
-                // The id is here under another seat number: not the same log.
-                Err(StoreError::Corrupt(msg)) => {
-                    refusal = Some(Refusal {
-                        problem: Problem::Chain,
-                        message: format!("第 {} 行:{msg} — 文件或本库被改动过", file.line_no(i)),
-                    });
-                    return Err(StoreError::Rule("refused".into()));
+            });
+            for (i, parsed) in rx.iter().flatten() {
+                let (body, event) = match parsed {
+                    Ok(p) => p,
+                    Err(r) => {
+                        refusal = Some(r);
+                        return Err(StoreError::Rule("refused".into()));
+                    }
+                };
+                match w.ingest_verified_new(&event, &body) {
+                    Ok(()) => {}
+                    // The id is here under another seat number: not the same log.
+                    Err(StoreError::Corrupt(msg)) => {
+                        refusal = Some(Refusal {
+                            problem: Problem::Chain,
+                            message: format!("第 {} 行:{msg} — 文件或本库被改动过", file.line_no(i)),
+                        });
+                        return Err(StoreError::Rule("refused".into()));
+                    }
+                    Err(e) => return Err(e),
                 }
-                Err(e) => return Err(e),
+                if (i + 1) % 10_000 == 0 {
+                    progress(Progress::Importing { done: i as u64 + 1, total });
+                }
             }
-            if (i + 1) % 10_000 == 0 {
-                progress(Progress::Importing { done: i as u64 + 1, total });
-            }
-        }
+            Ok(())
+        })?;
         let new_conflicts = if new_count > 0 { w.conflict_ids()?.difference(&before).count() as u64 } else { 0 };
         progress(Progress::Importing { done: total, total });
         Ok((new_count, total - new_count, new_conflicts))
@@ -423,6 +437,24 @@ pub fn import_verified(
             seen_before: false,
         }),
     }
+}
+
+/// An event to insert, or why the file is refused after all.
+type Parsed = (usize, Result<(crate::domain::event::EventBody, crate::domain::event::Event), Refusal>);
+
+/// Checks the payloads of the events `new` to this database (`SyncFile::checked_body`),
+/// on all cores. The first problem in file order refuses the file.
+fn check_payloads(file: &SyncFile, new: &[usize]) -> Result<(), Refusal> {
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let per = new.len().div_ceil(workers).max(2048);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = new
+            .chunks(per)
+            .map(|chunk| scope.spawn(move || chunk.iter().find_map(|&i| file.checked_body(i).err())))
+            .collect();
+        // Chunks are in file order: the first that failed has the first problem.
+        handles.into_iter().map(|h| h.join().expect("checker thread")).find_map(|e| e).map_or(Ok(()), Err)
+    })
 }
 
 /// A large import touches index pages all over the database: while it runs, SQLite
