@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::table::Table;
 use crate::domain::clock;
+use crate::domain::sanitize::clean_text;
 use crate::domain::timefmt::format_datetime;
 use crate::store::Store;
 use crate::sync::{self, DirFile, ExportReport, ImportReport, Progress, Scope};
@@ -118,10 +119,10 @@ pub fn import(store: &mut Store, a: ImportArgs) -> Result<()> {
     let mut failed = 0;
     for path in &a.files {
         match sync::import_with_progress(store, path, &mut announce(path)) {
-            Ok(r) => println!("{}", import_line(&r)),
+            Ok(r) => println!("{}", clean_text(&import_line(&r))),
             Err(e) => {
                 failed += 1;
-                eprintln!("错误:{}", crate::domain::sanitize::clean_text(&e.to_string()));
+                eprintln!("错误:{}", clean_text(&e.to_string()));
             }
         }
     }
@@ -149,11 +150,11 @@ pub fn sync_dir(store: &mut Store, a: SyncArgs) -> Result<()> {
     let mut failed = 0;
     for f in &report.files {
         match f {
-            DirFile::Imported(r) => println!("导入 {}", import_line(r)),
+            DirFile::Imported(r) => println!("导入 {}", clean_text(&import_line(r))),
             DirFile::Unchanged(p) => println!("{}:与上次导入的相同,跳过", p.display()),
             DirFile::Failed(_, e) => {
                 failed += 1;
-                eprintln!("错误:{}", crate::domain::sanitize::clean_text(&e.to_string()));
+                eprintln!("错误:{}", clean_text(&e.to_string()));
             }
         }
     }

@@ -366,7 +366,7 @@ pub fn import_verified(
     check_payloads(file, &new).map_err(refused)?;
 
     let mut refusal: Option<Refusal> = None;
-    let big = LargeCache::set(store, here.iter().filter(|h| !**h).count())?;
+    let big = LargeCache::set(store, new.len())?;
     let result = store.write(|w| {
         progress(Progress::Importing { done: 0, total });
         let here = match presence(file, |seat, min, max, f| w.stored_hashes(seat, min, max, f))? {
