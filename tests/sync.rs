@@ -712,6 +712,34 @@ fn sync_dir_exchanges_files_and_skips_unchanged_ones() {
     assert!(sync::sync_dir(&mut a, &dir.path().join("missing"), &mut none).is_err());
 }
 
+#[test]
+fn a_seat_whose_clock_runs_ahead_is_reported() {
+    // Seat b's events are timed 3 minutes in a's future (b's clock is fast, or a's
+    // slow): a later change at a would lose to b's earlier one (last writer by time
+    // wins). Sync cannot know which clock is right; it says so.
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = seeded_file(&dir.path().join("b.sqlite"), "b");
+    let p = dir.path().join("b.kefusync");
+    sync::export(&mut b, &p, Scope::All).unwrap();
+    let shop = |secs: i64| {
+        (kefu::domain::clock::shop_now() + chrono::Duration::seconds(secs)).format("%Y-%m-%d %H:%M:%S").to_string()
+    };
+    let import_at = |seat: &str, now: String| {
+        let out = kefu(&dir.path().join(format!("{seat}.sqlite")), seat)
+            .env("KEFU_NOW", now)
+            .arg("import")
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let out = import_at("a", shop(-185));
+    assert!(out.contains("席位 b 的事件时间比本机时钟晚 3 分钟"), "{out}");
+    let out = import_at("c", shop(30));
+    assert!(!out.contains("注意"), "in step: no warning: {out}");
+}
+
 // ---------------------------------------------------------------- the real binary
 
 /// The kefu binary under test, pinned for the whole run: `CARGO_BIN_EXE_kefu` is

@@ -273,6 +273,8 @@ pub struct SyncFile {
     data: Vec<u8>,
     index: Vec<Entry>,
     seat_names: Vec<String>,
+    /// For each seat (as `seat_names`), its latest event time.
+    seat_latest: Vec<DateTime<Utc>>,
 }
 
 /// Where an event's line is, and what sync needs to know without parsing it again.
@@ -305,6 +307,11 @@ impl SyncFile {
 
     pub fn seq(&self, i: usize) -> i64 {
         self.index[i].seq
+    }
+
+    /// Each seat in the file with the time of its latest event.
+    pub fn seat_latest(&self) -> impl Iterator<Item = (&str, DateTime<Utc>)> {
+        self.seat_names.iter().map(String::as_str).zip(self.seat_latest.iter().copied())
     }
 
     /// Event `i`'s hash, as bytes.
@@ -524,6 +531,8 @@ struct SeatChain {
     last_hash: [u8; 32],
     /// The seat's events were not in increasing sequence order: check after sorting.
     unordered: bool,
+    /// The latest event time (ms since the epoch).
+    latest_ms: i64,
 }
 
 /// What verifying one run of consecutive event lines found.
@@ -683,7 +692,8 @@ fn read_lines<R: BufRead>(
         )
         .into());
     }
-    let file = SyncFile { header, sha256: sha, compressed, data, index, seat_names };
+    let seat_latest = chains.iter().map(|c| DateTime::from_timestamp_millis(c.latest_ms).unwrap_or_default()).collect();
+    let file = SyncFile { header, sha256: sha, compressed, data, index, seat_names, seat_latest };
     finish_chains(&file, &chains)?;
     check_header(&file, &chains)?;
     Ok(file)
@@ -708,13 +718,13 @@ fn verify_run(data: &[u8], spans: &[(usize, usize)], first: usize, header_len: u
                 break;
             }
         };
-        if parse_at(&w.at).is_none() {
+        let Some(at) = parse_at(&w.at) else {
             run.error = fail(
                 Problem::BadEvent,
                 format!("第 {line_no} 行事件 {} 的时间「{}」不是 kefu 的写法(如 2026-06-28T02:00:00.000Z)", w.id, w.at),
             );
             break;
-        }
+        };
         let who = || format!("第 {line_no} 行事件 {}(席位 {} 第 {} 号)", w.id, w.seat, w.seq);
         // The hash covers the time as written; `at` is exactly that text (checked above).
         let computed = event_hash(&w.id, &w.seat, w.seq, &w.agent, &w.at, &w.kind, &w.payload, &w.prev_hash);
@@ -777,6 +787,7 @@ fn verify_run(data: &[u8], spans: &[(usize, usize)], first: usize, header_len: u
             chain.last_seq = w.seq;
             chain.last_hash = hash;
         }
+        chain.latest_ms = chain.latest_ms.max(at.timestamp_millis());
         if broken {
             run.error = fail(
                 Problem::Chain,
@@ -847,6 +858,7 @@ fn merge_runs(runs: Vec<Run>) -> (Vec<Entry>, Vec<String>, Vec<SeatChain>, Optio
             }
             g.min = g.min.min(c.min);
             g.max = g.max.max(c.max);
+            g.latest_ms = g.latest_ms.max(c.latest_ms);
             if c.last_seq > g.last_seq {
                 g.last_seq = c.last_seq;
                 g.last_hash = c.last_hash;

@@ -280,7 +280,15 @@ pub struct ImportReport {
     /// These exact bytes were imported into this database before (so nothing was read
     /// beyond their checksum).
     pub seen_before: bool,
+    /// Seats whose latest event is timed more than a minute after this computer's
+    /// clock, with by how many seconds: their clock (or ours) is wrong, and then a
+    /// later change here can lose to an earlier one there (last writer by time wins).
+    pub clocks_ahead: Vec<(String, i64)>,
 }
+
+/// How far ahead of this computer's clock another seat's events may be before the
+/// import warns.
+pub const CLOCK_AHEAD_WARN_SECS: i64 = 60;
 
 /// Verifies `path` as a whole, then imports it in one transaction.
 pub fn import(store: &mut Store, path: &Path) -> Result<ImportReport, SyncError> {
@@ -323,6 +331,7 @@ fn import_file(
             already_present: count,
             new_conflicts: 0,
             seen_before: true,
+            clocks_ahead: Vec::new(),
         };
         return Ok((raw_sha, report));
     }
@@ -435,8 +444,18 @@ pub fn import_verified(
             already_present,
             new_conflicts,
             seen_before: false,
+            clocks_ahead: clocks_ahead(file),
         }),
     }
+}
+
+/// Seats in `file` whose latest event is timed in this computer's future.
+fn clocks_ahead(file: &SyncFile) -> Vec<(String, i64)> {
+    let now = crate::domain::clock::now_utc();
+    file.seat_latest()
+        .map(|(seat, at)| (seat.to_string(), (at - now).num_seconds()))
+        .filter(|(_, ahead)| *ahead > CLOCK_AHEAD_WARN_SECS)
+        .collect()
 }
 
 /// An event to insert, or why the file is refused after all.
