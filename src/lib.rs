@@ -11,4 +11,5 @@ pub mod import;
 pub mod report;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod tui;

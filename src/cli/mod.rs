@@ -12,6 +12,7 @@ mod refund;
 mod replies;
 mod replies_io;
 mod report;
+mod sync;
 pub mod table;
 
 use std::path::PathBuf;
@@ -74,6 +75,14 @@ pub enum Command {
     Report(report::Cmd),
     /// DSR score and the five-star ratings needed to reach a target.
     Dsr(dsr::Args),
+    /// Write this database's events to a sync file for other seats.
+    Export(sync::ExportArgs),
+    /// Bring in other seats' sync files (each verified as a whole first).
+    Import(sync::ImportArgs),
+    /// Exchange files with the other seats through a shared folder.
+    Sync(sync::SyncArgs),
+    /// List sync conflicts, or record how one was resolved.
+    Conflicts(sync::ConflictsArgs),
 }
 
 #[derive(Subcommand)]
@@ -138,6 +147,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Some(Command::Report(c)) => report::run(&store, c),
         Some(Command::Dsr(a)) => dsr::run(a),
+        Some(Command::Export(a)) => sync::export(&mut store, a),
+        Some(Command::Import(a)) => sync::import(&mut store, a),
+        Some(Command::Sync(a)) => sync::sync_dir(&mut store, a),
+        Some(Command::Conflicts(a)) => sync::conflicts(&mut store, a),
     }
 }
 

@@ -18,6 +18,7 @@ pub mod ops;
 pub mod orders;
 pub mod replies;
 pub mod report_queries;
+pub mod sync_queries;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
