@@ -49,7 +49,7 @@ pub fn import_orders<L: Read + Seek, D: Read + Seek>(
         .write_bulk(|w| {
             let mut batch: Vec<(OrderRecord, bool)> = Vec::with_capacity(BATCH);
             let mut pending: Vec<OrderRecord> = Vec::with_capacity(BATCH);
-            while let Some(next) = list.next_order().map_err(into_store)? {
+            while let Some(next) = list.next_row().map_err(into_store)? {
                 match next {
                     Err(e) => sum.rejected.push(e),
                     Ok((_, mut rec)) => {
@@ -137,7 +137,7 @@ pub fn import_refunds<R: Read + Seek>(store: &mut Store, file: R) -> Result<Summ
         Summary { encoding: Some(list.encoding()), columns: list.headers().names.len(), ..Default::default() };
     store
         .write(|w| {
-            while let Some(next) = list.next_refund().map_err(into_store)? {
+            while let Some(next) = list.next_row().map_err(into_store)? {
                 match next {
                     Err(e) => sum.rejected.push(e),
                     Ok((_, refund)) => match w.last_refund_record(&refund.refund_no)? {

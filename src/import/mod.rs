@@ -10,6 +10,7 @@ pub mod encoding;
 pub mod orders;
 pub mod refunds;
 pub mod replies;
+pub mod rows;
 pub mod table;
 
 use std::fmt;

@@ -7,6 +7,7 @@ use std::io::{Read, Seek};
 
 use csv::StringRecord;
 
+use super::rows::{RowReader, Schema};
 use super::table::{Headers, Row, Table};
 use super::{ImportError, Rejections, RowError, cell, line_field, text_field};
 use crate::domain::flag::Flag;
@@ -220,81 +221,29 @@ pub fn parse_order(cols: &OrderColumns, row: &Row<'_>) -> Result<OrderRecord, St
     })
 }
 
-/// Order numbers seen so far in a file, compactly: a million 19-digit numbers fit in a
-/// few dozen megabytes.
-#[derive(Default)]
-pub struct SeenKeys {
-    numeric: HashMap<u128, u64>,
-    other: HashMap<String, u64>,
-}
+/// The order list's schema: one row per order, keyed by 订单编号.
+pub struct OrderRows;
 
-impl SeenKeys {
-    /// Records `key` at `line`; if it was seen before, returns that line.
-    pub fn insert(&mut self, key: &str, line: u64) -> Option<u64> {
-        let numeric =
-            !key.is_empty() && key.len() <= 38 && !key.starts_with('0') && key.bytes().all(|b| b.is_ascii_digit());
-        if numeric && let Ok(n) = key.parse::<u128>() {
-            return match self.numeric.entry(n) {
-                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(line);
-                    None
-                }
-            };
-        }
-        match self.other.get(key) {
-            Some(l) => Some(*l),
-            None => {
-                self.other.insert(key.to_string(), line);
-                None
-            }
-        }
+impl Schema for OrderRows {
+    type Columns = OrderColumns;
+    type Record = OrderRecord;
+    const KEY_LABEL: &'static str = "订单编号";
+
+    fn columns(headers: &Headers) -> Result<OrderColumns, ImportError> {
+        OrderColumns::from_headers(headers)
+    }
+
+    fn parse(cols: &OrderColumns, row: &Row<'_>) -> Result<OrderRecord, String> {
+        parse_order(cols, row)
+    }
+
+    fn key(rec: &OrderRecord) -> &str {
+        &rec.order_no
     }
 }
 
 /// The order list, row by row.
-pub struct OrderList<R: Read> {
-    table: Table<R>,
-    cols: OrderColumns,
-    rec: StringRecord,
-    seen: SeenKeys,
-}
-
-impl<R: Read + Seek> OrderList<R> {
-    /// Reads the header; a file that is not an order list is refused here.
-    pub fn open(r: R) -> Result<OrderList<R>, ImportError> {
-        let table = Table::open(r)?;
-        let cols = OrderColumns::from_headers(&table.headers)?;
-        Ok(OrderList { table, cols, rec: StringRecord::new(), seen: SeenKeys::default() })
-    }
-}
-
-impl<R: Read> OrderList<R> {
-    pub fn headers(&self) -> &Headers {
-        &self.table.headers
-    }
-
-    pub fn encoding(&self) -> super::encoding::TextEncoding {
-        self.table.encoding
-    }
-
-    /// The next row: an order with its line, or why the row was not taken. `None` at the end.
-    #[allow(clippy::type_complexity)]
-    pub fn next_order(&mut self) -> Result<Option<Result<(u64, OrderRecord), RowError>>, ImportError> {
-        let Some(line) = self.table.next_row(&mut self.rec)? else {
-            return Ok(None);
-        };
-        let row = Row { line, record: &self.rec };
-        let rec = match parse_order(&self.cols, &row) {
-            Ok(r) => r,
-            Err(reason) => return Ok(Some(Err(RowError::new(line, reason)))),
-        };
-        if let Some(first) = self.seen.insert(&rec.order_no, line) {
-            return Ok(Some(Err(RowError::new(line, format!("订单编号 {} 与第 {first} 行重复", rec.order_no)))));
-        }
-        Ok(Some(Ok((line, rec))))
-    }
-}
+pub type OrderList<R> = RowReader<R, OrderRows>;
 
 /// The detail file, read whole: items by order number, with the line of each order's
 /// first item (to report items whose order was not imported).
@@ -396,7 +345,7 @@ mod tests {
     fn all(s: &str) -> Vec<Result<(u64, OrderRecord), RowError>> {
         let mut l = list(s);
         let mut out = Vec::new();
-        while let Some(r) = l.next_order().unwrap() {
+        while let Some(r) = l.next_row().unwrap() {
             out.push(r);
         }
         out
@@ -468,7 +417,7 @@ mod tests {
 
     #[test]
     fn seen_keys_tell_numbers_and_text_apart() {
-        let mut s = SeenKeys::default();
+        let mut s = crate::import::rows::SeenKeys::default();
         assert_eq!(s.insert("2606280001", 2), None);
         assert_eq!(s.insert("02606280001", 3), None);
         assert_eq!(s.insert("2606280001", 4), Some(2));

@@ -1,12 +1,9 @@
 //! The seller centre's refund export (~42 columns), keyed by 退款编号.
 
-use std::io::{Read, Seek};
-
-use csv::StringRecord;
-
-use super::orders::{SeenKeys, check_width, refuse_headers};
-use super::table::{Headers, Row, Table};
-use super::{ImportError, RowError, cell, line_field, text_field};
+use super::orders::{check_width, refuse_headers};
+use super::rows::{RowReader, Schema};
+use super::table::{Headers, Row};
+use super::{ImportError, cell, line_field, text_field};
 use crate::domain::event::RefundRecord;
 use crate::domain::money::parse_yuan;
 use crate::domain::refund::{GoodsStatus, Phase, RefundState};
@@ -167,51 +164,34 @@ pub fn parse_refund(cols: &RefundColumns, row: &Row<'_>) -> Result<RefundRecord,
     })
 }
 
+/// The refund export's schema: one row per refund, keyed by 退款编号.
+pub struct RefundRows;
+
+impl Schema for RefundRows {
+    type Columns = RefundColumns;
+    type Record = RefundRecord;
+    const KEY_LABEL: &'static str = "退款编号";
+
+    fn columns(headers: &Headers) -> Result<RefundColumns, ImportError> {
+        RefundColumns::from_headers(headers)
+    }
+
+    fn parse(cols: &RefundColumns, row: &Row<'_>) -> Result<RefundRecord, String> {
+        parse_refund(cols, row)
+    }
+
+    fn key(rec: &RefundRecord) -> &str {
+        &rec.refund_no
+    }
+}
+
 /// The refund export, row by row.
-pub struct RefundList<R: Read> {
-    table: Table<R>,
-    cols: RefundColumns,
-    rec: StringRecord,
-    seen: SeenKeys,
-}
-
-impl<R: Read + Seek> RefundList<R> {
-    pub fn open(r: R) -> Result<RefundList<R>, ImportError> {
-        let table = Table::open(r)?;
-        let cols = RefundColumns::from_headers(&table.headers)?;
-        Ok(RefundList { table, cols, rec: StringRecord::new(), seen: SeenKeys::default() })
-    }
-}
-
-impl<R: Read> RefundList<R> {
-    pub fn headers(&self) -> &Headers {
-        &self.table.headers
-    }
-
-    pub fn encoding(&self) -> super::encoding::TextEncoding {
-        self.table.encoding
-    }
-
-    #[allow(clippy::type_complexity)]
-    pub fn next_refund(&mut self) -> Result<Option<Result<(u64, RefundRecord), RowError>>, ImportError> {
-        let Some(line) = self.table.next_row(&mut self.rec)? else {
-            return Ok(None);
-        };
-        let row = Row { line, record: &self.rec };
-        let rec = match parse_refund(&self.cols, &row) {
-            Ok(r) => r,
-            Err(reason) => return Ok(Some(Err(RowError::new(line, reason)))),
-        };
-        if let Some(first) = self.seen.insert(&rec.refund_no, line) {
-            return Ok(Some(Err(RowError::new(line, format!("退款编号 {} 与第 {first} 行重复", rec.refund_no)))));
-        }
-        Ok(Some(Ok((line, rec))))
-    }
-}
+pub type RefundList<R> = RowReader<R, RefundRows>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::RowError;
     use std::io::Cursor;
 
     const HEAD: &str = "订单编号,退款编号,买家退款金额,是否需要退货,退款的申请时间,超时时间,退款状态,货物状态,\
@@ -219,7 +199,7 @@ mod tests {
 
     fn one(row: &str) -> Result<RefundRecord, RowError> {
         let mut l = RefundList::open(Cursor::new(format!("{HEAD}{row}\n").into_bytes())).unwrap();
-        l.next_refund().unwrap().unwrap().map(|(_, r)| r)
+        l.next_row().unwrap().unwrap().map(|(_, r)| r)
     }
 
     #[test]

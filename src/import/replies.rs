@@ -4,7 +4,8 @@ use std::io::{Read, Seek};
 
 use csv::StringRecord;
 
-use super::orders::{SeenKeys, refuse_headers};
+use super::orders::refuse_headers;
+use super::rows::SeenKeys;
 use super::table::{Row, Table};
 use super::{ImportError, Rejections, RowError, line_field, text_field};
 
