@@ -132,9 +132,11 @@ impl App {
     pub fn handle_key(&mut self, key: KeyEvent) {
         self.message = None;
         if self.quit_ask {
-            match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => self.should_quit = true,
-                _ => self.quit_ask = false,
+            // Any key but yes keeps working.
+            if crate::tui::widgets::popup::confirm_answer(&key) == Some(true) {
+                self.should_quit = true;
+            } else {
+                self.quit_ask = false;
             }
             return;
         }

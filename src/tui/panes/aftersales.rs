@@ -204,17 +204,17 @@ impl AfterSalesPane {
 
     fn modal_key(&mut self, key: KeyEvent) -> Option<Action> {
         match self.modal.as_mut()? {
-            CaseModal::Confirm { action, .. } => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+            CaseModal::Confirm { action, .. } => match crate::tui::widgets::popup::confirm_answer(&key) {
+                Some(true) => {
                     let a = action.clone();
                     self.modal = None;
                     Some(a)
                 }
-                KeyCode::Char('n') | KeyCode::Esc => {
+                Some(false) => {
                     self.modal = None;
                     None
                 }
-                _ => None,
+                None => None,
             },
             CaseModal::Extend { refund_no, picker } => match picker.handle_key(key) {
                 PickEvent::Picked(i) => {

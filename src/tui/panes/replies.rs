@@ -123,17 +123,17 @@ impl RepliesPane {
 
     fn modal_key(&mut self, key: KeyEvent) -> Option<Action> {
         match self.modal.as_mut()? {
-            ReplyModal::Confirm { action, .. } => match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+            ReplyModal::Confirm { action, .. } => match crate::tui::widgets::popup::confirm_answer(&key) {
+                Some(true) => {
                     let a = action.clone();
                     self.modal = None;
                     Some(a)
                 }
-                KeyCode::Char('n') | KeyCode::Esc => {
+                Some(false) => {
                     self.modal = None;
                     None
                 }
-                _ => None,
+                None => None,
             },
             ReplyModal::Edit { id, form } => match form.handle_key(key) {
                 FormEvent::Cancel => {

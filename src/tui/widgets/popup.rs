@@ -6,7 +6,19 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
+use crossterm::event::{KeyCode, KeyEvent};
+
 use crate::tui::text::clip;
+
+/// The answer to a y/n question: `Some(true)` for y/Y/Enter, `Some(false)` for n/Esc,
+/// `None` for any other key.
+pub fn confirm_answer(key: &KeyEvent) -> Option<bool> {
+    match key.code {
+        KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => Some(true),
+        KeyCode::Char('n') | KeyCode::Esc => Some(false),
+        _ => None,
+    }
+}
 
 /// A rect of at most `w`×`h` centered in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
