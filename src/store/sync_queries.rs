@@ -26,9 +26,10 @@ pub struct LogSlice {
     pub approx_bytes: u64,
 }
 
-/// An event as its columns are stored (`at` as text, exactly as hashed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LogRow<'a> {
+/// An event as its columns are stored (`at` as text, exactly as hashed): what a sync
+/// file's event line holds, written without parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct StoredEvent<'a> {
     pub id: &'a str,
     pub seat: &'a str,
     pub seq: i64,
@@ -38,7 +39,6 @@ pub struct LogRow<'a> {
     pub payload: &'a str,
     pub prev_hash: &'a str,
     pub hash: &'a str,
-    pub rowid: i64,
 }
 
 /// A resolution recorded for a conflict.
@@ -59,18 +59,18 @@ impl Store {
         &self,
         after_rowid: i64,
         on_slice: impl FnOnce(&LogSlice) -> Result<()>,
-        mut on_event: impl FnMut(&LogRow<'_>) -> Result<()>,
+        mut on_event: impl FnMut(&StoredEvent<'_>) -> Result<()>,
     ) -> Result<LogSlice> {
         let tx = self.conn.unchecked_transaction()?;
         let slice = slice_of(&tx, after_rowid)?;
         on_slice(&slice)?;
         let mut stmt = tx.prepare(&format!(
-            "SELECT {FULL_EVENT_COLS}, rowid FROM events WHERE rowid > ?1 AND rowid <= ?2 ORDER BY rowid"
+            "SELECT {FULL_EVENT_COLS} FROM events WHERE rowid > ?1 AND rowid <= ?2 ORDER BY rowid"
         ))?;
         let mut rows = stmt.query(params![after_rowid, slice.upto_rowid])?;
         while let Some(r) = rows.next()? {
             let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?) };
-            on_event(&LogRow {
+            on_event(&StoredEvent {
                 id: text(0)?,
                 seat: text(1)?,
                 seq: r.get(2)?,
@@ -80,7 +80,6 @@ impl Store {
                 payload: text(6)?,
                 prev_hash: text(7)?,
                 hash: text(8)?,
-                rowid: r.get(9)?,
             })?;
         }
         drop(rows);

@@ -74,18 +74,7 @@ struct Trailer {
 }
 
 /// An event line as written: the stored fields, `at` in its stored text form.
-#[derive(Debug, Serialize)]
-pub struct StoredEvent<'a> {
-    pub id: &'a str,
-    pub seat: &'a str,
-    pub seq: i64,
-    pub agent: &'a str,
-    pub at: &'a str,
-    pub kind: &'a str,
-    pub payload: &'a str,
-    pub prev_hash: &'a str,
-    pub hash: &'a str,
-}
+pub use crate::store::sync_queries::StoredEvent;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -174,19 +174,8 @@ fn write_export_inner(store: &Store, path: &Path, tmp: &Path, after: i64) -> Res
             *writer.borrow_mut() = Some(format::FileWriter::new(file, &header, compressed)?);
             Ok(())
         },
-        |row| {
-            let stored = format::StoredEvent {
-                id: row.id,
-                seat: row.seat,
-                seq: row.seq,
-                agent: row.agent,
-                at: row.at,
-                kind: row.kind,
-                payload: row.payload,
-                prev_hash: row.prev_hash,
-                hash: row.hash,
-            };
-            writer.borrow_mut().as_mut().expect("header first").stored_event(&stored)?;
+        |stored| {
+            writer.borrow_mut().as_mut().expect("header first").stored_event(stored)?;
             Ok(())
         },
     )?;
