@@ -431,3 +431,17 @@ fn conflicts_are_not_counted_as_work() {
     assert_eq!((by("宾").refund_actions, by("宾").cases_handled, by("宾").refunds_first_acted), (2, 1, 1));
     assert_eq!((by("琳").refund_actions, by("琳").cases_handled, by("琳").memo_lines), (0, 0, 1));
 }
+
+#[test]
+fn a_case_timeline_does_not_repeat_the_refund_it_belongs_to() {
+    let s = open(db());
+    let lines: Vec<String> = kefu::report::log::case_entries(&s, "R1").unwrap().into_iter().map(|e| e.line).collect();
+    assert!(lines.len() >= 3, "{lines:?}");
+    assert!(lines.iter().all(|l| !l.starts_with("退款 R1")), "{lines:?}");
+    assert!(lines[0].starts_with("登记:订单 2001"), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("买家已经申请退款,等待卖家同意 → 卖家已经同意退款,等待买家退货(同意退款)")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("⚠ 冲突")), "the conflict stays marked: {lines:?}");
+}

@@ -137,7 +137,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                     r.case().allowed_actions().iter().map(|a| format!("{}({})", a.name(), a.label())).collect();
                 println!("可执行:{}", if allowed.is_empty() { "无".into() } else { allowed.join(" ") });
                 let mut t = Table::new(&["时间", "席位", "客服", "事件"]);
-                for e in crate::report::log::entries(store, &history)? {
+                for e in crate::report::log::case_entries(store, &refund_no)? {
                     t.row(vec![e.shop_time, e.seat, e.agent, e.line]);
                 }
                 print!("{}", t.max_width(60).render());

@@ -72,6 +72,20 @@ pub fn page(store: &Store, filter: &LogFilter, after: Option<&LogCursor>, limit:
     entries(store, &rows)
 }
 
+/// One refund's or case's history, oldest first, for a view that already names it:
+/// the lines drop the leading `退款 <number>` the log needs when it lists everything,
+/// so a narrow column shows what happened.
+pub fn case_entries(store: &Store, case_key: &str) -> Result<Vec<LogEntry>> {
+    let mut out = entries(store, &store.case_timeline(case_key)?)?;
+    let subject = format!("退款 {case_key}");
+    for e in &mut out {
+        if let Some(rest) = e.line.strip_prefix(&subject) {
+            e.line = rest.trim_start_matches([':', ' ']).to_string();
+        }
+    }
+    Ok(out)
+}
+
 /// Describes rows read from the log (any order; the output keeps it).
 pub fn entries(store: &Store, rows: &[EventRow]) -> Result<Vec<LogEntry>> {
     let mut ctx: HashMap<String, Context> = HashMap::new();

@@ -138,7 +138,7 @@ pub fn case_view(store: &Store, key: &CaseKey) -> Result<Option<CaseViewState>> 
     Ok(Some(CaseViewState {
         key: key.clone(),
         // The log's own lines: before → after, and conflicts marked, as supervisors read them.
-        timeline: crate::report::log::entries(store, &store.case_timeline(key.log_key())?)?
+        timeline: crate::report::log::case_entries(store, key.log_key())?
             .into_iter()
             .map(|e| format!("{} {}@{} {}", e.shop_time.get(5..16).unwrap_or(&e.shop_time), e.agent, e.seat, e.line))
             .collect(),
