@@ -301,8 +301,18 @@ impl Event {
     }
 }
 
+/// `2026-06-28T02:00:00.000Z`: how events write their time (hashed, so it never changes).
 pub fn format_at(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    use chrono::Timelike;
+    let mut s = String::with_capacity(24);
+    super::timefmt::push_datetime(&mut s, at.naive_utc(), 'T');
+    let ms = at.nanosecond() % 1_000_000_000 / 1_000_000;
+    s.push('.');
+    s.push(char::from(b'0' + (ms / 100) as u8));
+    s.push(char::from(b'0' + (ms / 10 % 10) as u8));
+    s.push(char::from(b'0' + (ms % 10) as u8));
+    s.push('Z');
+    s
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -327,6 +337,16 @@ pub fn event_hash(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The hand-written `format_at` writes exactly what chrono's format string did
+        /// (hashes of stored events depend on it).
+        #[test]
+        fn format_at_is_chronos_format(ms in -62_000_000_000_000i64..260_000_000_000_000i64) {
+            let at = DateTime::from_timestamp_millis(ms).unwrap();
+            proptest::prop_assert_eq!(format_at(at), at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+        }
+    }
 
     #[test]
     fn body_serializes_with_a_kind_tag_matching_kind() {
