@@ -8,7 +8,7 @@ use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
 use kefu::domain::refund::{ActionInput, RefundAction, RefundState};
 use kefu::store::orders::QueueView;
-use kefu::store::{Store, StoreError};
+use kefu::store::{BulkLoad, Store, StoreError};
 
 fn t(s: &str) -> chrono::NaiveDateTime {
     kefu::domain::timefmt::parse_datetime(s).unwrap()
@@ -317,7 +317,7 @@ fn index_names(s: &Store) -> Vec<String> {
 fn bulk_load_rebuilds_indexes_and_is_all_or_nothing() {
     let mut s = Store::open_in_memory(Actor::new("宾", "seat-1")).unwrap();
     let indexes = index_names(&s);
-    let failed = s.write_bulk(|w| {
+    let failed = s.write_bulk(BulkLoad::Orders, |w| {
         w.record(EventBody::OrdersUpserted {
             source: "t".into(),
             orders: vec![order("1", OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00")],
@@ -327,7 +327,7 @@ fn bulk_load_rebuilds_indexes_and_is_all_or_nothing() {
     assert!(failed.is_err());
     assert_eq!(index_names(&s), indexes, "a failed bulk load keeps every index");
     assert_eq!(s.order_count().unwrap(), 0);
-    s.write_bulk(|w| {
+    s.write_bulk(BulkLoad::Orders, |w| {
         w.record(EventBody::OrdersUpserted {
             source: "t".into(),
             orders: (0..50)

@@ -9,7 +9,7 @@ use kefu::domain::event::{Actor, EventBody, MemoKind, RefundRecord};
 use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderRecord, OrderStatus};
 use kefu::domain::refund::{ActionInput, RefundAction, RefundState};
-use kefu::store::Store;
+use kefu::store::{BulkLoad, Store};
 use kefu::sync::{self, Problem, Scope, SyncError};
 use sha2::{Digest, Sha256};
 
@@ -978,4 +978,105 @@ fn three_seats_syncing_one_folder_at_once_converge() {
     let names: BTreeSet<String> =
         std::fs::read_dir(&shared).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["kefu-a.kefusync", "kefu-b.kefusync", "kefu-c.kefusync"].map(String::from).into());
+}
+
+// ---------------------------------------------------------------- bulk import
+
+fn index_names(s: &Store) -> Vec<String> {
+    let mut stmt = s.conn().prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").unwrap();
+    stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<Vec<String>, _>>().unwrap()
+}
+
+/// A source with every kind of work: memos, flags, a refund through several actions,
+/// a reply saved, edited and used.
+fn busy() -> Store {
+    let mut s = big(300);
+    s.write(|w| {
+        for i in 0..40 {
+            w.record(EventBody::FlagSet { order_no: format!("100{}", i % 5 + 1), flag: Flag::ALL[i % 6] })?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    s.refund_act("R1", RefundAction::Agree, ActionInput::default()).unwrap();
+    s.record(EventBody::ReplySaved {
+        reply_id: "r1".into(),
+        code: "yfx".into(),
+        text: "亲,运费险会自动理赔的哦".into(),
+        group: "售后".into(),
+    })
+    .unwrap();
+    s.record(EventBody::ReplySaved {
+        reply_id: "r1".into(),
+        code: "yfx".into(),
+        text: "亲,退货运费险会在签收后自动理赔的哦".into(),
+        group: "售后".into(),
+    })
+    .unwrap();
+    s.record(EventBody::ReplyUsed { reply_id: "r1".into(), order_no: "1001".into() }).unwrap();
+    s
+}
+
+/// A large import into an empty log builds some indexes after the load instead of row
+/// by row (`Store::write_bulk` with `BulkLoad::Events`) and inserts the log in
+/// multi-row statements: the tables, indexes, chain heads and people it leaves are
+/// exactly those of the ordinary import.
+#[test]
+fn a_bulk_import_ends_exactly_like_an_ordinary_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = busy();
+    let p = export(&mut a, dir.path(), "a.kefusync");
+    let file = sync::read_verified(&p, &mut |_| {}).unwrap();
+    let events: Vec<_> = (0..file.len()).map(|i| file.checked_event(i).unwrap()).collect();
+
+    let mut ordinary = store("b");
+    sync::import(&mut ordinary, &p).unwrap();
+    let indexes = index_names(&ordinary);
+
+    let mut bulk = Store::open(&dir.path().join("bulk.sqlite"), Actor::new("客服b", "b")).unwrap();
+    bulk.write_bulk(BulkLoad::Events(events.len()), |w| {
+        for chunk in events.chunks(100) {
+            w.ingest_verified_batch(chunk).map_err(|(_, e)| e)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_same(&ordinary, &bulk);
+    assert_same(&a, &bulk);
+    assert_eq!(index_names(&bulk), indexes, "every index is back");
+    assert!(bulk.verify_chains().unwrap().is_ok(), "chain heads recorded");
+    let mode: String = bulk.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal", "WAL again after the load");
+}
+
+/// A bulk import that fails part way leaves nothing, and every index in place.
+#[test]
+fn a_failed_bulk_import_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = busy();
+    let p = export(&mut a, dir.path(), "a.kefusync");
+    let file = sync::read_verified(&p, &mut |_| {}).unwrap();
+    let mut events: Vec<_> = (0..file.len()).map(|i| file.checked_event(i).unwrap()).collect();
+    // The same seat and number under another id: a constraint the log enforces.
+    let mut twin = events[200].clone();
+    twin.0.id = "0190aaaa-0000-7000-8000-000000000000".into();
+    twin.0.hash = twin.0.compute_hash();
+    events.insert(250, twin);
+
+    let mut b = Store::open(&dir.path().join("b.sqlite"), Actor::new("客服b", "b")).unwrap();
+    let indexes = index_names(&b);
+    let before = state(&b);
+    let failed = b.write_bulk(BulkLoad::Events(events.len()), |w| {
+        for chunk in events.chunks(64) {
+            w.ingest_verified_batch(chunk).map_err(|(k, e)| {
+                assert_eq!(k, 250 - 192, "the error names the event that broke the rule");
+                e
+            })?;
+        }
+        Ok(())
+    });
+    let err = failed.unwrap_err().to_string();
+    assert!(err.contains("已存在但内容不同"), "{err}");
+    assert_eq!(state(&b), before);
+    assert_eq!(index_names(&b), indexes);
 }

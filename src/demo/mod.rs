@@ -27,7 +27,7 @@ use crate::domain::event::EventBody;
 use crate::domain::flag::Flag;
 use crate::domain::order::{OrderRecord, OrderStatus};
 use crate::domain::refund::RefundState;
-use crate::store::{Result, Store, StoreError};
+use crate::store::{BulkLoad, Result, Store, StoreError};
 
 pub use export_csv::ExportFiles;
 pub use orders::{MAX_ORDERS, OrderGen};
@@ -105,7 +105,7 @@ fn fill_orders_and_work(store: &mut Store, opts: &DemoOptions, mut stream: Order
 
     let mut picker = work::Picker::new(opts.seed, opts.orders, opts.now);
     let (mut n_orders, mut n_items) = (0u64, 0u64);
-    store.write_bulk(|w| {
+    store.write_bulk(BulkLoad::Orders, |w| {
         loop {
             let batch: Vec<OrderRecord> = stream.by_ref().take(BATCH).collect();
             if batch.is_empty() {

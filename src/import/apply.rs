@@ -11,7 +11,7 @@ use super::replies::read_phrases;
 use super::{ImportError, RowError, Summary};
 use crate::domain::event::EventBody;
 use crate::domain::order::OrderRecord;
-use crate::store::{Store, StoreError, Writer};
+use crate::store::{BulkLoad, Store, StoreError, Writer};
 
 /// Orders per `OrdersUpserted` event (and per lookup batch).
 pub const BATCH: usize = 2000;
@@ -46,7 +46,7 @@ pub fn import_orders<L: Read + Seek, D: Read + Seek>(
     // Into an empty database the order indexes are built once at the end (write_bulk);
     // either way it is one transaction.
     store
-        .write_bulk(|w| {
+        .write_bulk(BulkLoad::Orders, |w| {
             let mut batch: Vec<(OrderRecord, bool)> = Vec::with_capacity(BATCH);
             let mut pending: Vec<OrderRecord> = Vec::with_capacity(BATCH);
             while let Some(next) = list.next_row().map_err(into_store)? {

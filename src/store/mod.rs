@@ -10,6 +10,7 @@ mod migrate;
 mod project;
 mod replay;
 mod rows;
+mod tally;
 
 pub mod audit;
 pub mod cases;
@@ -39,6 +40,23 @@ pub struct Store {
     actor: Actor,
     path: String,
 }
+
+/// What a bulk write brings in (`Store::write_bulk`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkLoad {
+    /// Many orders: a demo, a seller-centre export.
+    Orders,
+    /// About this many events from elsewhere: a sync file.
+    Events(usize),
+}
+
+/// Indexes on the log and on tables projected from it that applying an event never
+/// reads (they serve the log view, reports and the order detail), so a large import
+/// may build them after the fact. Not here: `events_case` (a refund or case is
+/// rebuilt from its events), the unique keys, and every index of the tables that
+/// applying reads (conflicts, refunds, case contacts).
+const LOG_INDEXES_UNREAD_WHILE_APPLYING: &[&str] =
+    &["events_order", "memo_lines_order", "reply_uses_reply", "reply_uses_agent", "reply_history_reply"];
 
 /// What `Writer::ingest` did with an event from elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,30 +111,40 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut w = Writer::new(tx, self.actor.clone())?;
         let out = f(&mut w)?;
-        w.tx.commit()?;
+        w.commit()?;
         Ok(out)
     }
 
-    /// Like `write`, for loading many orders at once. When the order tables are empty,
-    /// their secondary indexes are dropped first and built again at the end, inside
-    /// the same transaction (one sorted build instead of a million random inserts, and
-    /// still all-or-nothing); and, when no other connection has the file open, the load
-    /// runs with a rollback journal instead of WAL, so a first load of a gigabyte is not
-    /// written twice. A crash mid-load rolls back from the journal; WAL is restored
-    /// after the load, and on every open.
-    pub fn write_bulk<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let empty: bool = self.conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
+    /// Like `write`, for loading much at once (`BulkLoad` says what). Indexes that
+    /// nothing reads during the load are dropped first and built again at the end,
+    /// inside the same transaction (one sorted build instead of a million scattered
+    /// inserts, and still all-or-nothing): those of the order tables when they are
+    /// empty, and, for events from elsewhere into a log no bigger than what arrives, the
+    /// log's and memo lines' query indexes. And, when no other connection has the file
+    /// open, such a load runs with a rollback journal instead of WAL, so a first load of
+    /// a gigabyte is not written twice. A crash mid-load rolls back from the journal;
+    /// WAL is restored after the load, and on every open.
+    pub fn write_bulk<T>(&mut self, load: BulkLoad, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let orders_empty: bool = self.conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
+        let log_small = match load {
+            BulkLoad::Orders => false,
+            BulkLoad::Events(n) => {
+                self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))? as usize <= n
+            }
+        };
+        let first_load = orders_empty || log_small;
         let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        let left_wal = empty
+        let left_wal = first_load
             && self.path != ":memory:"
             && self
                 .conn
                 .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
                 .is_ok_and(|m| m.eq_ignore_ascii_case("delete"));
-        if empty {
+        // (A negative cache size is in KiB: -524288 is 512 MiB. Never shrink it here.)
+        if first_load && cache > -524288 {
             self.conn.execute_batch("PRAGMA cache_size = -524288")?;
         }
-        let out = self.bulk_transaction(empty, f);
+        let out = self.bulk_transaction(orders_empty, log_small, f);
         if left_wal {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         }
@@ -124,26 +152,39 @@ impl Store {
         out
     }
 
-    fn bulk_transaction<T>(&mut self, rebuild: bool, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+    fn bulk_transaction<T>(
+        &mut self,
+        orders_empty: bool,
+        log_small: bool,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let indexes: Vec<(String, String)> = if rebuild {
+        let mut indexes: Vec<(String, String)> = Vec::new();
+        {
             let mut stmt = tx.prepare(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
-                 AND tbl_name IN ('orders', 'order_items')",
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
             )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?
-        } else {
-            Vec::new()
-        };
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let (name, table): (String, String) = (r.get(0)?, r.get(1)?);
+                let defer = (orders_empty && matches!(table.as_str(), "orders" | "order_items"))
+                    || (log_small && LOG_INDEXES_UNREAD_WHILE_APPLYING.contains(&name.as_str()));
+                if defer {
+                    indexes.push((name, r.get(2)?));
+                }
+            }
+        }
         for (name, _) in &indexes {
             tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
         }
         let mut w = Writer::new(tx, self.actor.clone())?;
         let out = f(&mut w)?;
+        // Large sorts may use a second core.
+        w.tx.execute_batch("PRAGMA threads = 2")?;
         for (_, sql) in &indexes {
             w.tx.execute_batch(sql)?;
         }
-        w.tx.commit()?;
+        w.commit()?;
         Ok(out)
     }
 
@@ -196,6 +237,9 @@ pub struct Writer<'c> {
     seq: i64,
     prev_hash: String,
     last_at: Option<DateTime<Utc>>,
+    /// When this transaction began: every event it brings in is `received_at` then.
+    received_at: String,
+    tally: tally::Tally,
 }
 
 /// The total order of the log: time, then seat, then the seat's sequence.
@@ -216,7 +260,14 @@ impl<'c> Writer<'c> {
             Some((s, h, at)) => (s, h, DateTime::parse_from_rfc3339(&at).ok().map(|d| d.with_timezone(&Utc))),
             None => (0, String::new(), None),
         };
-        Ok(Writer { tx, actor, seq, prev_hash, last_at })
+        let received_at = format_at(Utc::now());
+        Ok(Writer { tx, actor, seq, prev_hash, last_at, received_at, tally: Default::default() })
+    }
+
+    fn commit(mut self) -> Result<()> {
+        self.tally.flush(&self.tx)?;
+        self.tx.commit()?;
+        Ok(())
     }
 
     pub fn conn(&self) -> &Connection {
@@ -262,7 +313,7 @@ impl<'c> Writer<'c> {
             prev_hash: self.prev_hash.clone(),
             hash,
         };
-        insert_event(&self.tx, &event, &body)?;
+        self.insert_event(&event, &at_text, &body)?;
         project::apply(&self.tx, &event, &body, project::Mode::Strict)?;
         self.seq = seq;
         self.prev_hash = event.hash.clone();
@@ -282,17 +333,92 @@ impl<'c> Writer<'c> {
             return Ok(Ingested::AlreadyPresent);
         }
         let body = event.body()?;
-        insert_event(&self.tx, event, &body)?;
-        project::apply(&self.tx, event, &body, project::Mode::Replay)?;
+        self.append_foreign(event, &body)?;
+        Ok(Ingested::New)
+    }
+
+    /// Stores and applies (Replay mode) an event from elsewhere that is known to be new.
+    fn append_foreign(&mut self, event: &Event, body: &EventBody) -> Result<()> {
+        self.insert_event(event, &event.at_text(), body)?;
+        project::apply(&self.tx, event, body, project::Mode::Replay)?;
         if event.seat == self.actor.seat && event.seq > self.seq {
             self.seq = event.seq;
             self.prev_hash = event.hash.clone();
         }
-        Ok(Ingested::New)
+        Ok(())
+    }
+
+    fn insert_event(&mut self, e: &Event, at: &str, body: &EventBody) -> Result<()> {
+        insert_event(&self.tx, e, at, body, &self.received_at)?;
+        self.tally.note(e, at);
+        Ok(())
+    }
+
+    /// `append_foreign` for many events at once: the events go into the log a few dozen
+    /// rows per INSERT (one statement keeps its index cursors where the last row went, so
+    /// appending to the log's indexes skips the descent from the root), then each is
+    /// applied in order. Applying an event may read its case's events from the log; it
+    /// sees the later ones of the same batch too, which changes nothing, since a case is
+    /// always rebuilt from all of its events. An error names the batch position of the
+    /// event that caused it.
+    fn append_foreign_batch(&mut self, batch: &[(Event, EventBody)]) -> std::result::Result<(), (usize, StoreError)> {
+        let ats: Vec<String> = batch.iter().map(|(e, _)| e.at_text()).collect();
+        for (start, chunk) in (0..batch.len()).step_by(EVENTS_PER_INSERT).map(|s| (s, &batch[s..])) {
+            let chunk = &chunk[..chunk.len().min(EVENTS_PER_INSERT)];
+            if insert_events(&self.tx, chunk, &ats[start..], &self.received_at).is_err() {
+                // A row of the chunk broke a constraint (the statement left nothing
+                // behind): insert them one by one, to say which and why.
+                for (k, (e, body)) in chunk.iter().enumerate() {
+                    insert_event(&self.tx, e, &ats[start + k], body, &self.received_at).map_err(|e| (start + k, e))?;
+                }
+            }
+        }
+        for (k, ((event, body), at)) in batch.iter().zip(&ats).enumerate() {
+            self.tally.note(event, at);
+            project::apply(&self.tx, event, body, project::Mode::Replay).map_err(|e| (k, e))?;
+            if event.seat == self.actor.seat && event.seq > self.seq {
+                self.seq = event.seq;
+                self.prev_hash = event.hash.clone();
+            }
+        }
+        Ok(())
     }
 }
 
-fn insert_event(tx: &Transaction<'_>, e: &Event, body: &EventBody) -> Result<()> {
+/// Events per multi-row INSERT into the log (12 parameters each).
+const EVENTS_PER_INSERT: usize = 64;
+
+fn insert_events(tx: &Transaction<'_>, rows: &[(Event, EventBody)], ats: &[String], received_at: &str) -> Result<()> {
+    use rusqlite::ToSql;
+    let sql = format!(
+        "INSERT INTO events (id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, received_at) \
+         VALUES {}",
+        vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 12);
+    let keys: Vec<(Option<&str>, Option<&str>)> = rows.iter().map(|(_, b)| (b.order_no(), b.case_key())).collect();
+    for (((e, _), at), (order_no, case_key)) in rows.iter().zip(ats).zip(&keys) {
+        values.extend_from_slice(&[
+            &e.id,
+            &e.seat,
+            &e.seq,
+            &e.agent,
+            at,
+            &e.kind,
+            &e.payload,
+            &e.prev_hash,
+            &e.hash,
+            order_no,
+            case_key,
+            &received_at,
+        ]);
+    }
+    stmt.execute(rusqlite::params_from_iter(values))?;
+    Ok(())
+}
+
+fn insert_event(tx: &Transaction<'_>, e: &Event, at: &str, body: &EventBody, received_at: &str) -> Result<()> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO events (id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, received_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -302,14 +428,14 @@ fn insert_event(tx: &Transaction<'_>, e: &Event, body: &EventBody) -> Result<()>
         e.seat,
         e.seq,
         e.agent,
-        e.at_text(),
+        at,
         e.kind,
         e.payload,
         e.prev_hash,
         e.hash,
         body.order_no(),
         body.case_key(),
-        format_at(Utc::now()),
+        received_at,
     ])
     .map_err(|err| match err {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
@@ -317,13 +443,6 @@ fn insert_event(tx: &Transaction<'_>, e: &Event, body: &EventBody) -> Result<()>
         }
         other => other.into(),
     })?;
-    // The seat's newest event, so `kefu log verify` notices a chain cut short at its end
-    // (see migrations/0002_reports.sql). Only ever moves forward.
-    tx.prepare_cached(
-        "INSERT INTO chain_heads (seat, seq, hash) VALUES (?1, ?2, ?3) \
-         ON CONFLICT(seat) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > chain_heads.seq",
-    )?
-    .execute(params![e.seat, e.seq, e.hash])?;
     Ok(())
 }
 

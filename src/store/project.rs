@@ -24,7 +24,6 @@ pub enum Mode {
 pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> Result<()> {
     let key = event_key(&e.at_text(), &e.seat, e.seq);
     let at = e.at_text();
-    note_person(tx, &e.seat, &e.agent, &at)?;
     match body {
         EventBody::OrdersUpserted { orders, .. } => {
             for o in orders {
@@ -32,24 +31,35 @@ pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> R
             }
         }
         EventBody::MemoAdded { order_no, text, memo_kind } => {
-            require_order(tx, order_no, mode)?;
+            if mode == Mode::Strict {
+                require_order(tx, order_no, mode)?;
+            }
             tx.prepare_cached(
                 "INSERT INTO memo_lines (event_id, order_no, event_key, at, seat, agent, kind, text) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![e.id, order_no, key, at, e.seat, e.agent, memo_kind.code(), text])?;
-            tx.prepare_cached(
-                "UPDATE orders SET memo_last = ?2, memo_key = ?3 WHERE order_no = ?1 AND (memo_key IS NULL OR memo_key < ?3)",
-            )?
-            .execute(params![order_no, text, key])?;
+            update_order(tx, order_no, || {
+                Ok(tx
+                    .prepare_cached(
+                        "UPDATE orders SET memo_last = ?2, memo_key = ?3 \
+                         WHERE order_no = ?1 AND (memo_key IS NULL OR memo_key < ?3)",
+                    )?
+                    .execute(params![order_no, text, key])?)
+            })?;
         }
         EventBody::FlagSet { order_no, flag } => {
-            require_order(tx, order_no, mode)?;
-            tx.prepare_cached(
-                "UPDATE orders SET local_flag = ?2, flag = ?2, flag_key = ?3 \
-                 WHERE order_no = ?1 AND (flag_key IS NULL OR flag_key < ?3)",
-            )?
-            .execute(params![order_no, flag.number(), key])?;
+            if mode == Mode::Strict {
+                require_order(tx, order_no, mode)?;
+            }
+            update_order(tx, order_no, || {
+                Ok(tx
+                    .prepare_cached(
+                        "UPDATE orders SET local_flag = ?2, flag = ?2, flag_key = ?3 \
+                         WHERE order_no = ?1 AND (flag_key IS NULL OR flag_key < ?3)",
+                    )?
+                    .execute(params![order_no, flag.number(), key])?)
+            })?;
         }
         EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
             // A refund export often names orders that were never imported.
@@ -122,23 +132,26 @@ fn strict_event(mode: Mode, e: &Event) -> Option<&str> {
     (mode == Mode::Strict).then_some(e.id.as_str())
 }
 
-fn note_person(tx: &Transaction<'_>, seat: &str, agent: &str, at: &str) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO people (seat, agent, first_at, last_at) VALUES (?1, ?2, ?3, ?3) \
-         ON CONFLICT(seat, agent) DO UPDATE SET first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)",
-    )?
-    .execute(params![seat, agent, at])?;
+/// Runs `update` (local work on an order: memo, flag); when it changed nothing, the order
+/// may not exist yet (replay: its platform facts come later), so it gets its placeholder
+/// and the update runs again. Most events find their order, so the existence check
+/// costs nothing for them.
+fn update_order(tx: &Transaction<'_>, order_no: &str, update: impl Fn() -> Result<usize>) -> Result<()> {
+    if update()? == 0 && require_order(tx, order_no, Mode::Replay)? {
+        update()?;
+    }
     Ok(())
 }
 
 /// Local work on an order needs the order. While replaying, an order not seen yet
 /// gets a placeholder row (status unknown) that its platform facts fill in later.
-fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<()> {
+/// Returns whether it made a placeholder.
+fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<bool> {
     let exists: bool = tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM orders WHERE order_no = ?)")?
         .query_row([order_no], |r| r.get(0))?;
     if exists {
-        return Ok(());
+        return Ok(false);
     }
     if mode == Mode::Strict {
         return Err(StoreError::NotFound { what: "订单", key: order_no.to_string() });
@@ -147,7 +160,7 @@ fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<()>
         "INSERT INTO orders (order_no, order_rev, status, platform_key, qrank, qkey) VALUES (?1, ?3, '', '', ?2, '')",
         params![order_no, QueueRank::Done as i64, order_no.chars().rev().collect::<String>()],
     )?;
-    Ok(())
+    Ok(true)
 }
 
 fn upsert_order(tx: &Transaction<'_>, o: &OrderRecord, key: &str) -> Result<()> {

@@ -200,7 +200,7 @@ pub fn rebuild_all(tx: &Transaction<'_>) -> Result<()> {
         let body = event.body()?;
         project::apply(tx, &event, &body, Mode::Replay)?;
     }
-    Ok(())
+    super::tally::rebuild_people(tx)
 }
 
 /// The state a case is in, parsed.

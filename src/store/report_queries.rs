@@ -155,7 +155,7 @@ impl Store {
     /// Refunds with an event (recorded, synced, acted on) between two event times.
     pub fn refunds_touched_between(&self, from_utc: &str, to_utc: &str) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT case_key FROM events INDEXED BY events_kind \
+            "SELECT DISTINCT case_key FROM events INDEXED BY events_work \
              WHERE kind IN ('refund_opened', 'refund_synced', 'refund_acted') AND at >= ?1 AND at < ?2 \
                AND case_key IS NOT NULL",
         )?;
@@ -226,7 +226,7 @@ impl Store {
     /// effect (conflicts left out).
     pub fn case_actions_between(&self, from_utc: &str, to_utc: &str) -> Result<Vec<CaseActionFact>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.case_key, c.kind, e.payload, e.agent, e.at FROM events e INDEXED BY events_kind \
+            "SELECT e.case_key, c.kind, e.payload, e.agent, e.at FROM events e INDEXED BY events_work \
              JOIN cases c ON c.case_id = e.case_key \
              WHERE e.kind = 'case_acted' AND e.at >= ?1 AND e.at < ?2 \
                AND NOT EXISTS (SELECT 1 FROM conflicts x WHERE x.event_id = e.id) \

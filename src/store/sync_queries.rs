@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::error::Result;
 use super::log::FULL_EVENT_COLS;
-use super::{Store, Writer, insert_event, project};
+use super::{Store, Writer};
 use crate::domain::event::{Event, EventBody};
 
 /// What an export will contain: the events with `after < rowid <= upto`.
@@ -153,19 +153,18 @@ impl Writer<'_> {
         Ok(ids)
     }
 
-    /// `ingest` for an event the caller has already verified (its hash matches its
-    /// content and `body` is its parsed payload) and found absent from the log with
-    /// `stored_hash`: the same insert and Replay-mode projection, without doing those
-    /// checks a second time. Sync's import of a verified file uses this.
-    pub fn ingest_verified_new(&mut self, event: &Event, body: &EventBody) -> Result<()> {
-        debug_assert_eq!(event.compute_hash(), event.hash);
-        insert_event(&self.tx, event, body)?;
-        project::apply(&self.tx, event, body, project::Mode::Replay)?;
-        if event.seat == self.actor.seat && event.seq > self.seq {
-            self.seq = event.seq;
-            self.prev_hash = event.hash.clone();
-        }
-        Ok(())
+    /// `ingest` for events the caller has already verified (each hash matches its
+    /// content and each body is its parsed payload) and found absent from the log with
+    /// `stored_hashes`: the same insert and Replay-mode projection, in the given order,
+    /// without doing those checks a second time, and inserted into the log in bulk.
+    /// Sync's import of a verified file uses this. An error comes with the position in
+    /// `batch` of the event that caused it.
+    pub fn ingest_verified_batch(
+        &mut self,
+        batch: &[(Event, EventBody)],
+    ) -> std::result::Result<(), (usize, crate::store::StoreError)> {
+        debug_assert!(batch.iter().all(|(e, _)| e.compute_hash() == e.hash));
+        self.append_foreign_batch(batch)
     }
 }
 

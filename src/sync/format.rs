@@ -336,40 +336,31 @@ impl SyncFile {
         (0..self.len()).map(|i| self.event(i))
     }
 
-    /// The parsed payload of `event` (event `i`), already checked by `checked_body`.
-    pub fn body(&self, event: &Event, i: usize) -> Result<EventBody, Refusal> {
-        serde_json::from_str(&event.payload).map_err(|e| {
-            refuse(Problem::BadEvent, format!("第 {} 行事件 {} 的内容无法解析:{e}", self.line_no(i), event.id))
-        })
-    }
-
-    /// The parsed payload of event `i`, checked the way an event new to this database
-    /// must be: a kind this kefu knows, matching the event's kind, and only clean text
-    /// (kefu never stores control characters, escape sequences or bidi overrides, so a
-    /// payload that has them was not written by kefu).
-    pub fn checked_body(&self, i: usize) -> Result<EventBody, Refusal> {
-        let line_no = self.line_no(i);
-        let w: EventRef<'_> = serde_json::from_slice(self.line(i))
-            .map_err(|e| refuse(Problem::NotAnEvent, format!("第 {line_no} 行不是一条事件:{e}")))?;
-        let who = format!("第 {line_no} 行事件 {}(席位 {} 第 {} 号)", w.id, w.seat, w.seq);
-        let body: EventBody = serde_json::from_str(&w.payload).map_err(|e| {
-            let msg = if EventBody::KINDS.contains(&&*w.kind) {
-                format!("{who}的内容无法解析:{e}")
+    /// Event `i` with its payload parsed and checked the way an event new to this
+    /// database must be: a kind this kefu knows, matching the event's kind, and only
+    /// clean text (kefu never stores control characters, escape sequences or bidi
+    /// overrides, so a payload that has them was not written by kefu).
+    pub fn checked_event(&self, i: usize) -> Result<(Event, EventBody), Refusal> {
+        let e = self.event(i)?;
+        let who = format!("第 {} 行事件 {}(席位 {} 第 {} 号)", self.line_no(i), e.id, e.seat, e.seq);
+        let body: EventBody = serde_json::from_str(&e.payload).map_err(|err| {
+            let msg = if EventBody::KINDS.contains(&&*e.kind) {
+                format!("{who}的内容无法解析:{err}")
             } else {
-                format!("{who}的类型「{}」本 kefu ({KEFU_VERSION}) 不认识 — 请升级 kefu", w.kind)
+                format!("{who}的类型「{}」本 kefu ({KEFU_VERSION}) 不认识 — 请升级 kefu", e.kind)
             };
             refuse(Problem::BadEvent, msg)
         })?;
-        if body.kind() != w.kind {
-            return Err(refuse(Problem::BadEvent, format!("{who}的类型 {} 与内容 {} 不符", w.kind, body.kind())));
+        if body.kind() != e.kind {
+            return Err(refuse(Problem::BadEvent, format!("{who}的类型 {} 与内容 {} 不符", e.kind, body.kind())));
         }
-        if let Some(c) = payload_unclean(&w.payload) {
+        if let Some(c) = payload_unclean(&e.payload) {
             return Err(refuse(
                 Problem::BadEvent,
                 format!("{who}的内容含控制字符或转义序列 U+{:04X} — 不是 kefu 写出的", c as u32),
             ));
         }
-        Ok(body)
+        Ok((e, body))
     }
 }
 
@@ -690,7 +681,7 @@ fn read_lines<R: BufRead>(
 
 /// Verifies consecutive event lines `spans` (the first being event number `first`):
 /// each line's structure, time, hash and place in its seat's chain. Stops at the first
-/// problem. Payloads are checked by `SyncFile::checked_body` when an import finds the
+/// problem. Payloads are checked by `SyncFile::checked_event` when an import finds the
 /// event new.
 fn verify_run(data: &[u8], spans: &[(usize, usize)], first: usize, header_len: u64) -> Run {
     let mut run = Run { entries: Vec::with_capacity(spans.len()), ..Default::default() };

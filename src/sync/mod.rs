@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreError};
+use crate::store::{BulkLoad, Store, StoreError};
 
 pub use format::{FORMAT_VERSION, Header, Problem, Refusal, SyncFile};
 
@@ -345,11 +345,13 @@ pub fn read_verified(path: &Path, progress: &mut dyn FnMut(Progress)) -> Result<
 }
 
 /// Imports a verified file in one transaction. First, outside it, the events this
-/// database does not have yet are found (one ordered scan per seat) and their payloads
-/// checked — an event already here is byte for byte one that was checked when it was
-/// stored. Then, in the transaction, presence is checked again (another import may
-/// have run meanwhile; nothing ever deletes an event, so the new ones can only be
-/// fewer) and every new event is inserted and projected, in the file's order.
+/// database does not have yet are found (one ordered scan per seat); if there are none,
+/// nothing is written. Then, in the transaction, presence is checked again (another
+/// import may have run meanwhile; nothing ever deletes an event, so the new ones can
+/// only be fewer) and every new event is inserted and projected, in the file's order,
+/// while a second thread parses and checks the next ones (`SyncFile::checked_event`; an
+/// event already here is byte for byte one that was checked when it was stored). The
+/// first bad payload in file order refuses the file and rolls the transaction back.
 /// Conflicts are counted by comparing the conflict set before and after.
 pub fn import_verified(
     store: &mut Store,
@@ -375,11 +377,10 @@ pub fn import_verified(
             clocks_ahead: clocks_ahead(file),
         });
     }
-    check_payloads(file, &new).map_err(refused)?;
 
     let mut refusal: Option<Refusal> = None;
     let big = LargeCache::set(store, new.len())?;
-    let result = store.write(|w| {
+    let import = |w: &mut crate::store::Writer<'_>| {
         progress(Progress::Importing { done: 0, total });
         let here = match presence(file, |seat, min, max, f| w.stored_hashes(seat, min, max, f))? {
             Ok(here) => here,
@@ -397,44 +398,55 @@ pub fn import_verified(
             let new = &new;
             scope.spawn(move || {
                 for batch in new.chunks(256) {
-                    // Its payload was checked before the transaction began.
-                    let parsed: Vec<Parsed> =
-                        batch.iter().map(|&i| (i, file.event(i).and_then(|e| Ok((file.body(&e, i)?, e))))).collect();
+                    let parsed: Vec<Parsed> = batch.iter().map(|&i| (i, file.checked_event(i))).collect();
                     if tx.send(parsed).is_err() {
                         return; // the writer stopped
                     }
                 }
             });
-            for (i, parsed) in rx.iter().flatten() {
-                let (body, event) = match parsed {
-                    Ok(p) => p,
-                    Err(r) => {
-                        refusal = Some(r);
-                        return Err(StoreError::Rule("refused".into()));
+            for parsed in rx.iter() {
+                let mut batch = Vec::with_capacity(parsed.len());
+                let mut lines = Vec::with_capacity(parsed.len());
+                for (i, p) in parsed {
+                    match p {
+                        Ok(checked) => {
+                            batch.push(checked);
+                            lines.push(i);
+                        }
+                        Err(r) => {
+                            refusal = Some(r);
+                            return Err(StoreError::Rule("refused".into()));
+                        }
                     }
-                };
-                match w.ingest_verified_new(&event, &body) {
+                }
+                match w.ingest_verified_batch(&batch) {
                     Ok(()) => {}
                     // The id is here under another seat number: not the same log.
-                    Err(StoreError::Corrupt(msg)) => {
+                    Err((k, StoreError::Corrupt(msg))) => {
                         refusal = Some(Refusal {
                             problem: Problem::Chain,
-                            message: format!("第 {} 行:{msg} — 文件或本库被改动过", file.line_no(i)),
+                            message: format!("第 {} 行:{msg} — 文件或本库被改动过", file.line_no(lines[k])),
                         });
                         return Err(StoreError::Rule("refused".into()));
                     }
-                    Err(e) => return Err(e),
+                    Err((_, e)) => return Err(e),
                 }
-                if (i + 1) % 10_000 == 0 {
-                    progress(Progress::Importing { done: i as u64 + 1, total });
-                }
+                // How far into the file the import is (a batch is a few hundred events,
+                // or fewer large ones: each batch is worth a report).
+                let done = lines.last().map_or(0, |&i| i as u64 + 1);
+                progress(Progress::Importing { done, total });
             }
             Ok(())
         })?;
         let new_conflicts = if new_count > 0 { w.conflict_ids()?.difference(&before).count() as u64 } else { 0 };
         progress(Progress::Importing { done: total, total });
         Ok((new_count, total - new_count, new_conflicts))
-    });
+    };
+    let result = if new.len() >= LargeCache::ABOVE_EVENTS {
+        store.write_bulk(BulkLoad::Events(new.len()), import)
+    } else {
+        store.write(import)
+    };
     big.restore(store)?;
     match (result, refusal) {
         (_, Some(refusal)) => Err(refused(refusal)),
@@ -462,22 +474,7 @@ fn clocks_ahead(file: &SyncFile) -> Vec<(String, i64)> {
 }
 
 /// An event to insert, or why the file is refused after all.
-type Parsed = (usize, Result<(crate::domain::event::EventBody, crate::domain::event::Event), Refusal>);
-
-/// Checks the payloads of the events `new` to this database (`SyncFile::checked_body`),
-/// on all cores. The first problem in file order refuses the file.
-fn check_payloads(file: &SyncFile, new: &[usize]) -> Result<(), Refusal> {
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
-    let per = new.len().div_ceil(workers).max(2048);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = new
-            .chunks(per)
-            .map(|chunk| scope.spawn(move || chunk.iter().find_map(|&i| file.checked_body(i).err())))
-            .collect();
-        // Chunks are in file order: the first that failed has the first problem.
-        handles.into_iter().map(|h| h.join().expect("checker thread")).find_map(|e| e).map_or(Ok(()), Err)
-    })
-}
+type Parsed = (usize, Result<(crate::domain::event::Event, crate::domain::event::EventBody), Refusal>);
 
 /// A large import touches index pages all over the database: while it runs, SQLite
 /// may keep more of them in memory (up to 1 GB, only as it needs them).
