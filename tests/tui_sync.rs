@@ -208,3 +208,24 @@ fn while_a_job_runs_reads_go_on_writes_are_refused_and_quit_asks() {
     assert!(s.contains("导入失败") && s.contains("slow.kefusync") && s.contains("数据库没有任何改动"), "{s}");
     assert_eq!(app.store.queue_row("2606280001").unwrap().unwrap().flag, flag);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_hostile_file_name_is_drawn_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = "kefu-\u{1b}]0;x\u{7}\u{1b}[2J坏\u{202e}人.kefusync";
+    std::fs::write(dir.path().join(evil), b"not a sync file\n").unwrap();
+    let mut app = seat(&dir.path().join("a.sqlite"), "宾", "seat-1", false);
+    app.store.set_meta(META_DIR, &dir.path().display().to_string()).unwrap();
+    keys(&mut app, "I");
+    let s = shown(&app);
+    assert!(s.contains("kefu-坏人.kefusync"), "{s}");
+    keys(&mut app, "<Enter>");
+    assert!(app.wait_sync(Duration::from_secs(60)));
+    let s = shown(&app);
+    // The picked file itself was read (and refused), not the cleaned name.
+    assert!(s.contains("导入失败") && s.contains("第 1 行应是 kefu 同步文件头"), "{s}");
+    for text in [s, screen(&app, 80, 24)] {
+        assert!(!text.chars().any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'), "{text}");
+    }
+}

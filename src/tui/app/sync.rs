@@ -140,6 +140,7 @@ impl App {
         match result {
             Ok(outcome) => {
                 let (title, lines) = sync_summary::outcome(&outcome);
+                self.note(title);
                 self.sync_ui.finish(title, lines, false);
                 sync_files::remember(&mut self.store, &job)?;
                 if outcome.new_events() > 0 {
@@ -148,6 +149,7 @@ impl App {
             }
             Err(message) => {
                 let (title, lines) = sync_summary::failure(&job, &message);
+                self.error(title);
                 self.sync_ui.finish(title, lines, true);
             }
         }

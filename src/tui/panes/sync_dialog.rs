@@ -5,6 +5,7 @@
 //! fills in the defaults, starts the job and feeds progress and the outcome back.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
@@ -52,6 +53,8 @@ pub struct Running {
     pub step: Option<(Option<PathBuf>, Progress)>,
     /// Esc put it in the background: the status bar shows it instead.
     pub hidden: bool,
+    /// When it started (a long step shows the seconds, so it is seen to be alive).
+    pub started: Instant,
 }
 
 /// The summary or the error.
@@ -132,9 +135,14 @@ impl Ask {
         self.form.preview = lines;
     }
 
-    /// The job the form asks for, or why it cannot be run.
+    /// The job the form asks for, or why it cannot be run. A file picked from the list
+    /// is its own path, even when the box shows it cleaned of what a terminal obeys.
     fn job(&self) -> Result<SyncJob, &'static str> {
-        let path = typed_path(self.form.value(0));
+        let picked = self
+            .sel
+            .and_then(|i| self.files.get(i))
+            .filter(|f| crate::tui::text::safe(&f.path.display().to_string()) == self.form.value(0));
+        let path = picked.map_or_else(|| typed_path(self.form.value(0)), |f| f.path.clone());
         if path.as_os_str().is_empty() {
             return Err(match self.kind {
                 SyncKind::Dir => "请填写文件夹",
@@ -193,7 +201,7 @@ impl SyncDialog {
 
     /// The job started: the gauge.
     pub fn start(&mut self, job: SyncJob) {
-        *self = SyncDialog::Running(Running { job, step: None, hidden: false });
+        *self = SyncDialog::Running(Running { job, step: None, hidden: false, started: Instant::now() });
     }
 
     pub fn progress(&mut self, file: Option<PathBuf>, p: Progress) {
@@ -307,8 +315,14 @@ impl SyncDialog {
 
 const RUNNING_HINT: &str = "不能中途取消:导入是一个事务,要么全部写入,要么什么都不写 · Esc 转到后台";
 
-/// What the job is doing and how far (0–1).
+/// What the job is doing and how far (0–1); after a few seconds, for how long.
 fn step_text(r: &Running) -> (String, f64) {
+    let (what, ratio) = step(r);
+    let secs = r.started.elapsed().as_secs();
+    if secs >= 3 { (format!("{what} · {secs} 秒"), ratio) } else { (what, ratio) }
+}
+
+fn step(r: &Running) -> (String, f64) {
     let ratio = |done: u64, total: u64| if total == 0 { 0.0 } else { (done as f64 / total as f64).clamp(0.0, 1.0) };
     match &r.step {
         None => {
