@@ -192,7 +192,7 @@ fn while_a_job_runs_reads_go_on_writes_are_refused_and_quit_asks() {
     assert_eq!(app.store.queue_row("2606280001").unwrap().unwrap().flag, flag, "the write was refused");
     assert!(app.message.as_ref().unwrap().0.contains("同步进行中"), "{:?}", app.message);
     keys(&mut app, "<Esc>");
-    assert!(shown(&app).contains("⟳ 导入同步文件"));
+    assert!(shown(&app).contains("⟳ 同步 读取中 0%"));
     // Quitting asks first; `n` keeps working.
     keys(&mut app, "q");
     assert!(app.quit_ask && !app.should_quit);

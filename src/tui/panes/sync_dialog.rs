@@ -296,10 +296,17 @@ impl SyncDialog {
     }
 
     /// The status bar's note while a job runs in the background.
+    /// Short, so the counts and the message still fit at 80 columns.
     pub fn status(&self) -> Option<String> {
         let r = self.running().filter(|r| r.hidden)?;
-        let (what, ratio) = step_text(r);
-        Some(format!("⟳ {} · {what} {:.0}%", r.job.title(), ratio * 100.0))
+        let (_, ratio) = step(r);
+        let verb = match (&r.step, &r.job) {
+            (Some((_, Progress::Verifying { .. })), _) => "校验中",
+            (Some((_, Progress::Importing { .. })), _) => "导入中",
+            (None, SyncJob::Import { .. }) => "读取中",
+            (None, _) => "导出中",
+        };
+        Some(format!("⟳ 同步 {verb} {:.0}%", ratio * 100.0))
     }
 
     pub fn draw(&self, f: &mut Frame, screen: Rect) {
