@@ -103,10 +103,8 @@ fn import_line(r: &ImportReport) -> String {
         line.push_str("(这个文件之前已导入过)");
     }
     for (seat, secs) in &r.clocks_ahead {
-        line.push_str(&format!(
-            "\n  注意:席位 {seat} 的事件时间比本机时钟晚 {} — 两台电脑的时钟不一致时,这边后做的修改可能被那边先做的覆盖。请校准时钟(时间和时区)。",
-            if *secs >= 3600 { format!("{} 小时", secs / 3600) } else { format!("{} 分钟", (secs + 30) / 60) }
-        ));
+        line.push_str("\n  ");
+        line.push_str(&sync::clock_ahead_warning(seat, *secs));
     }
     line
 }

@@ -279,6 +279,15 @@ pub struct ImportReport {
 /// import warns.
 pub const CLOCK_AHEAD_WARN_SECS: i64 = 60;
 
+/// The warning for a seat whose events are timed `secs` after this computer's clock
+/// (one of `ImportReport::clocks_ahead`), as the CLI and the TUI show it.
+pub fn clock_ahead_warning(seat: &str, secs: i64) -> String {
+    let ahead = if secs >= 3600 { format!("{} 小时", secs / 3600) } else { format!("{} 分钟", (secs + 30) / 60) };
+    format!(
+        "注意:席位 {seat} 的事件时间比本机时钟晚 {ahead} — 两台电脑的时钟不一致时,这边后做的修改可能被那边先做的覆盖。请校准时钟(时间和时区)。"
+    )
+}
+
 /// Verifies `path` as a whole, then imports it in one transaction.
 pub fn import(store: &mut Store, path: &Path) -> Result<ImportReport, SyncError> {
     import_with_progress(store, path, &mut |_| {})

@@ -8,6 +8,8 @@ use crate::domain::postage::ShopType;
 use crate::domain::refund::{ActionInput, RefundAction};
 use crate::store::QueueCursor;
 use crate::store::orders::QueueView;
+use crate::tui::panes::sync_dialog::SyncKind;
+use crate::tui::sync_job::SyncJob;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaneId {
@@ -159,6 +161,38 @@ pub enum Action {
 
     // ⑤ reports
     BuildReport(ReportRequest),
+
+    // sync by files (global keys)
+    /// `E` `I` `S`: the export / import / folder-sync dialog (or the running job).
+    SyncOpen(SyncKind),
+    /// The dialog's job: run it on its own thread.
+    SyncStart(SyncJob),
+}
+
+impl Action {
+    /// Whether acting on it writes to the database (refused while a sync job holds
+    /// the write lock: it would wait, and the screen with it).
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Action::SetFlag { .. }
+                | Action::AddMemo { .. }
+                | Action::OpenRefund(_)
+                | Action::OpenCase { .. }
+                | Action::RefundAct { .. }
+                | Action::CaseAct { .. }
+                | Action::CaseRegister { .. }
+                | Action::CaseContact { .. }
+                | Action::SetShopType(_)
+                | Action::ResolveConflict { .. }
+                | Action::UseReply { .. }
+                | Action::SaveReply { .. }
+                | Action::DeleteReply(_)
+                | Action::RenameGroup { .. }
+                | Action::DeleteGroup(_)
+                | Action::SyncStart(_)
+        )
+    }
 }
 
 /// Which report the ⑤ view asks for.

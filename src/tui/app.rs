@@ -2,6 +2,8 @@
 //! pushes the new data back into the panes. Data flows one way:
 //! key → action → store → new state → render.
 
+mod sync;
+
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -15,9 +17,11 @@ use super::panes::log::{LOG_PAGE, LogPane};
 use super::panes::queue::{PAGE, QueuePane};
 use super::panes::replies::RepliesPane;
 use super::panes::reports::ReportsPane;
+use super::panes::sync_dialog::{SyncDialog, SyncKind};
 use super::panes::{Component, Mode};
 use super::report_worker::ReportWorker;
 use super::search_worker::SearchWorker;
+use super::sync_job::SyncWorker;
 use crate::domain::postage::ShopType;
 use crate::search::ReplyDoc;
 use crate::store::orders::QueueView;
@@ -49,6 +53,10 @@ pub struct App {
     pub clipboard_out: Vec<String>,
     selected_order: Option<String>,
     pub shop_type: ShopType,
+    /// Export / import / folder sync: the dialog, gauge or summary (keys `E` `I` `S`).
+    pub sync_ui: SyncDialog,
+    /// The sync job running on its own thread.
+    sync_worker: Option<SyncWorker>,
 }
 
 fn docs(store: &Store) -> crate::store::Result<Vec<ReplyDoc>> {
@@ -81,6 +89,8 @@ impl App {
             clipboard_out: Vec::new(),
             selected_order: None,
             shop_type,
+            sync_ui: SyncDialog::Closed,
+            sync_worker: None,
         };
         if let Some(name) = app.store.setting("shop_name")? {
             app.queue.set_shop_name(&name);
@@ -121,7 +131,7 @@ impl App {
     }
 
     pub fn has_unsaved_input(&self) -> bool {
-        PaneId::ALL.iter().any(|p| self.pane(*p).has_unsaved_input())
+        PaneId::ALL.iter().any(|p| self.pane(*p).has_unsaved_input()) || self.sync_ui.has_unsaved_input()
     }
 
     /// Where the panes' modals are drawn from.
@@ -151,6 +161,12 @@ impl App {
             self.dispatch(Action::Quit);
             return;
         }
+        if self.sync_ui.is_open() {
+            if let Some(a) = self.sync_ui.handle_key(key) {
+                self.dispatch(a);
+            }
+            return;
+        }
         let action = if self.focused().mode() == Mode::Normal {
             match key.code {
                 KeyCode::Tab => Some(Action::FocusNext),
@@ -162,6 +178,9 @@ impl App {
                 KeyCode::Char('5') => Some(Action::Focus(PaneId::Reports)),
                 KeyCode::Char('?') => Some(Action::ToggleHelp),
                 KeyCode::Char('q') => Some(Action::Quit),
+                KeyCode::Char('E') => Some(Action::SyncOpen(SyncKind::Export)),
+                KeyCode::Char('I') => Some(Action::SyncOpen(SyncKind::Import)),
+                KeyCode::Char('S') => Some(Action::SyncOpen(SyncKind::Dir)),
                 _ => self.pane_mut(self.focus).handle_key(key),
             }
         } else {
@@ -189,6 +208,7 @@ impl App {
         if let Some((req, result)) = self.report_worker.as_ref().and_then(ReportWorker::poll) {
             self.reports.set_report(req, result);
         }
+        self.poll_sync();
     }
 
     /// Reports from now on are built on this worker thread.
@@ -232,6 +252,7 @@ impl App {
         if let Some(p) = pane {
             self.pane_mut(p).form_error(msg.clone());
         }
+        self.sync_ui.form_error(msg.clone());
         self.error(msg);
     }
 
@@ -252,9 +273,12 @@ impl App {
         let now = self.now();
         self.queue.set_now(now);
         self.aftersales.set_now(now);
+        if action.writes() && self.sync_running() {
+            return self.refuse_while_syncing(action);
+        }
         match action {
             Action::Quit => {
-                if self.has_unsaved_input() {
+                if self.has_unsaved_input() || self.sync_running() {
                     self.quit_ask = true;
                 } else {
                     self.should_quit = true;
@@ -424,6 +448,8 @@ impl App {
                     }
                 }
             }
+            Action::SyncOpen(kind) => self.open_sync(kind)?,
+            Action::SyncStart(job) => self.start_sync(job)?,
         }
         Ok(())
     }
@@ -517,6 +543,36 @@ impl App {
         self.reload_cases()?;
         self.refresh_counts();
         Ok(())
+    }
+
+    /// After events came from elsewhere (an import): every pane reads its data again —
+    /// settings, the queue (keeping the selected order when it is still in the first
+    /// page), the detail, cases and case view, the reply index, the view in front, counts.
+    fn reload_all(&mut self) -> crate::store::Result<()> {
+        self.shop_type = self.store.setting("shop_type")?.and_then(|s| ShopType::parse(&s)).unwrap_or_default();
+        if let Some(name) = self.store.setting("shop_name")? {
+            self.queue.set_shop_name(&name);
+        }
+        let keep = self.queue.selected().map(|r| r.order_no.clone());
+        match self.queue.searching.clone() {
+            Some(q) => self.try_dispatch(Action::QueueSearch(q))?,
+            None => self.try_dispatch(Action::QueueView(self.queue.view))?,
+        }
+        if let Some(no) = keep {
+            self.queue.select_order(&no);
+        }
+        match self.queue.detail.as_ref().map(|d| d.detail.order_no.clone()) {
+            Some(no) => self.after_order_write(&no)?,
+            None => self.refresh_counts(),
+        }
+        self.search = SearchWorker::spawn(docs(&self.store)?);
+        self.research();
+        self.reload_case_view()?;
+        self.sync_selection(true);
+        if self.aftersales.all {
+            self.reload_cases()?;
+        }
+        self.entered(self.focus)
     }
 
     fn reload_cases(&mut self) -> crate::store::Result<()> {

@@ -11,6 +11,9 @@ pub mod loaders;
 pub mod panes;
 pub mod report_worker;
 pub mod search_worker;
+pub mod sync_files;
+pub mod sync_job;
+pub mod sync_summary;
 pub mod text;
 pub mod ui;
 pub mod widgets;
@@ -89,9 +92,12 @@ fn event_loop(app: &mut App) -> anyhow::Result<()> {
         if app.should_quit {
             return Ok(());
         }
-        // Short polls while a search runs, so results show as soon as they are ready.
+        // Short polls while a search runs, so results show as soon as they are ready;
+        // a sync job's gauge moves ten times a second.
         let wait = if app.search_pending() || app.reports.pending.is_some() {
             Duration::from_millis(10)
+        } else if app.sync_running() {
+            Duration::from_millis(100)
         } else {
             Duration::from_millis(250)
         };

@@ -55,16 +55,18 @@ pub fn draw(f: &mut Frame, app: &App) {
         counts: app.counts,
         hints: &format!("{hints} · ? 帮助 · q 退出"),
         message: app.message.as_ref().map(|(m, e)| (m.as_str(), *e)),
+        background: app.sync_ui.status().as_deref(),
     }
     .draw(f, bar);
     if let Some(p) = app.modal_pane() {
         p.draw_modal(f, main);
     }
+    app.sync_ui.draw(f, main);
     if app.help {
         help::draw(f, main);
     }
     if app.quit_ask {
-        popup::confirm(f, main, "退出?", &["有未保存的输入,确定退出吗?".to_string()]);
+        popup::confirm(f, main, "退出?", &app.quit_question());
     }
 }
 

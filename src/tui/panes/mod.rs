@@ -11,6 +11,7 @@ pub mod postage;
 pub mod queue;
 pub mod replies;
 pub mod reports;
+pub mod sync_dialog;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;

@@ -114,6 +114,14 @@ impl QueuePane {
         self.at_end = at_end;
     }
 
+    /// Selects `order_no` if the window holds it (after a reload); false if not.
+    pub fn select_order(&mut self, order_no: &str) -> bool {
+        let Some(i) = self.rows.iter().position(|r| r.order_no == order_no) else { return false };
+        self.sel = i;
+        self.offset.set(i.saturating_sub(self.height.get() / 2));
+        true
+    }
+
     /// The page after the window arrived.
     pub fn append(&mut self, page: Vec<QueueRow>, complete: bool) {
         self.at_end = !complete;

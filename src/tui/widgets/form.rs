@@ -66,11 +66,25 @@ pub struct Form {
     pub error: Option<String>,
     /// Lines shown under the fields (e.g. the report sentence being built).
     pub preview: Vec<String>,
+    /// The key hint on the last line, when the form's keys differ from the usual ones.
+    pub hint: Option<String>,
 }
 
 impl Form {
     pub fn new(title: &str, fields: Vec<Field>) -> Form {
-        Form { title: title.into(), fields, focus: 0, error: None, preview: Vec::new() }
+        Form { title: title.into(), fields, focus: 0, error: None, preview: Vec::new(), hint: None }
+    }
+
+    /// Replaces text field `i`'s value (a pick from a list, not typing: nothing unsaved),
+    /// cursor at the end.
+    pub fn set_text(&mut self, i: usize, value: &str) {
+        if let Some(field) = self.fields.get_mut(i)
+            && let FieldKind::Text(t) = &mut field.kind
+        {
+            *t = TextInput::new(value);
+            field.initial = t.value().to_string();
+            self.error = None;
+        }
     }
 
     pub fn value(&self, i: usize) -> &str {
@@ -201,7 +215,7 @@ impl Form {
                 );
             }
         }
-        let hint = "Tab/↓ 下一项 · ←/→ 选择 · Enter 提交 · Esc 取消";
+        let hint = self.hint.as_deref().unwrap_or("Tab/↓ 下一项 · ←/→ 选择 · Enter 提交 · Esc 取消");
         if inner.height > 0 {
             f.render_widget(
                 Paragraph::new(Span::styled(clip(hint, inner_w), Style::default().fg(Color::DarkGray))),

@@ -19,6 +19,8 @@ pub struct StatusBar<'a> {
     pub hints: &'a str,
     /// A message and whether it is an error.
     pub message: Option<(&'a str, bool)>,
+    /// A job running in the background (sync), shown after the counts.
+    pub background: Option<&'a str>,
 }
 
 impl StatusBar<'_> {
@@ -42,6 +44,9 @@ impl StatusBar<'_> {
                 spans.push(Span::styled(format!(" 中差评 {} ", c.bad_reviews), red(c.bad_reviews)));
             }
             None => spans.push(Span::styled(" 统计中… ", Style::default().bg(Color::DarkGray).fg(Color::White))),
+        }
+        if let Some(b) = self.background {
+            spans.push(Span::styled(format!(" {} ", safe(b)), Style::default().bg(Color::Yellow).fg(Color::Black)));
         }
         let used: usize = spans.iter().map(|s| width(&s.content)).sum();
         let left = (area.width as usize).saturating_sub(used + 1);
