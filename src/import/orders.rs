@@ -9,7 +9,7 @@ use csv::StringRecord;
 
 use super::rows::{RowReader, Schema};
 use super::table::{Headers, Row, Table};
-use super::{ImportError, Rejections, RowError, cell, line_field, text_field};
+use super::{ImportError, Rejections, RowError, cell, key_field, line_field, text_field};
 use crate::domain::flag::Flag;
 use crate::domain::money::parse_yuan;
 use crate::domain::order::{OrderItem, OrderRecord, OrderStatus};
@@ -148,10 +148,7 @@ pub(crate) fn check_width(row: &Row<'_>, width: usize) -> Result<(), String> {
 pub fn parse_order(cols: &OrderColumns, row: &Row<'_>) -> Result<OrderRecord, String> {
     check_width(row, cols.width)?;
     let mut errs: Vec<String> = Vec::new();
-    let order_no = line_field(row.get(cols.order_no));
-    if order_no.is_empty() {
-        errs.push("订单编号为空".into());
-    }
+    let order_no = key_field(row.get(cols.order_no), "订单编号", &mut errs);
     let status_text = cell(row.get(cols.status));
     let status = match OrderStatus::parse(status_text) {
         Some(s) => s,
@@ -300,11 +297,8 @@ pub fn read_details<R: Read + Seek>(r: R) -> Result<Details, ImportError> {
         let row = Row { line, record: &rec };
         let parsed = (|| -> Result<(String, OrderItem), String> {
             check_width(&row, width)?;
-            let no = line_field(row.get(order_no));
             let mut errs = Vec::new();
-            if no.is_empty() {
-                errs.push("订单编号为空".to_string());
-            }
+            let no = key_field(row.get(order_no), "订单编号", &mut errs);
             let price_fen = parse_yuan(cell(row.opt(price))).unwrap_or_else(|e| {
                 errs.push(format!("价格:{e}"));
                 0
