@@ -11,7 +11,9 @@ pub mod orders;
 pub mod refunds;
 pub mod replies;
 pub mod rows;
+pub mod source;
 pub mod table;
+pub mod xlsx;
 
 use std::fmt;
 
@@ -104,6 +106,8 @@ pub struct Summary {
     /// Events written (0 when nothing changed).
     pub events: u64,
     pub encoding: Option<encoding::TextEncoding>,
+    /// The worksheet read, when the file was an `.xlsx` workbook.
+    pub sheet: Option<String>,
     pub columns: usize,
     pub notes: Vec<String>,
 }
@@ -160,7 +164,7 @@ pub fn line_field(raw: &str) -> String {
 
 /// `4.02186553100275E+18`: a long number that a spreadsheet kept as a number and shows
 /// in scientific notation, its last digits gone (Excel keeps 15 significant digits).
-/// Read from a CSV that went through Excel.
+/// Read from a CSV that went through Excel, or from an `.xlsx` number cell (see `xlsx`).
 pub fn rounded_number(text: &str) -> bool {
     let Some((mantissa, exp)) = text.split_once(['E', 'e']) else { return false };
     let mantissa = mantissa.strip_prefix('-').unwrap_or(mantissa);
