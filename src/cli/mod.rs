@@ -56,7 +56,7 @@ pub enum Command {
     Refund(refund::Cmd),
     /// Fill the database with generated demo data (refuses a database that already holds orders).
     Demo(demo::Args),
-    /// Import a seller-centre order export (ExportOrderList….csv [ExportOrderDetailList….csv]).
+    /// Import a seller-centre order export, .csv or .xlsx (ExportOrderList… [ExportOrderDetailList…]).
     ///
     /// Each file may be a CSV (GBK/GB18030 or UTF-8, detected) or an .xlsx workbook (detected
     /// by content, whatever its name; the first sheet with an order header is read, dates
