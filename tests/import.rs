@@ -16,17 +16,8 @@ use kefu::import::encoding::TextEncoding;
 use kefu::import::{ImportError, Summary, apply};
 use kefu::store::Store;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
-
-fn open(name: &str) -> File {
-    File::open(fixture(name)).unwrap()
-}
-
-fn store() -> Store {
-    Store::open_in_memory(Actor::new("宾", "seat-1")).unwrap()
-}
+mod import_support;
+use import_support::{fixture, open, store};
 
 fn t(s: &str) -> NaiveDateTime {
     kefu::domain::timefmt::parse_datetime(s).unwrap()

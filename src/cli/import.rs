@@ -12,15 +12,15 @@ use crate::store::Store;
 
 #[derive(clap::Args)]
 pub struct OrdersArgs {
-    /// The order list export (ExportOrderList….csv), GBK or UTF-8.
+    /// The order list export: ExportOrderList….csv (GBK or UTF-8) or .xlsx.
     list: PathBuf,
-    /// Its item detail export (ExportOrderDetailList….csv), for items, SKU, colour and size.
+    /// Its item detail export (ExportOrderDetailList….csv or .xlsx), for items, SKU, colour and size.
     detail: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
 pub struct RefundsArgs {
-    /// The refund export (退款管理 → 导出), GBK or UTF-8.
+    /// The refund export (退款管理 → 导出): .csv (GBK or UTF-8) or .xlsx.
     file: PathBuf,
 }
 
@@ -57,8 +57,12 @@ pub(crate) fn refused(source: &str, e: ImportError) -> anyhow::Error {
 }
 
 pub(crate) fn print_summary(source: &str, sum: &Summary, what: &str) {
-    let enc = sum.encoding.map(|e| e.label()).unwrap_or("?");
-    println!("导入{what} {source}({enc},{} 列)", sum.columns);
+    let format = match (&sum.sheet, sum.encoding) {
+        (Some(sheet), _) => format!("xlsx 工作表「{sheet}」"),
+        (None, Some(e)) => e.label().to_string(),
+        (None, None) => "?".to_string(),
+    };
+    println!("导入{what} {source}({format},{} 列)", sum.columns);
     println!("{}", sum.line());
     print_rejections("", &sum.rejected);
     for n in &sum.notes {

@@ -56,9 +56,15 @@ pub enum Command {
     Refund(refund::Cmd),
     /// Fill the database with generated demo data (refuses a database that already holds orders).
     Demo(demo::Args),
-    /// Import a seller-centre order export (ExportOrderList….csv [ExportOrderDetailList….csv]).
+    /// Import a seller-centre order export, .csv or .xlsx (ExportOrderList… [ExportOrderDetailList…]).
+    ///
+    /// Each file may be a CSV (GBK/GB18030 or UTF-8, detected) or an .xlsx workbook (detected
+    /// by content, whatever its name; the first sheet with an order header is read, dates
+    /// and numbers as Excel shows them). Columns are found by header name; bad rows are
+    /// reported by line (an xlsx's row number) while the good rows import, all in one
+    /// transaction; importing the same file again changes nothing.
     ImportOrders(import::OrdersArgs),
-    /// Import a seller-centre refund export, keyed by 退款编号.
+    /// Import a seller-centre refund export (.csv or .xlsx), keyed by 退款编号.
     ImportRefunds(import::RefundsArgs),
     /// Exchanges, bad reviews and damage/loss reports.
     #[command(subcommand)]

@@ -41,8 +41,7 @@ pub fn import_orders<L: Read + Seek, D: Read + Seek>(
 ) -> Result<Summary, ImportError> {
     let mut list = OrderList::open(list)?;
     let mut details = detail.map(read_details).transpose()?;
-    let mut sum =
-        Summary { encoding: Some(list.encoding()), columns: list.headers().names.len(), ..Default::default() };
+    let mut sum = list.summary();
     // Into an empty database the order indexes are built once at the end (write_bulk);
     // either way it is one transaction.
     store
@@ -133,8 +132,7 @@ fn compare_batch(
 /// whose platform facts changed since the platform last described it is synced.
 pub fn import_refunds<R: Read + Seek>(store: &mut Store, file: R) -> Result<Summary, ImportError> {
     let mut list = RefundList::open(file)?;
-    let mut sum =
-        Summary { encoding: Some(list.encoding()), columns: list.headers().names.len(), ..Default::default() };
+    let mut sum = list.summary();
     store
         .write(|w| {
             while let Some(next) = list.next_row().map_err(into_store)? {

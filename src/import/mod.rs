@@ -11,7 +11,9 @@ pub mod orders;
 pub mod refunds;
 pub mod replies;
 pub mod rows;
+pub mod source;
 pub mod table;
+pub mod xlsx;
 
 use std::fmt;
 
@@ -104,6 +106,8 @@ pub struct Summary {
     /// Events written (0 when nothing changed).
     pub events: u64,
     pub encoding: Option<encoding::TextEncoding>,
+    /// The worksheet read, when the file was an `.xlsx` workbook.
+    pub sheet: Option<String>,
     pub columns: usize,
     pub notes: Vec<String>,
 }
@@ -158,6 +162,32 @@ pub fn line_field(raw: &str) -> String {
     if already_clean(t) { t.to_string() } else { clean_line(t) }
 }
 
+/// `4.02186553100275E+18`: a long number that a spreadsheet kept as a number and shows
+/// in scientific notation, its last digits gone (Excel keeps 15 significant digits).
+/// Read from a CSV that went through Excel, or from an `.xlsx` number cell (see `xlsx`).
+pub fn rounded_number(text: &str) -> bool {
+    let Some((mantissa, exp)) = text.split_once(['E', 'e']) else { return false };
+    let mantissa = mantissa.strip_prefix('-').unwrap_or(mantissa);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    int.len() == 1 && digits(int) && (frac.is_empty() || digits(frac)) && exp.strip_prefix('+').is_some_and(digits)
+}
+
+/// A key cell (订单编号, 退款编号) as `line_field` reads it; an empty one, or one whose
+/// digits a spreadsheet lost, adds its reason to `errs`.
+pub fn key_field(raw: &str, name: &str, errs: &mut Vec<String>) -> String {
+    let key = line_field(raw);
+    if key.is_empty() {
+        errs.push(format!("{name}为空"));
+    } else if rounded_number(&key) {
+        errs.push(format!(
+            "{name}「{key}」是科学计数法:表格软件把它当成了数字,只留下 15 位有效数字,末尾几位已经丢了。\
+             请用卖家中心的原始导出文件,或把这一列设为文本后重新导出"
+        ));
+    }
+    key
+}
+
 /// `clean_text` (keeps newlines) of a message or memo cell, trimmed.
 pub fn text_field(raw: &str) -> String {
     let t = raw.trim();
@@ -206,6 +236,22 @@ mod tests {
             assert_eq!(line_field(s), clean_line(cell(s)), "{s:?}");
             assert_eq!(text_field(s), clean_text(s.trim()).trim(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn numbers_a_spreadsheet_rounded_are_caught() {
+        for t in ["4.02186553100275E+18", "4.02187E+18", "4E+18", "4.02187e+18", "-1.5E+16"] {
+            assert!(rounded_number(t), "{t}");
+        }
+        for t in ["4021865531002746618", "R1", "E+18", "12E+3", "4.0E-3", "4.02187E18", "SF1234567890", ""] {
+            assert!(!rounded_number(t), "{t}");
+        }
+        let mut errs = Vec::new();
+        assert_eq!(key_field("=\"4021865531002746618\"", "订单编号", &mut errs), "4021865531002746618");
+        assert_eq!(key_field(" ", "订单编号", &mut errs), "");
+        key_field("4.02186553100275E+18", "退款编号", &mut errs);
+        assert_eq!(errs[0], "订单编号为空");
+        assert!(errs[1].starts_with("退款编号「4.02186553100275E+18」是科学计数法"), "{}", errs[1]);
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::io::{Read, Seek};
 use csv::StringRecord;
 
 use super::rows::{RowReader, Schema};
-use super::table::{Headers, Row, Table};
-use super::{ImportError, Rejections, RowError, cell, line_field, text_field};
+use super::source::RowSource;
+use super::table::{Headers, Row};
+use super::{ImportError, Rejections, RowError, cell, key_field, line_field, text_field};
 use crate::domain::flag::Flag;
 use crate::domain::money::parse_yuan;
 use crate::domain::order::{OrderItem, OrderRecord, OrderStatus};
@@ -148,10 +149,7 @@ pub(crate) fn check_width(row: &Row<'_>, width: usize) -> Result<(), String> {
 pub fn parse_order(cols: &OrderColumns, row: &Row<'_>) -> Result<OrderRecord, String> {
     check_width(row, cols.width)?;
     let mut errs: Vec<String> = Vec::new();
-    let order_no = line_field(row.get(cols.order_no));
-    if order_no.is_empty() {
-        errs.push("订单编号为空".into());
-    }
+    let order_no = key_field(row.get(cols.order_no), "订单编号", &mut errs);
     let status_text = cell(row.get(cols.status));
     let status = match OrderStatus::parse(status_text) {
         Some(s) => s,
@@ -276,56 +274,75 @@ pub fn parse_properties(text: &str) -> (String, String) {
     (color, size)
 }
 
-/// Reads the detail export. A file that is not one is refused.
-pub fn read_details<R: Read + Seek>(r: R) -> Result<Details, ImportError> {
-    let mut table = Table::open(r)?;
-    let h = &table.headers;
-    let (Some(order_no), Some(title)) = (h.find(&["订单编号"]), h.find(&["标题", "宝贝标题", "商品标题"]))
-    else {
-        return Err(refuse_headers("订单明细文件(ExportOrderDetailList….csv)", &DETAIL_REQUIRED, h));
-    };
-    if h.has("买家会员名") && h.has("订单状态") && !h.has("商品属性") {
-        return Err(ImportError::Refused(
-            "第二个文件应当是订单明细文件(ExportOrderDetailList….csv),这个看起来是订单列表".into(),
-        ));
+/// Where each field of the detail export is.
+#[derive(Debug, Clone)]
+pub struct DetailColumns {
+    order_no: usize,
+    title: usize,
+    price: Option<usize>,
+    qty: Option<usize>,
+    sku: Vec<usize>,
+    props: Option<usize>,
+    width: usize,
+}
+
+impl DetailColumns {
+    /// A file that is not a detail export (an order list given second, say) is refused.
+    pub fn from_headers(h: &Headers) -> Result<DetailColumns, ImportError> {
+        let (Some(order_no), Some(title)) = (h.find(&["订单编号"]), h.find(&["标题", "宝贝标题", "商品标题"]))
+        else {
+            return Err(refuse_headers("订单明细文件(ExportOrderDetailList….csv)", &DETAIL_REQUIRED, h));
+        };
+        if h.has("买家会员名") && h.has("订单状态") && !h.has("商品属性") {
+            return Err(ImportError::Refused(
+                "第二个文件应当是订单明细文件(ExportOrderDetailList….csv),这个看起来是订单列表".into(),
+            ));
+        }
+        Ok(DetailColumns {
+            order_no,
+            title,
+            price: h.find(&["价格", "单价", "商品价格"]),
+            qty: h.find(&["购买数量", "数量", "宝贝数量"]),
+            sku: ["外部系统编号", "商家编码", "货号"].iter().filter_map(|n| h.find(&[n])).collect(),
+            props: h.find(&["商品属性", "销售属性"]),
+            width: h.names.iter().rposition(|n| !n.is_empty()).map_or(0, |i| i + 1),
+        })
     }
-    let price = h.find(&["价格", "单价", "商品价格"]);
-    let qty = h.find(&["购买数量", "数量", "宝贝数量"]);
-    let sku_cols: Vec<usize> = ["外部系统编号", "商家编码", "货号"].iter().filter_map(|n| h.find(&[n])).collect();
-    let props = h.find(&["商品属性", "销售属性"]);
-    let width = h.names.iter().rposition(|n| !n.is_empty()).map_or(0, |i| i + 1);
-    let mut d = Details { encoding: Some(table.encoding), columns: h.names.len(), ..Default::default() };
+}
+
+/// One row of the detail export: the order it belongs to and the item.
+fn parse_item(c: &DetailColumns, row: &Row<'_>) -> Result<(String, OrderItem), String> {
+    check_width(row, c.width)?;
+    let mut errs = Vec::new();
+    let no = key_field(row.get(c.order_no), "订单编号", &mut errs);
+    let price_fen = parse_yuan(cell(row.opt(c.price))).unwrap_or_else(|e| {
+        errs.push(format!("价格:{e}"));
+        0
+    });
+    let q = cell(row.opt(c.qty));
+    let qty = if q.is_empty() {
+        1
+    } else {
+        q.parse::<u32>().unwrap_or_else(|_| {
+            errs.push(format!("购买数量「{q}」不是整数"));
+            0
+        })
+    };
+    if !errs.is_empty() {
+        return Err(errs.join(";"));
+    }
+    let sku = c.sku.iter().map(|&i| line_field(row.get(i))).find(|s| !s.is_empty()).unwrap_or_default();
+    let (color, size) = parse_properties(row.opt(c.props));
+    Ok((no, OrderItem { title: line_field(row.get(c.title)), sku, color, size, qty, price_fen }))
+}
+
+/// Reads the detail export (CSV or xlsx). A file that is not one is refused.
+pub fn read_details<R: Read + Seek>(r: R) -> Result<Details, ImportError> {
+    let (mut source, cols) = RowSource::open(r, DetailColumns::from_headers)?;
+    let mut d = Details { encoding: source.encoding(), columns: source.headers().names.len(), ..Default::default() };
     let mut rec = StringRecord::new();
-    while let Some(line) = table.next_row(&mut rec)? {
-        let row = Row { line, record: &rec };
-        let parsed = (|| -> Result<(String, OrderItem), String> {
-            check_width(&row, width)?;
-            let no = line_field(row.get(order_no));
-            let mut errs = Vec::new();
-            if no.is_empty() {
-                errs.push("订单编号为空".to_string());
-            }
-            let price_fen = parse_yuan(cell(row.opt(price))).unwrap_or_else(|e| {
-                errs.push(format!("价格:{e}"));
-                0
-            });
-            let q = cell(row.opt(qty));
-            let qty = if q.is_empty() {
-                1
-            } else {
-                q.parse::<u32>().unwrap_or_else(|_| {
-                    errs.push(format!("购买数量「{q}」不是整数"));
-                    0
-                })
-            };
-            if !errs.is_empty() {
-                return Err(errs.join(";"));
-            }
-            let sku = sku_cols.iter().map(|&i| line_field(row.get(i))).find(|s| !s.is_empty()).unwrap_or_default();
-            let (color, size) = parse_properties(row.opt(props));
-            Ok((no, OrderItem { title: line_field(row.get(title)), sku, color, size, qty, price_fen }))
-        })();
-        match parsed {
+    while let Some(line) = source.next_row(&mut rec)? {
+        match parse_item(&cols, &Row { line, record: &rec }) {
             Ok((no, item)) => d.items.entry(no).or_insert_with(|| (line, Vec::new())).1.push(item),
             Err(reason) => d.rejected.push(RowError::new(line, reason)),
         }

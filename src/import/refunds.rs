@@ -3,7 +3,7 @@
 use super::orders::{check_width, refuse_headers};
 use super::rows::{RowReader, Schema};
 use super::table::{Headers, Row};
-use super::{ImportError, cell, line_field, text_field};
+use super::{ImportError, cell, key_field, line_field, text_field};
 use crate::domain::event::RefundRecord;
 use crate::domain::money::parse_yuan;
 use crate::domain::refund::{GoodsStatus, Phase, RefundState};
@@ -79,14 +79,8 @@ fn phase(text: &str) -> Option<Phase> {
 pub fn parse_refund(cols: &RefundColumns, row: &Row<'_>) -> Result<RefundRecord, String> {
     check_width(row, cols.width)?;
     let mut errs: Vec<String> = Vec::new();
-    let refund_no = line_field(row.get(cols.refund_no));
-    if refund_no.is_empty() {
-        errs.push("退款编号为空".into());
-    }
-    let order_no = line_field(row.get(cols.order_no));
-    if order_no.is_empty() {
-        errs.push("订单编号为空".into());
-    }
+    let refund_no = key_field(row.get(cols.refund_no), "退款编号", &mut errs);
+    let order_no = key_field(row.get(cols.order_no), "订单编号", &mut errs);
     let state_text = cell(row.get(cols.state));
     let state = RefundState::parse(state_text).unwrap_or_else(|| {
         errs.push(if state_text.is_empty() {

@@ -1,14 +1,16 @@
 //! Reading an export row by row: the header checked once, each row parsed into a record
 //! or a reason with its line number, and duplicate keys within the file caught. One
-//! reader serves every export; a `Schema` says what its rows are.
+//! reader serves every export, CSV or xlsx (`source`); a `Schema` says what its rows are.
 
 use std::collections::HashMap;
 use std::io::{Read, Seek};
 
 use csv::StringRecord;
 
-use super::table::{Headers, Row, Table};
-use super::{ImportError, RowError};
+use super::encoding::TextEncoding;
+use super::source::RowSource;
+use super::table::{Headers, Row};
+use super::{ImportError, RowError, Summary};
 
 /// What one kind of export holds.
 pub trait Schema {
@@ -26,33 +28,49 @@ pub trait Schema {
 pub type RowResult<T> = Result<(u64, T), RowError>;
 
 pub struct RowReader<R: Read, S: Schema> {
-    table: Table<R>,
+    source: RowSource<R>,
     cols: S::Columns,
     rec: StringRecord,
     seen: SeenKeys,
 }
 
 impl<R: Read + Seek, S: Schema> RowReader<R, S> {
-    /// Reads the header; a file that is not this export is refused here.
+    /// Reads the header (of a CSV file, or of the first worksheet of an xlsx that has
+    /// this export's); a file that is not this export is refused here.
     pub fn open(r: R) -> Result<RowReader<R, S>, ImportError> {
-        let table = Table::open(r)?;
-        let cols = S::columns(&table.headers)?;
-        Ok(RowReader { table, cols, rec: StringRecord::new(), seen: SeenKeys::default() })
+        let (source, cols) = RowSource::open(r, S::columns)?;
+        Ok(RowReader { source, cols, rec: StringRecord::new(), seen: SeenKeys::default() })
     }
 }
 
 impl<R: Read, S: Schema> RowReader<R, S> {
     pub fn headers(&self) -> &Headers {
-        &self.table.headers
+        self.source.headers()
     }
 
-    pub fn encoding(&self) -> super::encoding::TextEncoding {
-        self.table.encoding
+    /// The text encoding of a CSV file (None for xlsx).
+    pub fn encoding(&self) -> Option<TextEncoding> {
+        self.source.encoding()
+    }
+
+    /// The worksheet of an xlsx (None for CSV).
+    pub fn sheet(&self) -> Option<&str> {
+        self.source.sheet()
+    }
+
+    /// An empty summary naming what the file is (encoding or worksheet, columns).
+    pub fn summary(&self) -> Summary {
+        Summary {
+            encoding: self.encoding(),
+            sheet: self.sheet().map(str::to_string),
+            columns: self.headers().names.len(),
+            ..Default::default()
+        }
     }
 
     /// The next row, or `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<RowResult<S::Record>>, ImportError> {
-        let Some(line) = self.table.next_row(&mut self.rec)? else {
+        let Some(line) = self.source.next_row(&mut self.rec)? else {
             return Ok(None);
         };
         let row = Row { line, record: &self.rec };
