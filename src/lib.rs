@@ -11,8 +11,5 @@ pub mod import;
 pub mod report;
 pub mod search;
 pub mod store;
-// calamine's zip switches flate2 to its zlib-rs backend, whose `GzEncoder` is larger:
-// sync's gzip-or-plain `Sink` now trips this lint. Until `Sink` has its own allow or a Box.
-#[allow(clippy::large_enum_variant)]
 pub mod sync;
 pub mod tui;

@@ -173,7 +173,8 @@ pub struct FileWriter<W: Write> {
 
 enum Sink<W: Write> {
     Plain(BufWriter<W>),
-    Gzip(GzEncoder<BufWriter<W>>),
+    // Boxed: the encoder's state is several kilobytes, the plain writer a pointer.
+    Gzip(Box<GzEncoder<BufWriter<W>>>),
 }
 
 impl<W: Write> Sink<W> {
@@ -188,7 +189,8 @@ impl<W: Write> Sink<W> {
 impl<W: Write> FileWriter<W> {
     pub fn new(inner: W, header: &Header, compress: bool) -> io::Result<FileWriter<W>> {
         let buf = BufWriter::with_capacity(1 << 20, inner);
-        let out = if compress { Sink::Gzip(GzEncoder::new(buf, Compression::fast())) } else { Sink::Plain(buf) };
+        let out =
+            if compress { Sink::Gzip(Box::new(GzEncoder::new(buf, Compression::fast()))) } else { Sink::Plain(buf) };
         let mut w = FileWriter { out, sha: Sha256::new(), line: Vec::with_capacity(4096), written: 0, expected: 0 };
         w.expected = header.event_count;
         serde_json::to_writer(&mut w.line, header)?;
