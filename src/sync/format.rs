@@ -190,7 +190,7 @@ impl<W: Write> FileWriter<W> {
     pub fn new(inner: W, header: &Header, compress: bool) -> io::Result<FileWriter<W>> {
         let buf = BufWriter::with_capacity(1 << 20, inner);
         let out =
-            if compress { Sink::Gzip(Box::new(GzEncoder::new(buf, Compression::fast()))) } else { Sink::Plain(buf) };
+            if compress { Sink::Gzip(Box::new(GzEncoder::new(buf, Compression::new(2)))) } else { Sink::Plain(buf) };
         let mut w = FileWriter { out, sha: Sha256::new(), line: Vec::with_capacity(4096), written: 0, expected: 0 };
         w.expected = header.event_count;
         serde_json::to_writer(&mut w.line, header)?;
