@@ -6,6 +6,7 @@ mod digest;
 mod error;
 pub mod fold;
 mod lookup;
+mod marks;
 mod migrate;
 mod project;
 mod replay;
@@ -240,6 +241,8 @@ pub struct Writer<'c> {
     /// When this transaction began: every event it brings in is `received_at` then.
     received_at: String,
     tally: tally::Tally,
+    /// Orders' newest memo and flag from events brought in, written at commit.
+    marks: marks::OrderMarks,
 }
 
 /// The total order of the log: time, then seat, then the seat's sequence.
@@ -261,10 +264,20 @@ impl<'c> Writer<'c> {
             None => (0, String::new(), None),
         };
         let received_at = format_at(Utc::now());
-        Ok(Writer { tx, actor, seq, prev_hash, last_at, received_at, tally: Default::default() })
+        Ok(Writer {
+            tx,
+            actor,
+            seq,
+            prev_hash,
+            last_at,
+            received_at,
+            tally: Default::default(),
+            marks: Default::default(),
+        })
     }
 
     fn commit(mut self) -> Result<()> {
+        self.marks.flush(&self.tx)?;
         self.tally.flush(&self.tx)?;
         self.tx.commit()?;
         Ok(())
@@ -314,7 +327,9 @@ impl<'c> Writer<'c> {
             hash,
         };
         self.insert_event(&event, &at_text, &body)?;
-        project::apply(&self.tx, &event, &body, project::Mode::Strict)?;
+        project::apply(&self.tx, &mut self.marks, &event, &body, project::Mode::Strict)?;
+        // A seat's own change shows at once, also to the rest of this transaction.
+        self.marks.flush(&self.tx)?;
         self.seq = seq;
         self.prev_hash = event.hash.clone();
         self.last_at = Some(at);
@@ -340,7 +355,7 @@ impl<'c> Writer<'c> {
     /// Stores and applies (Replay mode) an event from elsewhere that is known to be new.
     fn append_foreign(&mut self, event: &Event, body: &EventBody) -> Result<()> {
         self.insert_event(event, &event.at_text(), body)?;
-        project::apply(&self.tx, event, body, project::Mode::Replay)?;
+        project::apply(&self.tx, &mut self.marks, event, body, project::Mode::Replay)?;
         if event.seat == self.actor.seat && event.seq > self.seq {
             self.seq = event.seq;
             self.prev_hash = event.hash.clone();
@@ -375,7 +390,7 @@ impl<'c> Writer<'c> {
         }
         for (k, ((event, body), at)) in batch.iter().zip(&ats).enumerate() {
             self.tally.note(event, at);
-            project::apply(&self.tx, event, body, project::Mode::Replay).map_err(|e| (k, e))?;
+            project::apply(&self.tx, &mut self.marks, event, body, project::Mode::Replay).map_err(|e| (k, e))?;
             if event.seat == self.actor.seat && event.seq > self.seq {
                 self.seq = event.seq;
                 self.prev_hash = event.hash.clone();

@@ -7,6 +7,7 @@ use rusqlite::{Transaction, params};
 
 use super::error::{Result, StoreError};
 use super::event_key;
+use super::marks::OrderMarks;
 use super::replay;
 use crate::domain::event::{Event, EventBody};
 use crate::domain::order::OrderRecord;
@@ -21,7 +22,15 @@ pub enum Mode {
     Replay,
 }
 
-pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> Result<()> {
+/// Applies `e`. Its marks on an order (latest memo, flag) go into `marks`, for the
+/// caller to write (`OrderMarks::flush`) before anything reads them.
+pub(super) fn apply(
+    tx: &Transaction<'_>,
+    marks: &mut OrderMarks,
+    e: &Event,
+    body: &EventBody,
+    mode: Mode,
+) -> Result<()> {
     let key = event_key(&e.at_text(), &e.seat, e.seq);
     let at = e.at_text();
     match body {
@@ -39,27 +48,13 @@ pub fn apply(tx: &Transaction<'_>, e: &Event, body: &EventBody, mode: Mode) -> R
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![e.id, order_no, key, at, e.seat, e.agent, memo_kind.code(), text])?;
-            update_order(tx, order_no, || {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE orders SET memo_last = ?2, memo_key = ?3 \
-                         WHERE order_no = ?1 AND (memo_key IS NULL OR memo_key < ?3)",
-                    )?
-                    .execute(params![order_no, text, key])?)
-            })?;
+            marks.memo(order_no, &key, text);
         }
         EventBody::FlagSet { order_no, flag } => {
             if mode == Mode::Strict {
                 require_order(tx, order_no, mode)?;
             }
-            update_order(tx, order_no, || {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE orders SET local_flag = ?2, flag = ?2, flag_key = ?3 \
-                         WHERE order_no = ?1 AND (flag_key IS NULL OR flag_key < ?3)",
-                    )?
-                    .execute(params![order_no, flag.number(), key])?)
-            })?;
+            marks.flag(order_no, &key, i64::from(flag.number()));
         }
         EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
             // A refund export often names orders that were never imported.
@@ -132,15 +127,10 @@ fn strict_event(mode: Mode, e: &Event) -> Option<&str> {
     (mode == Mode::Strict).then_some(e.id.as_str())
 }
 
-/// Runs `update` (local work on an order: memo, flag); when it changed nothing, the order
-/// may not exist yet (replay: its platform facts come later), so it gets its placeholder
-/// and the update runs again. Most events find their order, so the existence check
-/// costs nothing for them.
-fn update_order(tx: &Transaction<'_>, order_no: &str, update: impl Fn() -> Result<usize>) -> Result<()> {
-    if update()? == 0 && require_order(tx, order_no, Mode::Replay)? {
-        update()?;
-    }
-    Ok(())
+/// The order's row, or a placeholder for it (an order not seen yet while replaying).
+/// Returns whether it made one.
+pub(super) fn require_placeholder(tx: &Transaction<'_>, order_no: &str) -> Result<bool> {
+    require_order(tx, order_no, Mode::Replay)
 }
 
 /// Local work on an order needs the order. While replaying, an order not seen yet

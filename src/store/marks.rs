@@ -1,0 +1,63 @@
+//! The seat's marks on an order that the newest one wins — the latest memo line shown in
+//! the queue, the seat's flag — gathered while events are applied and written to the
+//! order once. A large import sets them hundreds of times per order; only the newest
+//! (by event key) survives, so one UPDATE per order instead of one per event gives the
+//! same row. A seat's own change is written at once (`Writer::record`).
+
+use std::collections::HashMap;
+
+use rusqlite::{Transaction, params};
+
+use super::error::Result;
+
+#[derive(Default)]
+pub(super) struct OrderMarks {
+    /// order → (event key, text) of its newest memo line.
+    memo: HashMap<String, (String, String)>,
+    /// order → (event key, flag number) of its newest flag.
+    flag: HashMap<String, (String, i64)>,
+}
+
+impl OrderMarks {
+    pub(super) fn memo(&mut self, order_no: &str, key: &str, text: &str) {
+        newest(&mut self.memo, order_no, key, || text.to_string());
+    }
+
+    pub(super) fn flag(&mut self, order_no: &str, key: &str, flag: i64) {
+        newest(&mut self.flag, order_no, key, || flag);
+    }
+
+    /// Writes the marks (each only over an older one already on the row). An order
+    /// not seen yet gets its placeholder row first, as applying a memo always did.
+    pub(super) fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
+        let mut memo = tx.prepare_cached(
+            "UPDATE orders SET memo_last = ?2, memo_key = ?3 WHERE order_no = ?1 AND (memo_key IS NULL OR memo_key < ?3)",
+        )?;
+        for (order_no, (key, text)) in self.memo.drain() {
+            if memo.execute(params![order_no, text, key])? == 0 && super::project::require_placeholder(tx, &order_no)? {
+                memo.execute(params![order_no, text, key])?;
+            }
+        }
+        let mut flag = tx.prepare_cached(
+            "UPDATE orders SET local_flag = ?2, flag = ?2, flag_key = ?3 \
+             WHERE order_no = ?1 AND (flag_key IS NULL OR flag_key < ?3)",
+        )?;
+        for (order_no, (key, number)) in self.flag.drain() {
+            if flag.execute(params![order_no, number, key])? == 0 && super::project::require_placeholder(tx, &order_no)?
+            {
+                flag.execute(params![order_no, number, key])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn newest<V>(map: &mut HashMap<String, (String, V)>, order_no: &str, key: &str, value: impl FnOnce() -> V) {
+    match map.get_mut(order_no) {
+        Some((k, _)) if k.as_str() >= key => {}
+        Some(slot) => *slot = (key.to_string(), value()),
+        None => {
+            map.insert(order_no.to_string(), (key.to_string(), value()));
+        }
+    }
+}
