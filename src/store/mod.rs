@@ -400,15 +400,30 @@ impl<'c> Writer<'c> {
     }
 }
 
+/// `{insert} VALUES (?, …), (?, …), …`: `rows` rows of `columns` parameters.
+fn values_sql(insert: &str, columns: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(insert.len() + 8 + rows * (columns * 3 + 2));
+    sql.push_str(insert);
+    sql.push_str(" VALUES ");
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(?" } else { ", (?" });
+        for _ in 1..columns {
+            sql.push_str(",?");
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 /// Events per multi-row INSERT into the log (12 parameters each).
 const EVENTS_PER_INSERT: usize = 64;
 
 fn insert_events(tx: &Transaction<'_>, rows: &[(Event, EventBody)], ats: &[String], received_at: &str) -> Result<()> {
     use rusqlite::ToSql;
-    let sql = format!(
-        "INSERT INTO events (id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, received_at) \
-         VALUES {}",
-        vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+    let sql = values_sql(
+        "INSERT INTO events (id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, received_at)",
+        12,
+        rows.len(),
     );
     let mut stmt = tx.prepare_cached(&sql)?;
     let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 12);

@@ -7,7 +7,7 @@ use rusqlite::{Transaction, params};
 
 use super::error::{Result, StoreError};
 use super::event_key;
-use super::marks::OrderMarks;
+use super::marks::{MemoLineRow, OrderMarks};
 use super::replay;
 use crate::domain::event::{Event, EventBody};
 use crate::domain::order::OrderRecord;
@@ -43,12 +43,18 @@ pub(super) fn apply(
             if mode == Mode::Strict {
                 require_order(tx, order_no, mode)?;
             }
-            tx.prepare_cached(
-                "INSERT INTO memo_lines (event_id, order_no, event_key, at, seat, agent, kind, text) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![e.id, order_no, key, at, e.seat, e.agent, memo_kind.code(), text])?;
             marks.memo(order_no, &key, text);
+            let row = MemoLineRow {
+                event_id: e.id.clone(),
+                order_no: order_no.clone(),
+                event_key: key,
+                at,
+                seat: e.seat.clone(),
+                agent: e.agent.clone(),
+                kind: memo_kind.code(),
+                text: text.clone(),
+            };
+            marks.memo_line(tx, row)?;
         }
         EventBody::FlagSet { order_no, flag } => {
             if mode == Mode::Strict {
