@@ -35,6 +35,20 @@ pub fn clean_text(input: &str) -> String {
     if out.is_ascii() { out } else { out.nfc().collect() }
 }
 
+/// Whether `text` certainly needs no cleaning: every character is printable ASCII, a
+/// newline, or one that is neither a control nor a bidi mark and that NFC leaves as it
+/// is wherever it stands (Latin-1 and Latin Extended letters, CJK punctuation but the
+/// combining tone marks, kana but the combining voicing marks, CJK ideographs,
+/// full-width forms) — what shop
+/// text is made of. `false` means "look closer", not "unclean".
+pub fn plainly_clean(text: &str) -> bool {
+    text.chars().all(|c| {
+        matches!(c,
+            '\n' | ' '..='~' | '\u{a0}'..='\u{2ff}' | '\u{3000}'..='\u{3029}' | '\u{3030}'..='\u{3098}' | '\u{309b}'..='\u{30ff}'
+            | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+    })
+}
+
 /// Single-line fields (names, numbers, addresses): newlines become spaces, trimmed.
 pub fn clean_line(input: &str) -> String {
     let t = clean_text(input);
@@ -94,6 +108,29 @@ pub fn is_clean(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every character `plainly_clean` lets through is one cleaning keeps as it is, alone
+    /// and after any other such character (checked exhaustively): starts no escape, is
+    /// no control or bidi mark, is NFC-stable and combines with nothing before it.
+    #[test]
+    fn plainly_clean_characters_are_kept_as_they_are() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{IsNormalized, is_nfc_quick};
+        let plain: Vec<char> =
+            (0..=0xffffu32).filter_map(char::from_u32).filter(|c| plainly_clean(&c.to_string())).collect();
+        assert!(plain.len() > 22_000, "{}", plain.len());
+        for &c in &plain {
+            let one = c.to_string();
+            assert_eq!(is_nfc_quick(one.chars()), IsNormalized::Yes, "U+{:04X}", c as u32);
+            assert_eq!(canonical_combining_class(c), 0, "U+{:04X}", c as u32);
+            if c != '\n' {
+                assert_eq!(clean_text(&one), one, "U+{:04X}", c as u32);
+            }
+        }
+        assert!(!plainly_clean("a\u{202e}b") && !plainly_clean("\u{1b}[2J") && !plainly_clean("\u{9b}"));
+        assert!(!plainly_clean("か\u{3099}"), "a combining voicing mark is looked at closer");
+        assert!(plainly_clean("6-28联系工号851更改地址,已更改 宾\n【缺:单号】"));
+    }
 
     #[test]
     fn escape_sequences_are_removed_whole() {

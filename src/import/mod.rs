@@ -149,6 +149,9 @@ fn already_clean(s: &str) -> bool {
     if s.is_ascii() {
         return !s.bytes().any(|b| b < 0x20 || b == 0x7f);
     }
+    if crate::domain::sanitize::plainly_clean(s) {
+        return !s.contains('\n');
+    }
     !s.chars().any(|c| {
         c.is_control()
             || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
