@@ -2,11 +2,11 @@
 //! the single write path. `Store::write` opens one transaction; everything recorded in
 //! it lands together or not at all.
 
+mod deferred;
 mod digest;
 mod error;
 pub mod fold;
 mod lookup;
-mod marks;
 mod migrate;
 mod project;
 mod replay;
@@ -51,11 +51,14 @@ pub enum BulkLoad {
     Events(usize),
 }
 
-/// Indexes on the log and on tables projected from it that applying an event never
-/// reads (they serve the log view, reports and the order detail), so a large import
-/// may build them after the fact. Not here: `events_case` (a refund or case is
-/// rebuilt from its events), the unique keys, and every index of the tables that
-/// applying reads (conflicts, refunds, case contacts).
+/// Indexes on the log and on tables projected from it that a large import builds after
+/// the load. Applying an event never reads them (they serve the log view, reports and
+/// the order detail), and their inserts scatter (by order, by reply), so one sorted
+/// build is cheaper than a million of them. The log's other indexes grow at their end
+/// as events arrive in time order: kept row by row, they cost less than a rebuild (each
+/// rebuild reads the whole log; measured on 1M events). Never here: `events_case` (a
+/// refund or case is rebuilt from its events), the unique keys, and the indexes of the
+/// tables that applying reads (conflicts, refunds, case contacts).
 const LOG_INDEXES_UNREAD_WHILE_APPLYING: &[&str] =
     &["events_order", "memo_lines_order", "reply_uses_reply", "reply_uses_agent", "reply_history_reply"];
 
@@ -120,8 +123,8 @@ impl Store {
     /// nothing reads during the load are dropped first and built again at the end,
     /// inside the same transaction (one sorted build instead of a million scattered
     /// inserts, and still all-or-nothing): those of the order tables when they are
-    /// empty, and, for events from elsewhere into a log no bigger than what arrives, the
-    /// log's and memo lines' query indexes. And, when no other connection has the file
+    /// empty, and, for events from elsewhere into a log no bigger than what arrives,
+    /// `LOG_INDEXES_UNREAD_WHILE_APPLYING`. And, when no other connection has the file
     /// open, such a load runs with a rollback journal instead of WAL, so a first load of
     /// a gigabyte is not written twice. A crash mid-load rolls back from the journal;
     /// WAL is restored after the load, and on every open.
@@ -241,8 +244,9 @@ pub struct Writer<'c> {
     /// When this transaction began: every event it brings in is `received_at` then.
     received_at: String,
     tally: tally::Tally,
-    /// Orders' newest memo and flag from events brought in, written at commit.
-    marks: marks::OrderMarks,
+    /// Orders' newest memo and flag, and memo lines, from events brought in: written at
+    /// commit (a seat's own change at once).
+    deferred: deferred::Deferred,
 }
 
 /// The total order of the log: time, then seat, then the seat's sequence.
@@ -272,12 +276,12 @@ impl<'c> Writer<'c> {
             last_at,
             received_at,
             tally: Default::default(),
-            marks: Default::default(),
+            deferred: Default::default(),
         })
     }
 
     fn commit(mut self) -> Result<()> {
-        self.marks.flush(&self.tx)?;
+        self.deferred.flush(&self.tx)?;
         self.tally.flush(&self.tx)?;
         self.tx.commit()?;
         Ok(())
@@ -327,9 +331,9 @@ impl<'c> Writer<'c> {
             hash,
         };
         self.insert_event(&event, &at_text, &body)?;
-        project::apply(&self.tx, &mut self.marks, &event, &body, project::Mode::Strict)?;
+        project::apply(&self.tx, &mut self.deferred, &event, &body, project::Mode::Strict)?;
         // A seat's own change shows at once, also to the rest of this transaction.
-        self.marks.flush(&self.tx)?;
+        self.deferred.flush(&self.tx)?;
         self.seq = seq;
         self.prev_hash = event.hash.clone();
         self.last_at = Some(at);
@@ -355,7 +359,7 @@ impl<'c> Writer<'c> {
     /// Stores and applies (Replay mode) an event from elsewhere that is known to be new.
     fn append_foreign(&mut self, event: &Event, body: &EventBody) -> Result<()> {
         self.insert_event(event, &event.at_text(), body)?;
-        project::apply(&self.tx, &mut self.marks, event, body, project::Mode::Replay)?;
+        project::apply(&self.tx, &mut self.deferred, event, body, project::Mode::Replay)?;
         if event.seat == self.actor.seat && event.seq > self.seq {
             self.seq = event.seq;
             self.prev_hash = event.hash.clone();
@@ -378,8 +382,8 @@ impl<'c> Writer<'c> {
     /// event that caused it.
     fn append_foreign_batch(&mut self, batch: &[(Event, EventBody)]) -> std::result::Result<(), (usize, StoreError)> {
         let ats: Vec<String> = batch.iter().map(|(e, _)| e.at_text()).collect();
-        for (start, chunk) in (0..batch.len()).step_by(EVENTS_PER_INSERT).map(|s| (s, &batch[s..])) {
-            let chunk = &chunk[..chunk.len().min(EVENTS_PER_INSERT)];
+        for (n, chunk) in batch.chunks(EVENTS_PER_INSERT).enumerate() {
+            let start = n * EVENTS_PER_INSERT;
             if insert_events(&self.tx, chunk, &ats[start..], &self.received_at).is_err() {
                 // A row of the chunk broke a constraint (the statement left nothing
                 // behind): insert them one by one, to say which and why.
@@ -390,7 +394,7 @@ impl<'c> Writer<'c> {
         }
         for (k, ((event, body), at)) in batch.iter().zip(&ats).enumerate() {
             self.tally.note(event, at);
-            project::apply(&self.tx, &mut self.marks, event, body, project::Mode::Replay).map_err(|e| (k, e))?;
+            project::apply(&self.tx, &mut self.deferred, event, body, project::Mode::Replay).map_err(|e| (k, e))?;
             if event.seat == self.actor.seat && event.seq > self.seq {
                 self.seq = event.seq;
                 self.prev_hash = event.hash.clone();

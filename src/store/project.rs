@@ -5,9 +5,9 @@
 
 use rusqlite::{Transaction, params};
 
+use super::deferred::{Deferred, MemoLineRow};
 use super::error::{Result, StoreError};
 use super::event_key;
-use super::marks::{MemoLineRow, OrderMarks};
 use super::replay;
 use crate::domain::event::{Event, EventBody};
 use crate::domain::order::OrderRecord;
@@ -22,11 +22,11 @@ pub enum Mode {
     Replay,
 }
 
-/// Applies `e`. Its marks on an order (latest memo, flag) go into `marks`, for the
-/// caller to write (`OrderMarks::flush`) before anything reads them.
+/// Applies `e`. Its marks on an order (latest memo, flag) and its memo line go into
+/// `deferred`, for the caller to write (`Deferred::flush`) before anything reads them.
 pub(super) fn apply(
     tx: &Transaction<'_>,
-    marks: &mut OrderMarks,
+    deferred: &mut Deferred,
     e: &Event,
     body: &EventBody,
     mode: Mode,
@@ -43,7 +43,7 @@ pub(super) fn apply(
             if mode == Mode::Strict {
                 require_order(tx, order_no, mode)?;
             }
-            marks.memo(order_no, &key, text);
+            deferred.memo(order_no, &key, text);
             let row = MemoLineRow {
                 event_id: e.id.clone(),
                 order_no: order_no.clone(),
@@ -54,13 +54,13 @@ pub(super) fn apply(
                 kind: memo_kind.code(),
                 text: text.clone(),
             };
-            marks.memo_line(tx, row)?;
+            deferred.memo_line(tx, row)?;
         }
         EventBody::FlagSet { order_no, flag } => {
             if mode == Mode::Strict {
                 require_order(tx, order_no, mode)?;
             }
-            marks.flag(order_no, &key, i64::from(flag.number()));
+            deferred.flag(order_no, &key, i64::from(flag.number()));
         }
         EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
             // A refund export often names orders that were never imported.

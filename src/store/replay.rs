@@ -182,7 +182,7 @@ pub fn rebuild_all(tx: &Transaction<'_>) -> Result<()> {
         "SELECT id, seat, seq, agent, at, kind, payload, prev_hash, hash FROM events ORDER BY at, seat, seq",
     )?;
     let mut rows = stmt.query([])?;
-    let mut marks = super::marks::OrderMarks::default();
+    let mut deferred = super::deferred::Deferred::default();
     while let Some(r) = rows.next()? {
         let at: String = r.get(4)?;
         let event = Event {
@@ -199,9 +199,9 @@ pub fn rebuild_all(tx: &Transaction<'_>) -> Result<()> {
             hash: r.get(8)?,
         };
         let body = event.body()?;
-        project::apply(tx, &mut marks, &event, &body, Mode::Replay)?;
+        project::apply(tx, &mut deferred, &event, &body, Mode::Replay)?;
     }
-    marks.flush(tx)?;
+    deferred.flush(tx)?;
     super::tally::rebuild_people(tx)
 }
 

@@ -16,7 +16,7 @@ use rusqlite::{ToSql, Transaction, params};
 use super::error::Result;
 
 #[derive(Default)]
-pub(super) struct OrderMarks {
+pub(super) struct Deferred {
     /// order → (event key, text) of its newest memo line.
     memo: HashMap<String, (String, String)>,
     /// order → (event key, flag number) of its newest flag.
@@ -39,7 +39,7 @@ pub(super) struct MemoLineRow {
 /// Memo lines per INSERT (8 parameters each).
 const MEMO_LINES_PER_INSERT: usize = 64;
 
-impl OrderMarks {
+impl Deferred {
     pub(super) fn memo(&mut self, order_no: &str, key: &str, text: &str) {
         newest(&mut self.memo, order_no, key, || text.to_string());
     }
@@ -73,8 +73,9 @@ impl OrderMarks {
         Ok(())
     }
 
-    /// Writes the memo lines, and the marks (each only over an older one already on the row). An order
-    /// not seen yet gets its placeholder row first, as applying a memo always did.
+    /// Writes the memo lines, and the marks (each only over an older one already on the
+    /// row). An order not seen yet gets its placeholder row first, as applying a memo
+    /// always did.
     pub(super) fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {
         self.insert_memo_lines(tx)?;
         let mut memo = tx.prepare_cached(
