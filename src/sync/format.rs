@@ -344,22 +344,22 @@ impl SyncFile {
     /// overrides, so a payload that has them was not written by kefu).
     pub fn checked_event(&self, i: usize) -> Result<(Event, EventBody), Refusal> {
         let e = self.event(i)?;
-        let who = format!("第 {} 行事件 {}(席位 {} 第 {} 号)", self.line_no(i), e.id, e.seat, e.seq);
+        let who = || format!("第 {} 行事件 {}(席位 {} 第 {} 号)", self.line_no(i), e.id, e.seat, e.seq);
         let body: EventBody = serde_json::from_str(&e.payload).map_err(|err| {
             let msg = if EventBody::KINDS.contains(&&*e.kind) {
-                format!("{who}的内容无法解析:{err}")
+                format!("{}的内容无法解析:{err}", who())
             } else {
-                format!("{who}的类型「{}」本 kefu ({KEFU_VERSION}) 不认识 — 请升级 kefu", e.kind)
+                format!("{}的类型「{}」本 kefu ({KEFU_VERSION}) 不认识 — 请升级 kefu", who(), e.kind)
             };
             refuse(Problem::BadEvent, msg)
         })?;
         if body.kind() != e.kind {
-            return Err(refuse(Problem::BadEvent, format!("{who}的类型 {} 与内容 {} 不符", e.kind, body.kind())));
+            return Err(refuse(Problem::BadEvent, format!("{}的类型 {} 与内容 {} 不符", who(), e.kind, body.kind())));
         }
         if let Some(c) = payload_unclean(&e.payload) {
             return Err(refuse(
                 Problem::BadEvent,
-                format!("{who}的内容含控制字符或转义序列 U+{:04X} — 不是 kefu 写出的", c as u32),
+                format!("{}的内容含控制字符或转义序列 U+{:04X} — 不是 kefu 写出的", who(), c as u32),
             ));
         }
         Ok((e, body))
