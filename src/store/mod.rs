@@ -144,8 +144,9 @@ impl Store {
                 .conn
                 .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0))
                 .is_ok_and(|m| m.eq_ignore_ascii_case("delete"));
-        // (A negative cache size is in KiB: -524288 is 512 MiB. Never shrink it here.)
-        if first_load && cache > -524288 {
+        // A load touches index pages all over the file: SQLite may keep up to 512 MiB of
+        // them (only as it needs them). A negative size is in KiB; never shrink it here.
+        if cache > -524288 {
             self.conn.execute_batch("PRAGMA cache_size = -524288")?;
         }
         let out = self.bulk_transaction(orders_empty, log_small, f);
@@ -331,7 +332,7 @@ impl<'c> Writer<'c> {
             hash,
         };
         self.insert_event(&event, &at_text, &body)?;
-        project::apply(&self.tx, &mut self.deferred, &event, &body, project::Mode::Strict)?;
+        project::apply(&self.tx, &mut self.deferred, &event, &at_text, &body, project::Mode::Strict)?;
         // A seat's own change shows at once, also to the rest of this transaction.
         self.deferred.flush(&self.tx)?;
         self.seq = seq;
@@ -352,19 +353,8 @@ impl<'c> Writer<'c> {
             return Ok(Ingested::AlreadyPresent);
         }
         let body = event.body()?;
-        self.append_foreign(event, &body)?;
+        self.append_foreign_batch(&[(event.clone(), body)]).map_err(|(_, e)| e)?;
         Ok(Ingested::New)
-    }
-
-    /// Stores and applies (Replay mode) an event from elsewhere that is known to be new.
-    fn append_foreign(&mut self, event: &Event, body: &EventBody) -> Result<()> {
-        self.insert_event(event, &event.at_text(), body)?;
-        project::apply(&self.tx, &mut self.deferred, event, body, project::Mode::Replay)?;
-        if event.seat == self.actor.seat && event.seq > self.seq {
-            self.seq = event.seq;
-            self.prev_hash = event.hash.clone();
-        }
-        Ok(())
     }
 
     fn insert_event(&mut self, e: &Event, at: &str, body: &EventBody) -> Result<()> {
@@ -394,7 +384,7 @@ impl<'c> Writer<'c> {
         }
         for (k, ((event, body), at)) in batch.iter().zip(&ats).enumerate() {
             self.tally.note(event, at);
-            project::apply(&self.tx, &mut self.deferred, event, body, project::Mode::Replay).map_err(|e| (k, e))?;
+            project::apply(&self.tx, &mut self.deferred, event, at, body, project::Mode::Replay).map_err(|e| (k, e))?;
             if event.seat == self.actor.seat && event.seq > self.seq {
                 self.seq = event.seq;
                 self.prev_hash = event.hash.clone();

@@ -22,17 +22,17 @@ pub enum Mode {
     Replay,
 }
 
-/// Applies `e`. Its marks on an order (latest memo, flag) and its memo line go into
+/// Applies `e` (its time as stored: `at`). Its marks on an order (latest memo, flag) and its memo line go into
 /// `deferred`, for the caller to write (`Deferred::flush`) before anything reads them.
 pub(super) fn apply(
     tx: &Transaction<'_>,
     deferred: &mut Deferred,
     e: &Event,
+    at: &str,
     body: &EventBody,
     mode: Mode,
 ) -> Result<()> {
-    let key = event_key(&e.at_text(), &e.seat, e.seq);
-    let at = e.at_text();
+    let key = event_key(at, &e.seat, e.seq);
     match body {
         EventBody::OrdersUpserted { orders, .. } => {
             for o in orders {
@@ -48,7 +48,7 @@ pub(super) fn apply(
                 event_id: e.id.clone(),
                 order_no: order_no.clone(),
                 event_key: key,
-                at,
+                at: at.to_string(),
                 seat: e.seat.clone(),
                 agent: e.agent.clone(),
                 kind: memo_kind.code(),

@@ -199,7 +199,7 @@ pub fn rebuild_all(tx: &Transaction<'_>) -> Result<()> {
             hash: r.get(8)?,
         };
         let body = event.body()?;
-        project::apply(tx, &mut deferred, &event, &body, Mode::Replay)?;
+        project::apply(tx, &mut deferred, &event, &at, &body, Mode::Replay)?;
     }
     deferred.flush(tx)?;
     super::tally::rebuild_people(tx)

@@ -388,7 +388,6 @@ pub fn import_verified(
     }
 
     let mut refusal: Option<Refusal> = None;
-    let big = LargeCache::set(store, new.len())?;
     let import = |w: &mut crate::store::Writer<'_>| {
         progress(Progress::Importing { done: 0, total });
         let here = match presence(file, |seat, min, max, f| w.stored_hashes(seat, min, max, f))? {
@@ -451,12 +450,11 @@ pub fn import_verified(
         progress(Progress::Importing { done: total, total });
         Ok((new_count, total - new_count, new_conflicts))
     };
-    let result = if new.len() >= LargeCache::ABOVE_EVENTS {
+    let result = if new.len() >= BULK_ABOVE_EVENTS {
         store.write_bulk(BulkLoad::Events(new.len()), import)
     } else {
         store.write(import)
     };
-    big.restore(store)?;
     match (result, refusal) {
         (_, Some(refusal)) => Err(refused(refusal)),
         (Err(e), None) => Err(e.into()),
@@ -485,29 +483,9 @@ fn clocks_ahead(file: &SyncFile) -> Vec<(String, i64)> {
 /// An event to insert, or why the file is refused after all.
 type Parsed = (usize, Result<(crate::domain::event::Event, crate::domain::event::EventBody), Refusal>);
 
-/// A large import touches index pages all over the database: while it runs, SQLite
-/// may keep more of them in memory (up to 1 GB, only as it needs them).
-struct LargeCache(Option<i64>);
-
-impl LargeCache {
-    const ABOVE_EVENTS: usize = 50_000;
-
-    fn set(store: &Store, new_events: usize) -> Result<LargeCache, SyncError> {
-        if new_events < Self::ABOVE_EVENTS {
-            return Ok(LargeCache(None));
-        }
-        let old: i64 = store.conn().query_row("PRAGMA cache_size", [], |r| r.get(0)).map_err(StoreError::from)?;
-        store.conn().pragma_update(None, "cache_size", -1_048_576).map_err(StoreError::from)?;
-        Ok(LargeCache(Some(old)))
-    }
-
-    fn restore(self, store: &Store) -> Result<(), SyncError> {
-        if let Some(old) = self.0 {
-            store.conn().pragma_update(None, "cache_size", old).map_err(StoreError::from)?;
-        }
-        Ok(())
-    }
-}
+/// From this many new events, an import is a bulk load (`Store::write_bulk`: a bigger
+/// page cache, and into a small log, some indexes built after the load).
+const BULK_ABOVE_EVENTS: usize = 50_000;
 
 /// Reads, for one seat, the stored (seq, hash) of events with `min <= seq <= max`.
 type ScanFn<'a> = dyn FnMut(i64, &str) + 'a;
