@@ -204,18 +204,11 @@ impl AfterSalesPane {
 
     fn modal_key(&mut self, key: KeyEvent) -> Option<Action> {
         match self.modal.as_mut()? {
-            CaseModal::Confirm { action, .. } => match crate::tui::widgets::popup::confirm_answer(&key) {
-                Some(true) => {
-                    let a = action.clone();
-                    self.modal = None;
-                    Some(a)
-                }
-                Some(false) => {
-                    self.modal = None;
-                    None
-                }
-                None => None,
-            },
+            CaseModal::Confirm { action, .. } => {
+                let answer = crate::tui::widgets::popup::confirm_action(&key, action)?;
+                self.modal = None;
+                answer
+            }
             CaseModal::Extend { refund_no, picker } => match picker.handle_key(key) {
                 PickEvent::Picked(i) => {
                     let refund_no = refund_no.clone();

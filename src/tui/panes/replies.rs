@@ -123,18 +123,11 @@ impl RepliesPane {
 
     fn modal_key(&mut self, key: KeyEvent) -> Option<Action> {
         match self.modal.as_mut()? {
-            ReplyModal::Confirm { action, .. } => match crate::tui::widgets::popup::confirm_answer(&key) {
-                Some(true) => {
-                    let a = action.clone();
-                    self.modal = None;
-                    Some(a)
-                }
-                Some(false) => {
-                    self.modal = None;
-                    None
-                }
-                None => None,
-            },
+            ReplyModal::Confirm { action, .. } => {
+                let answer = crate::tui::widgets::popup::confirm_action(&key, action)?;
+                self.modal = None;
+                answer
+            }
             ReplyModal::Edit { id, form } => match form.handle_key(key) {
                 FormEvent::Cancel => {
                     self.modal = None;

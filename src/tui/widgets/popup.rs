@@ -20,6 +20,12 @@ pub fn confirm_answer(key: &KeyEvent) -> Option<bool> {
     }
 }
 
+/// A pane's "do `action`?" popup answered by `key`: `None` while it stays open (any
+/// other key); `Some(Some(action))` for yes, `Some(None)` for no — either way it closes.
+pub fn confirm_action<A: Clone>(key: &KeyEvent, action: &A) -> Option<Option<A>> {
+    confirm_answer(key).map(|yes| yes.then(|| action.clone()))
+}
+
 /// A rect of at most `w`×`h` centered in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
