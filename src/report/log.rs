@@ -109,15 +109,8 @@ pub fn entries(store: &Store, rows: &[EventRow]) -> Result<Vec<LogEntry>> {
         if is_refund {
             let replay = replay_refund(key, &events);
             for s in replay.steps {
-                ctx.insert(
-                    s.event_id,
-                    Context {
-                        before: s.before.map(|b| b.label().to_string()),
-                        after: s.after.map(|a| a.label().to_string()),
-                        conflict: s.conflict,
-                        ..Default::default()
-                    },
-                );
+                let step = step_context(s.before.map(|b| b.label()), s.after.map(|a| a.label()), s.conflict);
+                ctx.insert(s.event_id, step);
             }
             if let Some(r) = replay.refund {
                 case_order.insert(key.to_string(), r.order_no);
@@ -126,16 +119,8 @@ pub fn entries(store: &Store, rows: &[EventRow]) -> Result<Vec<LogEntry>> {
             let replay = replay_case(key, &events);
             let kind = replay.case.as_ref().map(|c| c.kind);
             for s in replay.steps {
-                ctx.insert(
-                    s.event_id,
-                    Context {
-                        before: s.before.map(|b| b.label().to_string()),
-                        after: s.after.map(|a| a.label().to_string()),
-                        conflict: s.conflict,
-                        case_kind: kind,
-                        ..Default::default()
-                    },
-                );
+                let step = step_context(s.before.map(|b| b.label()), s.after.map(|a| a.label()), s.conflict);
+                ctx.insert(s.event_id, Context { case_kind: kind, ..step });
             }
             if let Some(c) = replay.case {
                 case_order.insert(key.to_string(), c.order_no);
@@ -238,4 +223,9 @@ impl Cell {
             other => other,
         }
     }
+}
+
+/// What one step of a refund's or case's replay says about its event.
+fn step_context(before: Option<&str>, after: Option<&str>, conflict: Option<String>) -> Context {
+    Context { before: before.map(str::to_string), after: after.map(str::to_string), conflict, ..Default::default() }
 }
