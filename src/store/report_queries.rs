@@ -190,7 +190,7 @@ impl Store {
     /// Orders shipped in a shop-time range.
     pub fn orders_shipped_between(&self, from_shop: &str, to_shop: &str) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM orders INDEXED BY orders_shipped WHERE shipped_at >= ?1 AND shipped_at < ?2",
+            "SELECT count(*) FROM orders INDEXED BY orders_shipped_paid WHERE shipped_at >= ?1 AND shipped_at < ?2",
             params![from_shop, to_shop],
             |r| r.get(0),
         )?)
