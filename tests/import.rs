@@ -314,6 +314,59 @@ fn events_carry_at_most_2000_orders_all_in_one_transaction() {
     assert_eq!((counts(&sum), sum.events), ((0, 3, 4497, 0), 1));
 }
 
+/// A file that fails once more has been read from it than its length and `extra`
+/// more: the encoding check reads it whole, so the failure comes while its rows are
+/// read, as a disk or a network share may fail.
+struct FailsWhileRead {
+    inner: Cursor<Vec<u8>>,
+    delivered: u64,
+    fail_after: u64,
+}
+
+impl FailsWhileRead {
+    fn new(bytes: Vec<u8>, extra: u64) -> FailsWhileRead {
+        let fail_after = bytes.len() as u64 + extra;
+        FailsWhileRead { inner: Cursor::new(bytes), delivered: 0, fail_after }
+    }
+}
+
+impl std::io::Read for FailsWhileRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.delivered >= self.fail_after {
+            return Err(std::io::Error::other("磁盘读取错误(测试)"));
+        }
+        let n = std::io::Read::read(&mut self.inner, buf)?;
+        self.delivered += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for FailsWhileRead {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+/// The file is read on a thread of its own while the batches before are stored: a
+/// read that fails after several batches went in leaves none of them, and says why.
+#[test]
+fn a_read_failing_after_stored_batches_leaves_nothing() {
+    for populated in [false, true] {
+        let mut s = store();
+        if populated {
+            import_list(&mut s, "ExportOrderList_gbk41.csv");
+        }
+        let before = state(&s);
+        let mut buf = Vec::new();
+        write_export(&mut buf, 20_000, 0).unwrap();
+        let three_quarters = buf.len() as u64 * 3 / 4;
+        let file = FailsWhileRead::new(buf, three_quarters);
+        let err = apply::import_orders(&mut s, file, "test.csv", None::<Cursor<Vec<u8>>>).unwrap_err();
+        assert!(err.to_string().contains("磁盘读取错误"), "{err}");
+        assert_eq!(state(&s), before, "nothing of the 15,000 orders read before the failure stayed");
+    }
+}
+
 // ---------------------------------------------------------------- untrusted text
 
 #[test]

@@ -17,6 +17,7 @@ pub mod rng;
 mod work;
 
 use std::path::Path;
+use std::sync::mpsc;
 use std::time::Instant;
 
 use chrono::NaiveDateTime;
@@ -27,7 +28,7 @@ use crate::domain::event::EventBody;
 use crate::domain::flag::Flag;
 use crate::domain::order::{OrderRecord, OrderStatus};
 use crate::domain::refund::RefundState;
-use crate::store::{BulkLoad, Result, Store, StoreError};
+use crate::store::{BulkLoad, PreparedOrder, Result, Store, StoreError};
 
 pub use export_csv::ExportFiles;
 pub use orders::{MAX_ORDERS, OrderGen};
@@ -105,20 +106,37 @@ fn fill_orders_and_work(store: &mut Store, opts: &DemoOptions, mut stream: Order
 
     let mut picker = work::Picker::new(opts.seed, opts.orders, opts.now);
     let (mut n_orders, mut n_items) = (0u64, 0u64);
+    // One thread makes the orders and their JSON while this one stores the batch before.
     store.write_bulk(BulkLoad::Orders, |w| {
-        loop {
-            let batch: Vec<OrderRecord> = stream.by_ref().take(BATCH).collect();
-            if batch.is_empty() {
-                break;
+        std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::sync_channel::<Result<Vec<PreparedOrder>>>(4);
+            scope.spawn(move || {
+                loop {
+                    let batch: Vec<OrderRecord> = stream.by_ref().take(BATCH).collect();
+                    if batch.is_empty() {
+                        break;
+                    }
+                    let prepared = batch.into_iter().map(PreparedOrder::new).collect::<Result<Vec<_>>>();
+                    let failed = prepared.is_err();
+                    // A send fails when the writer has given up.
+                    if tx.send(prepared).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            // A panic of the maker ends this loop early, and `scope` panics before the
+            // transaction can commit.
+            for batch in rx {
+                let batch = batch?;
+                for o in &batch {
+                    picker.see(o.record());
+                    n_items += o.record().items.len() as u64;
+                }
+                n_orders += batch.len() as u64;
+                w.record_orders(SOURCE, batch)?;
             }
-            for o in &batch {
-                picker.see(o);
-                n_items += o.items.len() as u64;
-            }
-            n_orders += batch.len() as u64;
-            w.record(EventBody::OrdersUpserted { source: SOURCE.into(), orders: batch })?;
-        }
-        Ok(())
+            Ok(())
+        })
     })?;
     let orders_secs = started.elapsed().as_secs_f64();
 

@@ -4,17 +4,15 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek};
+use std::sync::mpsc;
 
-use super::orders::{OrderList, read_details};
+use super::orders::{DetailFile, OrderList};
+use super::read_ahead::{BATCH, READ_AHEAD, Reading, read_orders};
 use super::refunds::RefundList;
 use super::replies::read_phrases;
 use super::{ImportError, RowError, Summary};
 use crate::domain::event::EventBody;
-use crate::domain::order::OrderRecord;
-use crate::store::{BulkLoad, Store, StoreError, Writer};
-
-/// Orders per `OrdersUpserted` event (and per lookup batch).
-pub const BATCH: usize = 2000;
+use crate::store::{BulkLoad, PreparedOrder, Store, StoreError, Writer};
 
 fn into_store(e: ImportError) -> StoreError {
     match e {
@@ -33,50 +31,57 @@ fn from_store(e: StoreError) -> ImportError {
 
 /// Imports an order list (and optionally its detail file). `source` names the file in
 /// the events. A file that is not an export is refused before anything is written.
-pub fn import_orders<L: Read + Seek, D: Read + Seek>(
+///
+/// One thread reads and parses (`read_ahead`) while this one compares and stores.
+pub fn import_orders<L: Read + Seek + Send, D: Read + Seek + Send>(
     store: &mut Store,
     list: L,
     source: &str,
     detail: Option<D>,
 ) -> Result<Summary, ImportError> {
-    let mut list = OrderList::open(list)?;
-    let mut details = detail.map(read_details).transpose()?;
+    // Opening reads each file whole once, to tell its encoding: the two side by side.
+    let (list, details) = std::thread::scope(|scope| {
+        let details = scope.spawn(move || detail.map(DetailFile::open).transpose());
+        let list = OrderList::open(list);
+        (list, details.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let (list, details) = (list?, details?);
     let mut sum = list.summary();
-    // Into an empty database the order indexes are built once at the end (write_bulk);
-    // either way it is one transaction.
-    store
-        .write_bulk(BulkLoad::Orders, |w| {
-            let mut batch: Vec<(OrderRecord, bool)> = Vec::with_capacity(BATCH);
-            let mut pending: Vec<OrderRecord> = Vec::with_capacity(BATCH);
-            while let Some(next) = list.next_row().map_err(into_store)? {
-                match next {
-                    Err(e) => sum.rejected.push(e),
-                    Ok((_, mut rec)) => {
-                        let from_detail = match details.as_mut().and_then(|d| d.items.remove(&rec.order_no)) {
-                            Some((_, items)) => {
-                                rec.items = items;
-                                true
-                            }
-                            None => false,
-                        };
-                        batch.push((rec, from_detail));
-                        if batch.len() == BATCH {
-                            compare_batch(w, &mut batch, &mut pending, &mut sum, source)?;
+    let (tx, rx) = mpsc::sync_channel(READ_AHEAD);
+    let details = std::thread::scope(|scope| {
+        let reader = std::thread::Builder::new()
+            .name("kefu-import-read".into())
+            .spawn_scoped(scope, move || read_orders(list, details, &tx))?;
+        // Into an empty database the order indexes are built once at the end (write_bulk);
+        // either way it is one transaction.
+        let written = store.write_bulk(BulkLoad::Orders, |w| {
+            let mut pending: Vec<PreparedOrder> = Vec::with_capacity(BATCH);
+            // `rx` goes with this closure: a failed write hangs up, and the reader stops.
+            for msg in rx {
+                match msg {
+                    Reading::Batch(b) => {
+                        for e in b.rejected {
+                            sum.rejected.push(e);
                         }
+                        compare_batch(w, b.orders, &mut pending, &mut sum, source)?;
+                    }
+                    Reading::Failed(e) => return Err(into_store(e)),
+                    Reading::Done(details) => {
+                        if !pending.is_empty() {
+                            w.record_orders(source, std::mem::take(&mut pending))?;
+                            sum.events += 1;
+                        }
+                        return Ok(details);
                     }
                 }
             }
-            compare_batch(w, &mut batch, &mut pending, &mut sum, source)?;
-            if !pending.is_empty() {
-                w.record(EventBody::OrdersUpserted {
-                    source: source.to_string(),
-                    orders: std::mem::take(&mut pending),
-                })?;
-                sum.events += 1;
-            }
-            Ok(())
-        })
-        .map_err(from_store)?;
+            Err(StoreError::Rule("读取导出文件的线程意外停止,没有导入任何订单".into()))
+        });
+        if let Err(panic) = reader.join() {
+            std::panic::resume_unwind(panic);
+        }
+        written.map_err(from_store)
+    })?;
     if let Some(d) = details {
         sum.detail_rejected = d.rejected;
         let mut left: Vec<(u64, String)> = d.items.into_iter().map(|(no, (line, _))| (line, no)).collect();
@@ -93,8 +98,8 @@ pub fn import_orders<L: Read + Seek, D: Read + Seek>(
 /// the next event. An order the detail file did not describe keeps the items it has.
 fn compare_batch(
     w: &mut Writer<'_>,
-    batch: &mut Vec<(OrderRecord, bool)>,
-    pending: &mut Vec<OrderRecord>,
+    batch: Vec<(PreparedOrder, bool)>,
+    pending: &mut Vec<PreparedOrder>,
     sum: &mut Summary,
     source: &str,
 ) -> crate::store::Result<()> {
@@ -102,26 +107,28 @@ fn compare_batch(
         return Ok(());
     }
     let mut existing = {
-        let nos: Vec<&str> = batch.iter().map(|(r, _)| r.order_no.as_str()).collect();
+        let nos: Vec<&str> = batch.iter().map(|(o, _)| o.record().order_no.as_str()).collect();
         w.platform_records(&nos)?
     };
-    for (mut rec, from_detail) in batch.drain(..) {
-        match existing.remove(&rec.order_no) {
+    for (mut order, from_detail) in batch {
+        match existing.remove(&order.record().order_no) {
             None => sum.new += 1,
             Some(old) => {
-                if !from_detail {
+                if !from_detail && order.record().items != old.items {
+                    let mut rec = order.into_record();
                     rec.items = old.items.clone();
+                    order = PreparedOrder::new(rec)?;
                 }
-                if old == rec {
+                if *order.record() == old {
                     sum.unchanged += 1;
                     continue;
                 }
                 sum.updated += 1;
             }
         }
-        pending.push(rec);
+        pending.push(order);
         if pending.len() == BATCH {
-            w.record(EventBody::OrdersUpserted { source: source.to_string(), orders: std::mem::take(pending) })?;
+            w.record_orders(source, std::mem::take(pending))?;
             sum.events += 1;
         }
     }

@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod encoding;
 pub mod orders;
+mod read_ahead;
 pub mod refunds;
 pub mod replies;
 pub mod rows;

@@ -336,18 +336,34 @@ fn parse_item(c: &DetailColumns, row: &Row<'_>) -> Result<(String, OrderItem), S
     Ok((no, OrderItem { title: line_field(row.get(c.title)), sku, color, size, qty, price_fen }))
 }
 
-/// Reads the detail export (CSV or xlsx). A file that is not one is refused.
-pub fn read_details<R: Read + Seek>(r: R) -> Result<Details, ImportError> {
-    let (mut source, cols) = RowSource::open(r, DetailColumns::from_headers)?;
-    let mut d = Details { encoding: source.encoding(), columns: source.headers().names.len(), ..Default::default() };
-    let mut rec = StringRecord::new();
-    while let Some(line) = source.next_row(&mut rec)? {
-        match parse_item(&cols, &Row { line, record: &rec }) {
-            Ok((no, item)) => d.items.entry(no).or_insert_with(|| (line, Vec::new())).1.push(item),
-            Err(reason) => d.rejected.push(RowError::new(line, reason)),
-        }
+/// The detail export (CSV or xlsx) with its header read: a file that is not one is
+/// refused by `open`, before anything is read or written; `read` takes its rows.
+pub struct DetailFile<R: Read> {
+    source: RowSource<R>,
+    cols: DetailColumns,
+}
+
+impl<R: Read + Seek> DetailFile<R> {
+    pub fn open(r: R) -> Result<DetailFile<R>, ImportError> {
+        let (source, cols) = RowSource::open(r, DetailColumns::from_headers)?;
+        Ok(DetailFile { source, cols })
     }
-    Ok(d)
+
+    pub fn read(mut self) -> Result<Details, ImportError> {
+        let mut d = Details {
+            encoding: self.source.encoding(),
+            columns: self.source.headers().names.len(),
+            ..Default::default()
+        };
+        let mut rec = StringRecord::new();
+        while let Some(line) = self.source.next_row(&mut rec)? {
+            match parse_item(&self.cols, &Row { line, record: &rec }) {
+                Ok((no, item)) => d.items.entry(no).or_insert_with(|| (line, Vec::new())).1.push(item),
+                Err(reason) => d.rejected.push(RowError::new(line, reason)),
+            }
+        }
+        Ok(d)
+    }
 }
 
 #[cfg(test)]

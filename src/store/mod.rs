@@ -8,6 +8,7 @@ mod error;
 pub mod fold;
 mod lookup;
 mod migrate;
+mod prepared;
 mod project;
 mod replay;
 mod rows;
@@ -34,6 +35,7 @@ use crate::domain::event::{Actor, Event, EventBody, event_hash, format_at};
 pub use error::{Result, StoreError};
 pub use lookup::LiveReply;
 pub use migrate::SCHEMA_VERSION;
+pub use prepared::PreparedOrder;
 pub use rows::*;
 
 pub struct Store {
@@ -323,6 +325,20 @@ impl<'c> Writer<'c> {
             }
             None => (raw, body),
         };
+        self.append_own(body, payload)
+    }
+
+    /// Records platform facts for a batch of orders, serialized beforehand (on another
+    /// thread, say): the same event `record(EventBody::OrdersUpserted { .. })` makes.
+    pub fn record_orders(&mut self, source: &str, orders: Vec<PreparedOrder>) -> Result<Event> {
+        let (source, payload) = prepared::orders_payload(source, &orders)?;
+        let body =
+            EventBody::OrdersUpserted { source, orders: orders.into_iter().map(PreparedOrder::into_record).collect() };
+        self.append_own(body, payload)
+    }
+
+    /// Appends this seat's event, `payload` being `body` as stored, and applies it.
+    fn append_own(&mut self, body: EventBody, payload: String) -> Result<Event> {
         // A seat's clock never runs backwards in its own chain.
         let mut at = clock::now_utc();
         if let Some(last) = self.last_at.filter(|l| *l > at) {
