@@ -202,6 +202,19 @@ fn untrusted_text_is_stored_clean() {
     assert_eq!(d.memos[0].text, "备注红");
 }
 
+/// serde_json writes a backspace and a form feed as `\b` and `\f`: they are controls
+/// too, and are stripped; a backslash before a `t` is text, and kept.
+#[test]
+fn backspace_and_form_feed_are_stripped_and_backslashes_kept() {
+    let mut s = seeded();
+    s.add_memo("1001", "退\u{8}款\u{c}了", MemoKind::Note).unwrap();
+    s.add_memo("1001", r"C:\temp\t.txt \u0041", MemoKind::Note).unwrap();
+    let d = s.order_detail("1001").unwrap().unwrap();
+    let texts: Vec<&str> = d.memos.iter().map(|m| m.text.as_str()).collect();
+    assert!(texts.contains(&"退款了"), "{texts:?}");
+    assert!(texts.contains(&r"C:\temp\t.txt \u0041"), "{texts:?}");
+}
+
 #[test]
 fn replaying_the_log_rebuilds_identical_tables() {
     let mut s = seeded();

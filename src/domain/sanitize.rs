@@ -39,14 +39,37 @@ pub fn clean_text(input: &str) -> String {
 /// newline, or one that is neither a control nor a bidi mark and that NFC leaves as it
 /// is wherever it stands (Latin-1 and Latin Extended letters, CJK punctuation but the
 /// combining tone marks, kana but the combining voicing marks, CJK ideographs,
-/// full-width forms) — what shop
-/// text is made of. `false` means "look closer", not "unclean".
+/// full-width forms) — what shop text is made of. `false` means "look closer", not
+/// "unclean".
+///
+/// Read byte by byte (an import checks every field and every event's JSON with it): a
+/// `&str` is valid UTF-8, so a lead byte says how long its character is, and only
+/// three-byte characters need their code point.
 pub fn plainly_clean(text: &str) -> bool {
-    text.chars().all(|c| {
-        matches!(c,
-            '\n' | ' '..='~' | '\u{a0}'..='\u{2ff}' | '\u{3000}'..='\u{3029}' | '\u{3030}'..='\u{3098}' | '\u{309b}'..='\u{30ff}'
-            | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
-    })
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let lead = b[i];
+        match lead {
+            b'\n' | b' '..=b'~' => i += 1,
+            // U+00A0..U+00BF, then U+00C0..U+02FF
+            0xC2 if b[i + 1] >= 0xA0 => i += 2,
+            0xC3..=0xCB => i += 2,
+            0xE0..=0xEF => {
+                let c = (u32::from(lead & 0x0F) << 12) | (u32::from(b[i + 1] & 0x3F) << 6) | u32::from(b[i + 2] & 0x3F);
+                if !plain_three_byte(c) {
+                    return false;
+                }
+                i += 3;
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
+fn plain_three_byte(c: u32) -> bool {
+    matches!(c, 0x3000..=0x3029 | 0x3030..=0x3098 | 0x309B..=0x30FF | 0x4E00..=0x9FFF | 0xFF00..=0xFFEF)
 }
 
 /// Single-line fields (names, numbers, addresses): newlines become spaces, trimmed.
@@ -130,6 +153,24 @@ mod tests {
         assert!(!plainly_clean("a\u{202e}b") && !plainly_clean("\u{1b}[2J") && !plainly_clean("\u{9b}"));
         assert!(!plainly_clean("か\u{3099}"), "a combining voicing mark is looked at closer");
         assert!(plainly_clean("6-28联系工号851更改地址,已更改 宾\n【缺:单号】"));
+    }
+
+    /// The byte-wise reading says what the character ranges say, for every character
+    /// and for every character between two others.
+    #[test]
+    fn plainly_clean_reads_bytes_as_the_ranges_say() {
+        let by_ranges = |c: char| {
+            matches!(c,
+                '\n' | ' '..='~' | '\u{a0}'..='\u{2ff}' | '\u{3000}'..='\u{3029}' | '\u{3030}'..='\u{3098}'
+                | '\u{309b}'..='\u{30ff}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+        };
+        for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
+            let alone = c.to_string();
+            assert_eq!(plainly_clean(&alone), by_ranges(c), "U+{:04X}", c as u32);
+            let framed = format!("订{c}a");
+            assert_eq!(plainly_clean(&framed), by_ranges(c), "U+{:04X} framed", c as u32);
+        }
+        assert!(plainly_clean(""));
     }
 
     #[test]
