@@ -3,7 +3,7 @@
 //! contacts and uses: append), and replayed per entity where order matters (refunds
 //! and cases), so any seat that has the same events has the same tables.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{CachedStatement, Transaction, params};
 
 use super::deferred::{Deferred, MemoLineRow};
 use super::error::{Result, StoreError};
@@ -35,8 +35,9 @@ pub(super) fn apply(
     let key = event_key(at, &e.seat, e.seq);
     match body {
         EventBody::OrdersUpserted { orders, .. } => {
+            let mut stmts = OrderStatements::new(tx)?;
             for o in orders {
-                upsert_order(tx, o, &key)?;
+                upsert_order(&mut stmts, o, &key)?;
             }
         }
         EventBody::MemoAdded { order_no, text, memo_kind } => {
@@ -159,23 +160,31 @@ fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<boo
     Ok(true)
 }
 
-fn upsert_order(tx: &Transaction<'_>, o: &OrderRecord, key: &str) -> Result<()> {
-    let status = o.status.0;
-    let ship_by = ShippingPromise::default().ship_by_for(status, o.paid_at);
-    let rank = QueueRank::of(status);
-    let qkey = match rank {
-        QueueRank::AwaitingShipment => ship_by.map(format_datetime),
-        QueueRank::Unpaid => o.created_at.map(format_datetime),
-        _ => o.paid_at.or(o.created_at).map(format_datetime),
+/// The statements an order's platform facts need, taken from the statement cache once
+/// per event: a lookup hashes and compares the whole SQL text, and an event holds up
+/// to 2,000 orders.
+struct OrderStatements<'t> {
+    upsert: CachedStatement<'t>,
+    clear_items: CachedStatement<'t>,
+    insert_item: CachedStatement<'t>,
+}
+
+impl<'t> OrderStatements<'t> {
+    fn new(tx: &'t Transaction<'_>) -> Result<OrderStatements<'t>> {
+        Ok(OrderStatements {
+            upsert: tx.prepare_cached(UPSERT_ORDER)?,
+            clear_items: tx.prepare_cached("DELETE FROM order_items WHERE order_no = ?")?,
+            insert_item: tx.prepare_cached(
+                "INSERT INTO order_items (order_no, line, title, sku, color, size, qty, price_fen) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?,
+        })
     }
-    .unwrap_or_default();
-    let phone_tail: String = {
-        let digits: Vec<char> = o.receiver_phone.chars().filter(|c| c.is_ascii_digit()).collect();
-        digits[digits.len().saturating_sub(4)..].iter().collect()
-    };
-    let changed = tx
-        .prepare_cached(
-            "INSERT INTO orders (order_no, order_rev, buyer, buyer_alipay, receiver_name, receiver_phone, phone_tail, receiver_address, \
+}
+
+/// An order's platform facts, replacing those of an older event (`platform_key`); local
+/// work (the local flag, memos, refund counts) stays.
+const UPSERT_ORDER: &str = "INSERT INTO orders (order_no, order_rev, buyer, buyer_alipay, receiver_name, receiver_phone, phone_tail, receiver_address, \
                status, amount_fen, postage_fen, refund_fen, created_at, paid_at, shipped_at, ship_by, buyer_message, \
                platform_memo, platform_flag, courier, tracking_no, shop_name, title, close_reason, platform_key, flag, \
                qrank, qkey, open_refunds) \
@@ -191,46 +200,66 @@ fn upsert_order(tx: &Transaction<'_>, o: &OrderRecord, key: &str) -> Result<()> 
                courier = excluded.courier, tracking_no = excluded.tracking_no, shop_name = excluded.shop_name, \
                title = excluded.title, close_reason = excluded.close_reason, platform_key = excluded.platform_key, \
                flag = COALESCE(orders.local_flag, excluded.platform_flag, 0), qrank = excluded.qrank, qkey = excluded.qkey \
-             WHERE excluded.platform_key > orders.platform_key",
-        )?
-        .execute(params![
-            o.order_no,
-            o.buyer,
-            o.buyer_alipay,
-            o.receiver_name,
-            o.receiver_phone,
-            phone_tail,
-            o.receiver_address,
-            status.code(),
-            o.amount_fen,
-            o.postage_fen,
-            o.refund_fen,
-            o.created_at.map(format_datetime),
-            o.paid_at.map(format_datetime),
-            o.shipped_at.map(format_datetime),
-            ship_by.map(format_datetime),
-            o.buyer_message,
-            o.platform_memo,
-            o.platform_flag.map(|f| f.number()),
-            o.courier,
-            o.tracking_no,
-            o.shop_name,
-            o.title,
-            o.close_reason,
-            key,
-            rank as i64,
-            qkey,
-            o.order_no.chars().rev().collect::<String>(),
-        ])?;
+             WHERE excluded.platform_key > orders.platform_key";
+
+fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> Result<()> {
+    let status = o.status.0;
+    let ship_by = ShippingPromise::default().ship_by_for(status, o.paid_at);
+    let rank = QueueRank::of(status);
+    let qkey = match rank {
+        QueueRank::AwaitingShipment => ship_by.map(format_datetime),
+        QueueRank::Unpaid => o.created_at.map(format_datetime),
+        _ => o.paid_at.or(o.created_at).map(format_datetime),
+    }
+    .unwrap_or_default();
+    let phone_tail: String = {
+        let digits: Vec<char> = o.receiver_phone.chars().filter(|c| c.is_ascii_digit()).collect();
+        digits[digits.len().saturating_sub(4)..].iter().collect()
+    };
+    let changed = stmts.upsert.execute(params![
+        o.order_no,
+        o.buyer,
+        o.buyer_alipay,
+        o.receiver_name,
+        o.receiver_phone,
+        phone_tail,
+        o.receiver_address,
+        status.code(),
+        o.amount_fen,
+        o.postage_fen,
+        o.refund_fen,
+        o.created_at.map(format_datetime),
+        o.paid_at.map(format_datetime),
+        o.shipped_at.map(format_datetime),
+        ship_by.map(format_datetime),
+        o.buyer_message,
+        o.platform_memo,
+        o.platform_flag.map(|f| f.number()),
+        o.courier,
+        o.tracking_no,
+        o.shop_name,
+        o.title,
+        o.close_reason,
+        key,
+        rank as i64,
+        qkey,
+        o.order_no.chars().rev().collect::<String>(),
+    ])?;
     if changed == 0 {
         return Ok(());
     }
-    tx.prepare_cached("DELETE FROM order_items WHERE order_no = ?")?.execute([&o.order_no])?;
-    let mut ins = tx.prepare_cached(
-        "INSERT INTO order_items (order_no, line, title, sku, color, size, qty, price_fen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
+    stmts.clear_items.execute([&o.order_no])?;
     for (i, it) in o.items.iter().enumerate() {
-        ins.execute(params![o.order_no, i as i64 + 1, it.title, it.sku, it.color, it.size, it.qty, it.price_fen])?;
+        stmts.insert_item.execute(params![
+            o.order_no,
+            i as i64 + 1,
+            it.title,
+            it.sku,
+            it.color,
+            it.size,
+            it.qty,
+            it.price_fen
+        ])?;
     }
     Ok(())
 }
