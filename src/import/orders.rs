@@ -2,7 +2,7 @@
 //! `ExportOrderDetailList….csv` (one row per item), joined on 订单编号. Both header
 //! generations (41 and 61 columns) are read by header name; unknown columns are ignored.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::io::{Read, Seek};
 
 use csv::StringRecord;

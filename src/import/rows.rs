@@ -2,7 +2,7 @@
 //! or a reason with its line number, and duplicate keys within the file caught. One
 //! reader serves every export, CSV or xlsx (`source`); a `Schema` says what its rows are.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::io::{Read, Seek};
 
 use csv::StringRecord;
