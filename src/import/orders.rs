@@ -311,7 +311,7 @@ impl DetailColumns {
 }
 
 /// One row of the detail export: the order it belongs to and the item.
-fn parse_item(c: &DetailColumns, row: &Row<'_>) -> Result<(String, OrderItem), String> {
+fn parse_item(c: &DetailColumns, row: &Row<'_>) -> Result<(u64, String, OrderItem), String> {
     check_width(row, c.width)?;
     let mut errs = Vec::new();
     let no = key_field(row.get(c.order_no), "订单编号", &mut errs);
@@ -333,7 +333,7 @@ fn parse_item(c: &DetailColumns, row: &Row<'_>) -> Result<(String, OrderItem), S
     }
     let sku = c.sku.iter().map(|&i| line_field(row.get(i))).find(|s| !s.is_empty()).unwrap_or_default();
     let (color, size) = parse_properties(row.opt(c.props));
-    Ok((no, OrderItem { title: line_field(row.get(c.title)), sku, color, size, qty, price_fen }))
+    Ok((row.line, no, OrderItem { title: line_field(row.get(c.title)), sku, color, size, qty, price_fen }))
 }
 
 /// The detail export (CSV or xlsx) with its header read: a file that is not one is
@@ -349,22 +349,53 @@ impl<R: Read + Seek> DetailFile<R> {
         Ok(DetailFile { source, cols })
     }
 
-    pub fn read(mut self) -> Result<Details, ImportError> {
-        let mut d = Details {
-            encoding: self.source.encoding(),
-            columns: self.source.headers().names.len(),
-            ..Default::default()
-        };
-        let mut rec = StringRecord::new();
-        while let Some(line) = self.source.next_row(&mut rec)? {
-            match parse_item(&self.cols, &Row { line, record: &rec }) {
-                Ok((no, item)) => d.items.entry(no).or_insert_with(|| (line, Vec::new())).1.push(item),
-                Err(reason) => d.rejected.push(RowError::new(line, reason)),
+    /// Reads every row. The file is read before the first order can be stored, with
+    /// nothing else to do meanwhile: one thread parses rows into items while this one
+    /// files them by order.
+    pub fn read(self) -> Result<Details, ImportError>
+    where
+        R: Send,
+    {
+        let DetailFile { mut source, cols } = self;
+        let mut d =
+            Details { encoding: source.encoding(), columns: source.headers().names.len(), ..Default::default() };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ParsedItem>>(8);
+        std::thread::scope(|scope| {
+            let parser =
+                std::thread::Builder::new().name("kefu-import-items".into()).spawn_scoped(scope, move || {
+                    let mut rec = StringRecord::new();
+                    let mut batch = Vec::with_capacity(ITEMS_PER_BATCH);
+                    while let Some(line) = source.next_row(&mut rec)? {
+                        batch.push(
+                            parse_item(&cols, &Row { line, record: &rec })
+                                .map_err(|reason| RowError::new(line, reason)),
+                        );
+                        if batch.len() == ITEMS_PER_BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+                            break;
+                        }
+                    }
+                    let _ = tx.send(batch);
+                    Ok::<(), ImportError>(())
+                })?;
+            for batch in rx {
+                for parsed in batch {
+                    match parsed {
+                        Ok((line, no, item)) => d.items.entry(no).or_insert_with(|| (line, Vec::new())).1.push(item),
+                        Err(e) => d.rejected.push(e),
+                    }
+                }
             }
-        }
+            parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })?;
         Ok(d)
     }
 }
+
+/// Detail rows per hand-over between the two threads of `DetailFile::read`.
+const ITEMS_PER_BATCH: usize = 1024;
+
+/// A detail row: its line, its order and the item, or why it was not taken.
+type ParsedItem = Result<(u64, String, OrderItem), RowError>;
 
 #[cfg(test)]
 mod tests {

@@ -37,7 +37,7 @@ pub enum Reading {
 
 /// Reads everything and sends it to `out`; stops early when the writer has gone (it
 /// failed, and rolled back).
-pub fn read_orders<L: Read + Seek, D: Read + Seek>(
+pub fn read_orders<L: Read + Seek, D: Read + Seek + Send>(
     list: OrderList<L>,
     details: Option<DetailFile<D>>,
     out: &SyncSender<Reading>,
@@ -51,7 +51,7 @@ pub fn read_orders<L: Read + Seek, D: Read + Seek>(
 }
 
 /// `Ok(None)`: the writer hung up.
-fn read_all<L: Read + Seek, D: Read + Seek>(
+fn read_all<L: Read + Seek, D: Read + Seek + Send>(
     mut list: OrderList<L>,
     details: Option<DetailFile<D>>,
     out: &SyncSender<Reading>,
