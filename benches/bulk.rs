@@ -1,17 +1,19 @@
 //! Bulk load benchmark (`cargo bench --bench bulk`; `KEFU_BENCH_ORDERS=N`, default
-//! 1,000,000): real work on temporary files, one run each, printed as a table.
+//! 1,000,000; `KEFU_BENCH_ROUNDS=R`, default 3): real work on temporary files, printed
+//! as a table.
 //!
-//!  (a) `kefu demo` of N orders into a fresh database through the library API
+//!  (b) N demo orders written once as the seller-centre export pair; then, R rounds of
+//!  (a) `kefu demo --orders N` into a fresh database, the binary in a fresh process
 //!      (orders, items, the event log and every index);
-//!  (b) the same orders written as the seller-centre export pair;
-//!  (c) `kefu import-orders` of that pair into a fresh database;
+//!  (c) `kefu import-orders` of the pair into a fresh database, likewise;
 //!  (d) `sqlite3`'s `.import` of the order CSV and of the detail CSV into fresh
 //!      databases: their sum is the yardstick for (a) and (c), which load the rows of
 //!      both (target: within 1.5×).
 //!
-//! Each step is a `Step` in `main`; a new one (another loader of the same CSV) is one
-//! more entry. Wall time and CPU time are both printed: on a shared machine the CPU
-//! time is the steadier number.
+//! The speed of this shared 2-core machine drifts by half within minutes, for kefu and
+//! sqlite3 alike: each round runs all three back to back, its ratios are taken within
+//! the round, and the median over the rounds is the result. Every step starts after a
+//! `sync`, so none pays for the writes of the one before.
 
 use std::io::Write;
 use std::path::Path;
@@ -101,37 +103,106 @@ fn sqlite3_import(db: &Path, csv: &Path, table: &str) -> Result<u64, String> {
     String::from_utf8_lossy(&count.stdout).trim().parse().map_err(|e| format!("sqlite3 count: {e}"))
 }
 
+fn remove_db(p: &Path) {
+    let s = p.display().to_string();
+    for f in [s.clone(), format!("{s}-wal"), format!("{s}-shm"), format!("{s}-journal")] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+/// (a) `kefu demo` into a fresh database, the binary as a user runs it (a fresh
+/// process, with the binary's allocator).
+fn kefu_demo(db: &Path, orders: u64) -> Result<Measured, String> {
+    remove_db(db);
+    let (_, mut m) = measure("(a) kefu demo → fresh db", true, || {
+        let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+            .env("KEFU_NOW", "2026-06-28 10:00:00")
+            .arg("--db")
+            .arg(db)
+            .args(["demo", "--orders", &orders.to_string(), "--seed", "1"])
+            .output()
+            .map_err(|e| format!("kefu demo: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("kefu demo failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let store = Store::open(db, Actor::new("bench", "bench")).map_err(|e| e.to_string())?;
+        let rows = store.order_count().map_err(|e| e.to_string())? as u64;
+        if rows != orders {
+            return Err(format!("kefu demo stored {rows} of {orders} orders"));
+        }
+        Ok(((), rows, db_size(db)))
+    })?;
+    m.note = "orders, items, replies, local work, the log and every index".into();
+    Ok(m)
+}
+
+/// (c) `kefu import-orders` of the pair into a fresh database, the binary in a fresh
+/// process.
+fn kefu_import(db: &Path, files: &demo::ExportFiles) -> Result<Measured, String> {
+    remove_db(db);
+    let (_, m) = measure("(c) kefu import-orders → fresh db", true, || {
+        let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
+            .arg("--db")
+            .arg(db)
+            .arg("import-orders")
+            .args([&files.orders, &files.details])
+            .output()
+            .map_err(|e| format!("kefu import-orders: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("kefu import-orders failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let store = Store::open(db, Actor::new("bench", "bench")).map_err(|e| e.to_string())?;
+        let rows = store.order_count().map_err(|e| e.to_string())? as u64;
+        if rows != files.order_rows {
+            return Err(format!("kefu import-orders stored {rows} of {} orders", files.order_rows));
+        }
+        Ok(((), rows, db_size(db)))
+    })?;
+    Ok(m)
+}
+
+/// (d) sqlite3 `.import` of both files into fresh databases; the yardstick is the sum.
+fn sqlite3_both(dir: &Path, files: &demo::ExportFiles) -> Result<(Measured, Measured), String> {
+    let (odb, ddb) = (dir.join("import.sqlite"), dir.join("import_details.sqlite"));
+    remove_db(&odb);
+    remove_db(&ddb);
+    let (_, o) = measure("(d) sqlite3 .import orders CSV", true, || {
+        let rows = sqlite3_import(&odb, &files.orders, "orders")?;
+        Ok(((), rows, db_size(&odb)))
+    })?;
+    let (_, mut d) = measure("    sqlite3 .import detail CSV", true, || {
+        let rows = sqlite3_import(&ddb, &files.details, "details")?;
+        Ok(((), rows, db_size(&ddb)))
+    })?;
+    d.note = "kefu loads both files' rows: the yardstick is the sum".into();
+    Ok((o, d))
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+}
+
 fn main() -> Result<(), String> {
-    let orders: u64 = std::env::var("KEFU_BENCH_ORDERS")
-        .ok()
-        .map(|v| v.replace(['_', ','], "").parse().map_err(|e| format!("KEFU_BENCH_ORDERS: {e}")))
-        .transpose()?
-        .unwrap_or(1_000_000);
+    let number = |name: &str, default: u64| -> Result<u64, String> {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.replace(['_', ','], "").parse().map_err(|e| format!("{name}: {e}")))
+            .transpose()
+            .map(|v| v.unwrap_or(default))
+    };
+    let orders = number("KEFU_BENCH_ORDERS", 1_000_000)?;
+    // This machine's speed drifts by half within minutes: each round runs kefu and
+    // sqlite3 back to back, and the ratio is taken per round.
+    let rounds = number("KEFU_BENCH_ROUNDS", 3)?.max(1);
     let now = kefu::domain::timefmt::parse_datetime("2026-06-28 10:00:00").ok_or("now")?;
     let opts = DemoOptions { orders, replies: None, seed: 1, now };
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
-    println!("kefu bulk benchmark: {orders} orders, temp dir {}", tmp.path().display());
+    println!("kefu bulk benchmark: {orders} orders, {rounds} rounds, temp dir {}", tmp.path().display());
     let mut results: Vec<Measured> = Vec::new();
 
-    // (a) demo into a fresh database
-    let db = tmp.path().join("demo.sqlite");
-    let (filled, mut m) = measure("(a) kefu demo → fresh db", false, || {
-        let mut store = Store::open(&db, Actor::new("bench", "bench")).map_err(|e| e.to_string())?;
-        let filled = demo::fill(&mut store, &opts).map_err(|e| e.to_string())?;
-        drop(store);
-        Ok((filled.clone(), filled.orders, db_size(&db)))
-    })?;
-    m.note = format!(
-        "{} items; orders phase {:.2} s, local work {:.2} s",
-        filled.items,
-        filled.orders_secs,
-        filled.total_secs - filled.orders_secs
-    );
-    let demo_wall = m.wall;
-    let demo_cpu = m.cpu;
-    results.push(m);
-
-    // (b) the same orders as the export pair
+    // (b) the orders as the seller centre's export pair
     let csv_dir = tmp.path().join("csv");
     let (files, mut m) = measure("(b) export CSV pair", false, || {
         let f = demo::export_csv(&csv_dir, &opts).map_err(|e| e.to_string())?;
@@ -142,57 +213,39 @@ fn main() -> Result<(), String> {
     m.note = format!("{} detail rows", files.item_rows);
     results.push(m);
 
-    // (c) `kefu import-orders` of the pair, the binary as a user runs it (a fresh
-    // process: the heap that (a) left behind would make it slower than it is)
-    let kdb = tmp.path().join("kefu_import.sqlite");
-    let (_, m) = measure("(c) kefu import-orders → fresh db", true, || {
-        let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-            .arg("--db")
-            .arg(&kdb)
-            .arg("import-orders")
-            .args([&files.orders, &files.details])
-            .output()
-            .map_err(|e| format!("kefu import-orders: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("kefu import-orders failed: {}", String::from_utf8_lossy(&out.stderr)));
-        }
-        let store = Store::open(&kdb, Actor::new("bench", "bench")).map_err(|e| e.to_string())?;
-        let rows = store.order_count().map_err(|e| e.to_string())? as u64;
-        if rows != files.order_rows {
-            return Err(format!("kefu import-orders stored {rows} of {} orders", files.order_rows));
-        }
-        Ok(((), rows, db_size(&kdb)))
-    })?;
-    let (import_wall, import_cpu) = (m.wall, m.cpu);
-    results.push(m);
-
-    // (d) sqlite3 .import of the same files
-    let mut sqlite3: Option<(f64, Option<f64>)> = None;
-    if sqlite3_available() {
-        let idb = tmp.path().join("import.sqlite");
-        let (_, m) = measure("(d) sqlite3 .import orders CSV", true, || {
-            let rows = sqlite3_import(&idb, &files.orders, "orders")?;
-            Ok(((), rows, db_size(&idb)))
-        })?;
-        let orders_csv = (m.wall, m.cpu);
-        results.push(m);
-        let ddb = tmp.path().join("import_details.sqlite");
-        let (_, mut m) = measure("    sqlite3 .import detail CSV", true, || {
-            let rows = sqlite3_import(&ddb, &files.details, "details")?;
-            Ok(((), rows, db_size(&ddb)))
-        })?;
-        m.note = "kefu loads both files' rows: the yardstick is the sum".into();
-        sqlite3 = Some((orders_csv.0 + m.wall, orders_csv.1.zip(m.cpu).map(|(a, b)| a + b)));
-        results.push(m);
-    } else {
+    let with_sqlite3 = sqlite3_available();
+    if !with_sqlite3 {
         println!("sqlite3 not found on PATH: skipping (d)");
+    }
+    // per round: (demo, import, sqlite3), wall and CPU seconds
+    let mut rows: Vec<[(f64, Option<f64>); 3]> = Vec::new();
+    for round in 1..=rounds {
+        let mut a = kefu_demo(&tmp.path().join("demo.sqlite"), orders)?;
+        let mut c = kefu_import(&tmp.path().join("kefu_import.sqlite"), &files)?;
+        let mut yard = (f64::NAN, None);
+        let mut d = None;
+        if with_sqlite3 {
+            let (o, det) = sqlite3_both(tmp.path(), &files)?;
+            yard = (o.wall + det.wall, o.cpu.zip(det.cpu).map(|(x, y)| x + y));
+            d = Some((o, det));
+        }
+        rows.push([(a.wall, a.cpu), (c.wall, c.cpu), yard]);
+        for m in [&mut a, &mut c] {
+            m.name = format!("{} #{round}", m.name);
+        }
+        results.push(a);
+        results.push(c);
+        if let Some((o, det)) = d {
+            results.push(o);
+            results.push(det);
+        }
     }
 
     println!();
-    println!("{:<34} {:>10} {:>9} {:>9} {:>11} {:>9}  note", "step", "rows", "wall s", "cpu s", "rows/s", "MB");
+    println!("{:<38} {:>10} {:>9} {:>9} {:>11} {:>9}  note", "step", "rows", "wall s", "cpu s", "rows/s", "MB");
     for r in &results {
         println!(
-            "{:<34} {:>10} {:>9.2} {:>9} {:>11.0} {:>9.1}  {}",
+            "{:<38} {:>10} {:>9.2} {:>9} {:>11.0} {:>9.1}  {}",
             r.name,
             r.rows,
             r.wall,
@@ -202,12 +255,23 @@ fn main() -> Result<(), String> {
             r.note
         );
     }
-    if let Some((wall, cpu)) = sqlite3 {
+    if with_sqlite3 {
         println!();
-        println!("sqlite3 .import of both files: {wall:.2} s wall (target for kefu: within 1.5×, {:.2} s)", wall * 1.5);
-        for (what, w, c) in [("demo", demo_wall, demo_cpu), ("import-orders", import_wall, import_cpu)] {
-            let cpu_ratio = c.zip(cpu).map_or(String::new(), |(c, s)| format!(", {:.2}× cpu", c / s.max(1e-9)));
-            println!("  {what:<14} {:.2}× wall{cpu_ratio}", w / wall.max(1e-9));
+        println!("ratio to sqlite3 .import of both files, per round (target: within 1.5×):");
+        for (i, [demo, import, yard]) in rows.iter().enumerate() {
+            println!(
+                "  #{}  sqlite3 {:.2} s · demo {:.2}× · import-orders {:.2}×",
+                i + 1,
+                yard.0,
+                demo.0 / yard.0,
+                import.0 / yard.0
+            );
+        }
+        for (what, k) in [("demo", 0), ("import-orders", 1)] {
+            let walls = median(rows.iter().map(|r| r[k].0 / r[2].0).collect());
+            let cpus: Vec<f64> = rows.iter().filter_map(|r| r[k].1.zip(r[2].1).map(|(c, s)| c / s)).collect();
+            let cpu = if cpus.is_empty() { String::new() } else { format!(", {:.2}× cpu", median(cpus)) };
+            println!("  median {what:<14} {walls:.2}× wall{cpu}");
         }
     }
     Ok(())
