@@ -367,6 +367,21 @@ fn a_read_failing_after_stored_batches_leaves_nothing() {
     }
 }
 
+/// A file with a BOM is taken for UTF-8 when opened and checked as it is read: one
+/// that turns to garbage after 20,000 good rows is refused, and nothing of it stays.
+#[test]
+fn a_bom_file_turning_to_garbage_is_refused_whole() {
+    let mut s = store();
+    import_list(&mut s, "ExportOrderList_gbk41.csv");
+    let before = state(&s);
+    let mut buf = b"\xEF\xBB\xBF".to_vec();
+    write_export(&mut buf, 20_000, 0).unwrap();
+    buf.extend((0..200_000u32).map(|i| [0x80u8, 0xFF, 0xA1, 0x2C, 0xFE, 0x0A][(i % 6) as usize]));
+    let err = import_bytes(&mut s, &buf).unwrap_err().to_string();
+    assert!(err.contains("有 BOM 但大量字节不是 UTF-8"), "{err}");
+    assert_eq!(state(&s), before);
+}
+
 // ---------------------------------------------------------------- untrusted text
 
 #[test]

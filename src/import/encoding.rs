@@ -1,8 +1,9 @@
 //! Which encoding an export file is in, found without asking: a UTF-8 BOM means UTF-8;
 //! text that is valid UTF-8 is UTF-8; anything else is read as GB18030 (a superset of
 //! GBK, which the seller centre writes). Binary files (NUL bytes, or too much that no
-//! encoding can read) are refused. Detection streams over the whole file in fixed
-//! chunks, so a 400 MB export costs no more memory than a small one.
+//! encoding can read) are refused. Without a BOM, detection streams over the whole file
+//! in fixed chunks before it is read, so a 400 MB export costs no more memory than a
+//! small one; with one, the file is checked as it is read (`DecodingReader`).
 
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -73,6 +74,12 @@ pub fn detect<R: Read + Seek>(r: &mut R) -> Result<TextEncoding, ImportError> {
             if chunk.starts_with(BOM) {
                 has_bom = true;
                 chunk = &chunk[BOM.len()..];
+                // A BOM says UTF-8: the rest of the file is checked as it is read
+                // (`DecodingReader`), not in a pass of its own over a 400 MB export.
+                if !chunk.contains(&0) && chunk.iter().any(|b| !b.is_ascii_whitespace()) {
+                    r.seek(SeekFrom::Start(0))?;
+                    return Ok(TextEncoding::Utf8Bom);
+                }
             }
         }
         if chunk.contains(&0) {
@@ -181,9 +188,14 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// Turns the file's bytes into UTF-8 as they are read (BOM removed; what cannot be read
-/// becomes U+FFFD), for the CSV reader to consume.
+/// becomes U+FFFD), for the CSV reader to consume. A file with a BOM, which `detect`
+/// took at its word, is checked here as it goes: a NUL byte, or more than one character
+/// in 50 unreadable by the end, is an error (`InvalidData`), and the import that was
+/// reading it writes nothing.
 pub struct DecodingReader<R> {
     inner: R,
+    /// For a BOM file: what has been read so far.
+    check: Option<Tally>,
     decoder: encoding_rs::Decoder,
     inbuf: Vec<u8>,
     in_pos: usize,
@@ -203,6 +215,7 @@ impl<R: Read> DecodingReader<R> {
         };
         DecodingReader {
             inner,
+            check: (encoding == TextEncoding::Utf8Bom).then(Tally::default),
             decoder,
             inbuf: vec![0; CHUNK],
             in_pos: 0,
@@ -222,7 +235,7 @@ impl<R: Read> DecodingReader<R> {
                 self.in_pos = 0;
                 self.eof = self.in_len == 0;
             }
-            let (res, read, written, _) =
+            let (res, read, written, replaced) =
                 self.decoder.decode_to_utf8(&self.inbuf[self.in_pos..self.in_len], &mut self.out, self.eof);
             self.in_pos += read;
             self.out_pos = 0;
@@ -230,9 +243,29 @@ impl<R: Read> DecodingReader<R> {
             if self.eof && res == encoding_rs::CoderResult::InputEmpty {
                 self.done = true;
             }
+            if let Some(t) = self.check.as_mut() {
+                check_text(t, &self.out[..written], replaced, self.done)?;
+            }
         }
         Ok(())
     }
+}
+
+/// Tallies a piece of decoded text of a BOM file; `last`: the file has ended.
+fn check_text(t: &mut Tally, text: &[u8], replaced: bool, last: bool) -> io::Result<()> {
+    let refuse = |why: &str| io::Error::new(io::ErrorKind::InvalidData, refuse_binary(why).to_string());
+    if memchr::memchr(0, text).is_some() {
+        return Err(refuse("含有 NUL 字节"));
+    }
+    t.bytes += text.len() as u64;
+    t.chars += text.iter().filter(|b| (**b as i8) >= -0x40).count() as u64;
+    if replaced {
+        t.bad += memchr::memmem::find_iter(text, "\u{FFFD}".as_bytes()).count() as u64;
+    }
+    if last && t.too_bad() {
+        return Err(refuse("有 BOM 但大量字节不是 UTF-8"));
+    }
+    Ok(())
 }
 
 impl<R: Read> Read for DecodingReader<R> {
@@ -335,6 +368,36 @@ mod tests {
         assert!(err.contains("xlsx"), "{err}");
         let err = decode_all(b"\xFF\xFEa\0b\0").unwrap_err().to_string();
         assert!(err.contains("UTF-16"), "{err}");
+    }
+
+    /// A BOM file is taken at its word when opened, and checked as it is read.
+    #[test]
+    fn a_bom_file_is_checked_as_it_is_read() {
+        let mut text = BOM.to_vec();
+        text.extend_from_slice("订单编号,买家会员名\n".as_bytes());
+        let head = text.len();
+        for _ in 0..2 * CHUNK / 20 {
+            text.extend_from_slice("1,小王\n".as_bytes());
+        }
+        // a few bad bytes far in: read, as U+FFFD
+        let mut few = text.clone();
+        few.extend_from_slice(b"2,\xFF\xFE\n");
+        let (enc, out) = decode_all(&few).unwrap();
+        assert_eq!(enc, TextEncoding::Utf8Bom);
+        assert!(out.ends_with("2,\u{FFFD}\u{FFFD}\n"), "{:?}", &out[out.len() - 20..]);
+        // mostly garbage after the header: refused once read
+        let mut junk = text[..head].to_vec();
+        junk.extend((0..4 * CHUNK as u32).map(|i| [0x80u8, 0xFF, 0xA1, 0x41, 0xFE][(i % 5) as usize]));
+        let (enc, mut rd) = open_text(io::Cursor::new(junk)).unwrap();
+        assert_eq!(enc, TextEncoding::Utf8Bom);
+        let err = io::read_to_string(&mut rd).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("有 BOM 但大量字节不是 UTF-8"), "{err}");
+        // a NUL byte after the first chunk
+        let mut nul = text.clone();
+        nul.extend_from_slice(b"3,\0\n");
+        let err = decode_all(&nul).unwrap_err().to_string();
+        assert!(err.contains("NUL"), "{err}");
     }
 
     #[test]
