@@ -190,6 +190,32 @@ fn bad_review_sets_purple_and_copies_the_review() {
     assert_eq!(s.open_bad_review_count().unwrap(), 1);
 }
 
+/// A newer description of an order replaces its items (fewer, more, none); a new order
+/// gets its own; a replay gives the same.
+#[test]
+fn items_follow_the_newest_description_of_their_order() {
+    let mut s = seeded();
+    let items = |s: &Store, no: &str| -> Vec<String> {
+        s.order_detail(no).unwrap().unwrap().items.iter().map(|i| i.sku.clone()).collect()
+    };
+    let mut two = order("1001", OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00");
+    two.items.push(OrderItem { sku: "SKU-2".into(), ..two.items[0].clone() });
+    let mut none = order("1002", OrderStatus::WaitSellerSendGoods, "2026-06-27 17:00:00");
+    none.items.clear();
+    let fresh = order("1009", OrderStatus::WaitSellerSendGoods, "2026-06-28 08:00:00");
+    let before_1001 = items(&s, "1001");
+    s.record(EventBody::OrdersUpserted { source: "newer".into(), orders: vec![two, none, fresh] }).unwrap();
+    let after_1001 = items(&s, "1001");
+    assert_eq!(after_1001.len(), before_1001.len() + 1);
+    assert_eq!(after_1001.last().map(String::as_str), Some("SKU-2"));
+    assert!(items(&s, "1002").is_empty());
+    assert_eq!(items(&s, "1009").len(), 1);
+    let digest = s.projection_digest().unwrap();
+    s.rebuild().unwrap();
+    assert_eq!(s.projection_digest().unwrap(), digest);
+    assert_eq!(items(&s, "1001"), after_1001);
+}
+
 #[test]
 fn untrusted_text_is_stored_clean() {
     let mut s = seeded();

@@ -164,14 +164,16 @@ fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<boo
 /// per event: a lookup hashes and compares the whole SQL text, and an event holds up
 /// to 2,000 orders.
 struct OrderStatements<'t> {
+    tx: &'t Transaction<'t>,
     upsert: CachedStatement<'t>,
     clear_items: CachedStatement<'t>,
     insert_item: CachedStatement<'t>,
 }
 
 impl<'t> OrderStatements<'t> {
-    fn new(tx: &'t Transaction<'_>) -> Result<OrderStatements<'t>> {
+    fn new(tx: &'t Transaction<'t>) -> Result<OrderStatements<'t>> {
         Ok(OrderStatements {
+            tx,
             upsert: tx.prepare_cached(UPSERT_ORDER)?,
             clear_items: tx.prepare_cached("DELETE FROM order_items WHERE order_no = ?")?,
             insert_item: tx.prepare_cached(
@@ -216,6 +218,7 @@ fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> 
         let digits: Vec<char> = o.receiver_phone.chars().filter(|c| c.is_ascii_digit()).collect();
         digits[digits.len().saturating_sub(4)..].iter().collect()
     };
+    let rowid_before = stmts.tx.last_insert_rowid();
     let changed = stmts.upsert.execute(params![
         o.order_no,
         o.buyer,
@@ -248,7 +251,13 @@ fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> 
     if changed == 0 {
         return Ok(());
     }
-    stmts.clear_items.execute([&o.order_no])?;
+    // An upsert that inserted sets a new last rowid; one that updated leaves it. A new
+    // row has no items to clear: items are written only here, after their order's row,
+    // and cleared only with it (rebuild). A first load skips a million empty deletes.
+    let inserted = stmts.tx.last_insert_rowid() != rowid_before;
+    if !inserted {
+        stmts.clear_items.execute([&o.order_no])?;
+    }
     for (i, it) in o.items.iter().enumerate() {
         stmts.insert_item.execute(params![
             o.order_no,
