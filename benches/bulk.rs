@@ -1,5 +1,5 @@
 //! Bulk load benchmark (`cargo bench --bench bulk`; `KEFU_BENCH_ORDERS=N`, default
-//! 1,000,000; `KEFU_BENCH_ROUNDS=R`, default 3): real work on temporary files, printed
+//! 1,000,000; `KEFU_BENCH_ROUNDS=R`, default 4): real work on temporary files, printed
 //! as a table.
 //!
 //!  (b) N demo orders written once as the seller-centre export pair; then, R rounds of
@@ -11,8 +11,9 @@
 //!      both (target: within 1.5×).
 //!
 //! The speed of this shared 2-core machine drifts by half within minutes, for kefu and
-//! sqlite3 alike: each round runs all three back to back, its ratios are taken within
-//! the round, and the median over the rounds is the result. Every step starts after a
+//! sqlite3 alike: each round runs all three back to back (kefu first in odd rounds,
+//! sqlite3 first in even ones), its ratios are taken within the round, and the median
+//! over the rounds is the result. Every step starts after a
 //! `sync`, so none pays for the writes of the one before.
 
 use std::io::Write;
@@ -195,7 +196,7 @@ fn main() -> Result<(), String> {
     let orders = number("KEFU_BENCH_ORDERS", 1_000_000)?;
     // This machine's speed drifts by half within minutes: each round runs kefu and
     // sqlite3 back to back, and the ratio is taken per round.
-    let rounds = number("KEFU_BENCH_ROUNDS", 3)?.max(1);
+    let rounds = number("KEFU_BENCH_ROUNDS", 4)?.max(1);
     let now = kefu::domain::timefmt::parse_datetime("2026-06-28 10:00:00").ok_or("now")?;
     let opts = DemoOptions { orders, replies: None, seed: 1, now };
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -220,15 +221,25 @@ fn main() -> Result<(), String> {
     // per round: (demo, import, sqlite3), wall and CPU seconds
     let mut rows: Vec<[(f64, Option<f64>); 3]> = Vec::new();
     for round in 1..=rounds {
+        // Odd rounds run kefu first, even rounds sqlite3 first: a machine slowing down
+        // (or speeding up) within a round favours neither.
+        let yardstick = |d: &mut Option<(Measured, Measured)>| -> Result<(), String> {
+            if with_sqlite3 {
+                *d = Some(sqlite3_both(tmp.path(), &files)?);
+            }
+            Ok(())
+        };
+        let mut d = None;
+        if round % 2 == 0 {
+            yardstick(&mut d)?;
+        }
         let mut a = kefu_demo(&tmp.path().join("demo.sqlite"), orders)?;
         let mut c = kefu_import(&tmp.path().join("kefu_import.sqlite"), &files)?;
-        let mut yard = (f64::NAN, None);
-        let mut d = None;
-        if with_sqlite3 {
-            let (o, det) = sqlite3_both(tmp.path(), &files)?;
-            yard = (o.wall + det.wall, o.cpu.zip(det.cpu).map(|(x, y)| x + y));
-            d = Some((o, det));
+        if round % 2 == 1 {
+            yardstick(&mut d)?;
         }
+        let yard =
+            d.as_ref().map_or((f64::NAN, None), |(o, det)| (o.wall + det.wall, o.cpu.zip(det.cpu).map(|(x, y)| x + y)));
         rows.push([(a.wall, a.cpu), (c.wall, c.cpu), yard]);
         for m in [&mut a, &mut c] {
             m.name = format!("{} #{round}", m.name);
