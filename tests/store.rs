@@ -385,3 +385,26 @@ fn bulk_load_rebuilds_indexes_and_is_all_or_nothing() {
         .unwrap();
     assert!(plan.contains("orders_queue"), "{plan}");
 }
+
+/// A new database file is laid out in 8 KiB pages; one made with SQLite's 4 KiB
+/// default opens as it is, and keeps its pages.
+#[test]
+fn new_files_use_8k_pages_and_old_ones_keep_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let page_size = |s: &Store| -> i64 { s.conn().query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap() };
+    let fresh = Store::open(&dir.path().join("new.sqlite"), Actor::new("宾", "seat-1")).unwrap();
+    assert_eq!(page_size(&fresh), 8192);
+    let old_path = dir.path().join("old.sqlite");
+    {
+        let c = rusqlite::Connection::open(&old_path).unwrap();
+        c.execute_batch("PRAGMA page_size = 4096; CREATE TABLE x (a); DROP TABLE x;").unwrap();
+    }
+    let mut old = Store::open(&old_path, Actor::new("宾", "seat-1")).unwrap();
+    assert_eq!(page_size(&old), 4096);
+    old.record(EventBody::OrdersUpserted {
+        source: "t".into(),
+        orders: vec![order("3001", OrderStatus::WaitSellerSendGoods, "2026-06-28 09:00:00")],
+    })
+    .unwrap();
+    assert_eq!(old.order_count().unwrap(), 1);
+}

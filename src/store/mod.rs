@@ -87,8 +87,12 @@ impl Store {
 
     fn setup(mut conn: Connection, actor: Actor, path: String) -> Result<Store> {
         conn.busy_timeout(Duration::from_secs(10))?;
+        // A new file is laid out in 8 KiB pages (SQLite's default is 4 KiB): half the
+        // pages for an event log of large payloads and for a million-order table to
+        // scan when its indexes are built. A 1,000,000-order import, paired runs:
+        // 12–16 s with 4 KiB, 11–15 s with 8 KiB. An existing file keeps its size.
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+            "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
              PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
         )?;
         migrate::migrate(&mut conn, &path)?;
