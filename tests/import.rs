@@ -367,6 +367,34 @@ fn a_read_failing_after_stored_batches_leaves_nothing() {
     }
 }
 
+/// The detail file is read on threads of its own before any order is stored: a read
+/// of it that fails partway leaves nothing either.
+#[test]
+fn a_detail_file_failing_partway_leaves_nothing() {
+    let mut s = store();
+    let before = state(&s);
+    let mut detail = std::fs::read(fixture("ExportOrderDetailList_bom61.csv")).unwrap();
+    let (header_end, row) = {
+        let text = String::from_utf8(detail.clone()).unwrap();
+        let first_newline = text.find('\n').unwrap() + 1;
+        let second = first_newline + text[first_newline..].find('\n').unwrap() + 1;
+        (first_newline, text[first_newline..second].to_string())
+    };
+    // enough rows for several hand-overs between the reading threads
+    let mut body = Vec::new();
+    for _ in 0..20_000 {
+        body.extend_from_slice(row.as_bytes());
+    }
+    detail.splice(header_end..header_end, body);
+    // A BOM file is read once (its first 64 KiB looked at before): fail halfway through.
+    let half = detail.len() as u64 / 2;
+    let mut failing = FailsWhileRead::new(detail, 0);
+    failing.fail_after = (1 << 16) + half;
+    let err = apply::import_orders(&mut s, open("ExportOrderList_bom61.csv"), "x", Some(failing)).unwrap_err();
+    assert!(err.to_string().contains("磁盘读取错误"), "{err}");
+    assert_eq!(state(&s), before);
+}
+
 /// A file with a BOM is taken for UTF-8 when opened and checked as it is read: one
 /// that turns to garbage after 20,000 good rows is refused, and nothing of it stays.
 #[test]

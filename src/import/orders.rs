@@ -4,6 +4,8 @@
 
 use foldhash::HashMap;
 use std::io::{Read, Seek};
+use std::sync::mpsc;
+use std::thread;
 
 use csv::StringRecord;
 
@@ -350,8 +352,8 @@ impl<R: Read + Seek> DetailFile<R> {
     }
 
     /// Reads every row. The file is read before the first order can be stored, with
-    /// nothing else to do meanwhile: one thread parses rows into items while this one
-    /// files them by order.
+    /// nothing else to do meanwhile, so three threads share it: one splits the CSV
+    /// into rows, one parses rows into items, and this one files them by order.
     pub fn read(self) -> Result<Details, ImportError>
     where
         R: Send,
@@ -359,25 +361,38 @@ impl<R: Read + Seek> DetailFile<R> {
         let DetailFile { mut source, cols } = self;
         let mut d =
             Details { encoding: source.encoding(), columns: source.headers().names.len(), ..Default::default() };
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ParsedItem>>(8);
+        let (rows_tx, rows_rx) = mpsc::sync_channel::<Vec<(u64, StringRecord)>>(HAND_OVER_AHEAD);
+        let (items_tx, items_rx) = mpsc::sync_channel::<Vec<ParsedItem>>(HAND_OVER_AHEAD);
+        let cols = &cols;
         std::thread::scope(|scope| {
-            let parser =
-                std::thread::Builder::new().name("kefu-import-items".into()).spawn_scoped(scope, move || {
-                    let mut rec = StringRecord::new();
-                    let mut batch = Vec::with_capacity(ITEMS_PER_BATCH);
-                    while let Some(line) = source.next_row(&mut rec)? {
-                        batch.push(
-                            parse_item(&cols, &Row { line, record: &rec })
-                                .map_err(|reason| RowError::new(line, reason)),
-                        );
-                        if batch.len() == ITEMS_PER_BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
-                            break;
-                        }
+            // A send fails when the stage after has stopped: so does this one.
+            let splitter = thread::Builder::new().name("kefu-import-rows".into()).spawn_scoped(scope, move || {
+                let mut batch = Vec::with_capacity(ROWS_PER_BATCH);
+                let mut rec = StringRecord::new();
+                while let Some(line) = source.next_row(&mut rec)? {
+                    batch.push((line, std::mem::replace(&mut rec, StringRecord::with_capacity(256, 16))));
+                    if batch.len() == ROWS_PER_BATCH && rows_tx.send(std::mem::take(&mut batch)).is_err() {
+                        break;
                     }
-                    let _ = tx.send(batch);
-                    Ok::<(), ImportError>(())
-                })?;
-            for batch in rx {
+                }
+                let _ = rows_tx.send(batch);
+                Ok::<(), ImportError>(())
+            })?;
+            let parser = thread::Builder::new().name("kefu-import-items".into()).spawn_scoped(scope, move || {
+                for rows in rows_rx {
+                    let items = rows
+                        .iter()
+                        .map(|(line, record)| {
+                            parse_item(cols, &Row { line: *line, record })
+                                .map_err(|reason| RowError::new(*line, reason))
+                        })
+                        .collect();
+                    if items_tx.send(items).is_err() {
+                        break;
+                    }
+                }
+            })?;
+            for batch in items_rx {
                 for parsed in batch {
                     match parsed {
                         Ok((line, no, item)) => d.items.entry(no).or_insert_with(|| (line, Vec::new())).1.push(item),
@@ -385,14 +400,17 @@ impl<R: Read + Seek> DetailFile<R> {
                     }
                 }
             }
-            parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            splitter.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
         })?;
         Ok(d)
     }
 }
 
-/// Detail rows per hand-over between the two threads of `DetailFile::read`.
-const ITEMS_PER_BATCH: usize = 1024;
+/// Detail rows per hand-over between the threads of `DetailFile::read`, and hand-overs
+/// that may wait.
+const ROWS_PER_BATCH: usize = 1024;
+const HAND_OVER_AHEAD: usize = 8;
 
 /// A detail row: its line, its order and the item, or why it was not taken.
 type ParsedItem = Result<(u64, String, OrderItem), RowError>;
