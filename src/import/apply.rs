@@ -39,7 +39,7 @@ pub fn import_orders<L: Read + Seek + Send, D: Read + Seek + Send>(
     source: &str,
     detail: Option<D>,
 ) -> Result<Summary, ImportError> {
-    // Opening reads each file whole once, to tell its encoding: the two side by side.
+    // Opening a file without a BOM reads it whole, to tell its encoding: the two side by side.
     let (list, details) = std::thread::scope(|scope| {
         let details = scope.spawn(move || detail.map(DetailFile::open).transpose());
         let list = OrderList::open(list);
