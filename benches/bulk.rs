@@ -16,6 +16,7 @@
 //! over the rounds is the result. Every step starts after a
 //! `sync`, so none pays for the writes of the one before.
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -111,55 +112,44 @@ fn remove_db(p: &Path) {
     }
 }
 
-/// (a) `kefu demo` into a fresh database, the binary as a user runs it (a fresh
-/// process, with the binary's allocator).
-fn kefu_demo(db: &Path, orders: u64) -> Result<Measured, String> {
+/// `kefu --db DB ARGS…` into a fresh database, the binary as a user runs it (a fresh
+/// process, with the binary's allocator), which must leave `orders` orders.
+fn kefu_fresh_db(name: &str, db: &Path, args: &[&OsStr], orders: u64) -> Result<Measured, String> {
     remove_db(db);
-    let (_, mut m) = measure("(a) kefu demo → fresh db", true, || {
+    let (_, m) = measure(name, true, || {
         let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
             .env("KEFU_NOW", "2026-06-28 10:00:00")
             .arg("--db")
             .arg(db)
-            .args(["demo", "--orders", &orders.to_string(), "--seed", "1"])
+            .args(args)
             .output()
-            .map_err(|e| format!("kefu demo: {e}"))?;
+            .map_err(|e| format!("{name}: {e}"))?;
         if !out.status.success() {
-            return Err(format!("kefu demo failed: {}", String::from_utf8_lossy(&out.stderr)));
+            return Err(format!("{name} failed: {}", String::from_utf8_lossy(&out.stderr)));
         }
         let store = Store::open(db, Actor::new("bench", "bench")).map_err(|e| e.to_string())?;
         let rows = store.order_count().map_err(|e| e.to_string())? as u64;
         if rows != orders {
-            return Err(format!("kefu demo stored {rows} of {orders} orders"));
+            return Err(format!("{name} stored {rows} of {orders} orders"));
         }
         Ok(((), rows, db_size(db)))
     })?;
+    Ok(m)
+}
+
+/// (a) `kefu demo --orders N` into a fresh database.
+fn kefu_demo(db: &Path, orders: u64) -> Result<Measured, String> {
+    let n = orders.to_string();
+    let args = ["demo", "--orders", &n, "--seed", "1"].map(OsStr::new);
+    let mut m = kefu_fresh_db("(a) kefu demo → fresh db", db, &args, orders)?;
     m.note = "orders, items, replies, local work, the log and every index".into();
     Ok(m)
 }
 
-/// (c) `kefu import-orders` of the pair into a fresh database, the binary in a fresh
-/// process.
+/// (c) `kefu import-orders` of the pair into a fresh database.
 fn kefu_import(db: &Path, files: &demo::ExportFiles) -> Result<Measured, String> {
-    remove_db(db);
-    let (_, m) = measure("(c) kefu import-orders → fresh db", true, || {
-        let out = Command::new(env!("CARGO_BIN_EXE_kefu"))
-            .arg("--db")
-            .arg(db)
-            .arg("import-orders")
-            .args([&files.orders, &files.details])
-            .output()
-            .map_err(|e| format!("kefu import-orders: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("kefu import-orders failed: {}", String::from_utf8_lossy(&out.stderr)));
-        }
-        let store = Store::open(db, Actor::new("bench", "bench")).map_err(|e| e.to_string())?;
-        let rows = store.order_count().map_err(|e| e.to_string())? as u64;
-        if rows != files.order_rows {
-            return Err(format!("kefu import-orders stored {rows} of {} orders", files.order_rows));
-        }
-        Ok(((), rows, db_size(db)))
-    })?;
-    Ok(m)
+    let args = [OsStr::new("import-orders"), files.orders.as_os_str(), files.details.as_os_str()];
+    kefu_fresh_db("(c) kefu import-orders → fresh db", db, &args, files.order_rows)
 }
 
 /// (d) sqlite3 `.import` of both files into fresh databases; the yardstick is the sum.
