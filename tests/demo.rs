@@ -329,4 +329,6 @@ fn twenty_thousand_orders() {
     assert_eq!(s.actor().agent, "测试", "the store acts as before");
     let journal: String = s.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(journal, "wal", "back in WAL after the bulk load");
+    let temp_store: i64 = s.conn().query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap();
+    assert_eq!(temp_store, 2, "temporary storage back in memory after the index builds");
 }

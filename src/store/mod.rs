@@ -162,13 +162,11 @@ impl Store {
             self.conn.execute_batch("PRAGMA temp_store = DEFAULT")?;
         }
         let out = self.bulk_transaction(orders_empty, log_small, f);
-        if first_load {
-            self.conn.execute_batch("PRAGMA temp_store = MEMORY")?;
-        }
         if left_wal {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
         }
-        self.conn.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+        // Back to what `setup` set for everyday work.
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {cache}; PRAGMA temp_store = MEMORY"))?;
         out
     }
 
