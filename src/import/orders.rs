@@ -251,8 +251,6 @@ pub type OrderList<R> = RowReader<R, OrderRows>;
 pub struct Details {
     pub items: HashMap<String, (u64, Vec<OrderItem>)>,
     pub rejected: Rejections,
-    pub encoding: Option<super::encoding::TextEncoding>,
-    pub columns: usize,
 }
 
 pub const DETAIL_REQUIRED: [&str; 2] = ["订单编号", "标题"];
@@ -359,8 +357,7 @@ impl<R: Read + Seek> DetailFile<R> {
         R: Send,
     {
         let DetailFile { mut source, cols } = self;
-        let mut d =
-            Details { encoding: source.encoding(), columns: source.headers().names.len(), ..Default::default() };
+        let mut d = Details::default();
         let (rows_tx, rows_rx) = mpsc::sync_channel::<Vec<(u64, StringRecord)>>(HAND_OVER_AHEAD);
         let (items_tx, items_rx) = mpsc::sync_channel::<Vec<ParsedItem>>(HAND_OVER_AHEAD);
         let cols = &cols;

@@ -13,7 +13,7 @@ use crate::domain::sanitize::clean_text;
 
 /// One order's platform facts with their JSON. Built only by `new`, so the JSON is
 /// always that of the record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct PreparedOrder {
     record: OrderRecord,
     json: String,
