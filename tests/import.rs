@@ -405,8 +405,10 @@ fn a_bom_file_turning_to_garbage_is_refused_whole() {
     let mut buf = b"\xEF\xBB\xBF".to_vec();
     write_export(&mut buf, 20_000, 0).unwrap();
     buf.extend((0..200_000u32).map(|i| [0x80u8, 0xFF, 0xA1, 0x2C, 0xFE, 0x0A][(i % 6) as usize]));
-    let err = import_bytes(&mut s, &buf).unwrap_err().to_string();
-    assert!(err.contains("有 BOM 但大量字节不是 UTF-8"), "{err}");
+    let err = import_bytes(&mut s, &buf).unwrap_err();
+    assert!(matches!(err, ImportError::Refused(_)), "{err:?}");
+    let err = err.to_string();
+    assert!(err.starts_with("这不是文本文件(有 BOM 但大量字节不是 UTF-8)"), "{err}");
     assert_eq!(state(&s), before);
 }
 

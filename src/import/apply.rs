@@ -14,12 +14,30 @@ use super::{ImportError, RowError, Summary};
 use crate::domain::event::EventBody;
 use crate::store::{BulkLoad, PreparedOrder, Store, StoreError, Writer};
 
-fn into_store(e: ImportError) -> StoreError {
-    match e {
-        ImportError::Store(s) => s,
-        ImportError::Io(io) => StoreError::Io(io),
-        ImportError::Refused(m) => StoreError::Rule(m),
-    }
+/// One write transaction in which the file is still being read: `f` failing with an
+/// `ImportError` rolls it back, and the error comes out as it went in (a refused file
+/// stays a refusal, not a store error). With `bulk`, a `write_bulk` load.
+fn write_reading<T>(
+    store: &mut Store,
+    bulk: Option<BulkLoad>,
+    f: impl FnOnce(&mut Writer<'_>) -> Result<T, ImportError>,
+) -> Result<T, ImportError> {
+    let mut failed: Option<ImportError> = None;
+    let g = |w: &mut Writer<'_>| {
+        f(w).map_err(|e| match e {
+            ImportError::Store(s) => s,
+            other => {
+                let said = StoreError::Rule(other.to_string());
+                failed = Some(other);
+                said
+            }
+        })
+    };
+    let out = match bulk {
+        Some(load) => store.write_bulk(load, g),
+        None => store.write(g),
+    };
+    out.map_err(|e| failed.take().unwrap_or_else(|| from_store(e)))
 }
 
 fn from_store(e: StoreError) -> ImportError {
@@ -54,7 +72,7 @@ pub fn import_orders<L: Read + Seek + Send, D: Read + Seek + Send>(
             .spawn_scoped(scope, move || read_orders(list, details, &tx))?;
         // Into an empty database the order indexes are built once at the end (write_bulk);
         // either way it is one transaction.
-        let written = store.write_bulk(BulkLoad::Orders, |w| {
+        let written = write_reading(store, Some(BulkLoad::Orders), |w| {
             let mut pending: Vec<PreparedOrder> = Vec::with_capacity(BATCH);
             // `rx` goes with this closure: a failed write hangs up, and the reader stops.
             for msg in rx {
@@ -65,7 +83,7 @@ pub fn import_orders<L: Read + Seek + Send, D: Read + Seek + Send>(
                         }
                         compare_batch(w, b.orders, &mut pending, &mut sum, source)?;
                     }
-                    Reading::Failed(e) => return Err(into_store(e)),
+                    Reading::Failed(e) => return Err(e),
                     Reading::Done(details) => {
                         if !pending.is_empty() {
                             w.record_orders(source, std::mem::take(&mut pending))?;
@@ -75,12 +93,12 @@ pub fn import_orders<L: Read + Seek + Send, D: Read + Seek + Send>(
                     }
                 }
             }
-            Err(StoreError::Rule("读取导出文件的线程意外停止,没有导入任何订单".into()))
+            Err(StoreError::Rule("读取导出文件的线程意外停止,没有导入任何订单".into()).into())
         });
         if let Err(panic) = reader.join() {
             std::panic::resume_unwind(panic);
         }
-        written.map_err(from_store)
+        written
     })?;
     if let Some(d) = details {
         sum.detail_rejected = d.rejected;
@@ -140,29 +158,27 @@ fn compare_batch(
 pub fn import_refunds<R: Read + Seek>(store: &mut Store, file: R) -> Result<Summary, ImportError> {
     let mut list = RefundList::open(file)?;
     let mut sum = list.summary();
-    store
-        .write(|w| {
-            while let Some(next) = list.next_row().map_err(into_store)? {
-                match next {
-                    Err(e) => sum.rejected.push(e),
-                    Ok((_, refund)) => match w.last_refund_record(&refund.refund_no)? {
-                        None => {
-                            w.record(EventBody::RefundOpened { refund })?;
-                            sum.new += 1;
-                            sum.events += 1;
-                        }
-                        Some(old) if old == refund => sum.unchanged += 1,
-                        Some(_) => {
-                            w.record(EventBody::RefundSynced { refund })?;
-                            sum.updated += 1;
-                            sum.events += 1;
-                        }
-                    },
-                }
+    write_reading(store, None, |w| {
+        while let Some(next) = list.next_row()? {
+            match next {
+                Err(e) => sum.rejected.push(e),
+                Ok((_, refund)) => match w.last_refund_record(&refund.refund_no)? {
+                    None => {
+                        w.record(EventBody::RefundOpened { refund })?;
+                        sum.new += 1;
+                        sum.events += 1;
+                    }
+                    Some(old) if old == refund => sum.unchanged += 1,
+                    Some(_) => {
+                        w.record(EventBody::RefundSynced { refund })?;
+                        sum.updated += 1;
+                        sum.events += 1;
+                    }
+                },
             }
-            Ok(())
-        })
-        .map_err(from_store)?;
+        }
+        Ok(())
+    })?;
     Ok(sum)
 }
 

@@ -34,8 +34,15 @@ pub enum ImportError {
 }
 
 impl From<csv::Error> for ImportError {
+    /// The text decoder's `InvalidData` (a BOM file found to be binary as it was read,
+    /// `encoding::DecodingReader`) is a refusal of the file, as it would have been had
+    /// it been found when the file was opened; anything else is a read error.
     fn from(e: csv::Error) -> Self {
-        ImportError::Io(csv_to_io(e))
+        let io = csv_to_io(e);
+        if io.kind() == std::io::ErrorKind::InvalidData {
+            return ImportError::Refused(io.to_string());
+        }
+        ImportError::Io(io)
     }
 }
 
