@@ -15,6 +15,7 @@
 //! sqlite3 first in even ones), its ratios are taken within the round, and the median
 //! over the rounds is the result. Every step starts after a
 //! `sync`, so none pays for the writes of the one before.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::ffi::OsStr;
 use std::io::Write;

@@ -1,6 +1,7 @@
 //! The order queue at 1,000,000 orders: the first page, a page deep in the queue (keyset,
 //! never OFFSET), the overdue filter, a flag filter, order search and the status-bar
 //! counts. `KEFU_BENCH_ORDERS` sets the size; the database is cached in the temp dir.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -2,6 +2,7 @@
 //! index build at 100k, and SkimMatcherV2 over the same texts as a baseline.
 //!
 //! Run: `cargo bench --bench search -- --warm-up-time 1 --measurement-time 3`
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use fuzzy_matcher::FuzzyMatcher;

@@ -3,6 +3,7 @@
 //! `export --all`, an import into an empty database, a second import of the same file
 //! (recognised by its checksum), and an import of a re-export of the same events (every
 //! event verified and found present in bulk). Targets: < 10 s, < 10 s, < 3 s.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! The seat screen at 1,000,000 orders: a full frame of the queue (rendered to a
 //! TestBackend from a keyset window) and a scroll step (fetch the next page + render).
 //! The database is built once and cached in /tmp by size.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -1,4 +1,5 @@
 //! The command line as a user runs it: the real binary on a temp database.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::process::{Command, Output};
 

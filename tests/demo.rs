@@ -4,6 +4,7 @@
 //!
 //! "Now" is pinned with KEFU_NOW on the child processes (env vars are process-wide,
 //! so tests that need it run the binary), or passed to the library as `DemoOptions::now`.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! Importing real exports: the seller centre's order and refund exports and Qianniu's
 //! quick phrases, from the fixture files in tests/fixtures (made by make_fixtures.py).
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::fs::File;
 use std::io::{BufWriter, Cursor, Write};

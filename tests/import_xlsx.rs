@@ -1,6 +1,7 @@
 //! The seller centre's `.xlsx` exports: read into the same rows as the CSV exports, by
 //! content whatever the file is called, and refused whole when the workbook is broken.
 //! Fixtures in tests/fixtures are made by make_xlsx.py from make_fixtures.py's rows.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::fs::File;
 use std::io::Cursor;

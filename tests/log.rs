@@ -4,6 +4,8 @@
 //! The fixture is two seats that worked offline and then exchanged their events (the
 //! sync path, `Writer::ingest`): seat-2 closed a refund seat-1 had already agreed to, so
 //! the merged log holds a conflict.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
+#![allow(unsafe_code, reason = "sets KEFU_NOW for the global clock until the clock is injected (issue 13)")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,5 +1,6 @@
 //! The store on in-memory SQLite: every change an event, illegal changes leave nothing,
 //! and the tables are a projection of the log.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use chrono::NaiveDate;
 use kefu::domain::case::{BadReviewDetail, CaseDetail, CaseKind, CaseState, Channel, Registration, ReviewLevel};

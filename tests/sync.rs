@@ -1,5 +1,6 @@
 //! Sync by files: the file format's refusals, `--since-last`, the merge rules, and the
 //! real binary (kill mid-import, several seats syncing one folder at once).
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

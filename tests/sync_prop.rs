@@ -8,6 +8,7 @@
 //! * every seat's tables are identical (`projection_dump`), conflicts included,
 //! * those tables are what a full replay of the log gives (`Store::rebuild`),
 //! * a fresh database importing the final files in another order agrees too.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::path::{Path, PathBuf};
 

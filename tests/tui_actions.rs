@@ -1,4 +1,5 @@
 //! Action scripts: keys in, state and events out.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 mod tui_support;
 

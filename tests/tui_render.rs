@@ -1,5 +1,6 @@
 //! Rendering: every size without a panic, CJK columns line up, hostile nicks are
 //! harmless, the search cursor sits after Chinese text.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 mod tui_support;
 

@@ -1,5 +1,7 @@
 //! Every screen at 120×40 and 80×24, as text, against committed insta snapshots.
 //! One test function: it pins `KEFU_NOW` (the store's clock) before anything runs.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
+#![allow(unsafe_code, reason = "sets KEFU_NOW for the global clock until the clock is injected (issue 13)")]
 
 mod tui_support;
 

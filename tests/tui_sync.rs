@@ -1,6 +1,7 @@
 //! Sync from the seat screen, by keys: `E` export from one database, `I` import the
 //! file into another (each App on its own database file, the job on its own thread),
 //! `S` a shared folder; a corrupted file refused whole; writes refused while a job runs.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 mod tui_support;
 

@@ -3,6 +3,8 @@
 //! One test function: it pins `KEFU_NOW` (the store's clock) before anything runs.
 //! The stores are in memory, so the jobs run inline; the files live in a fixed folder
 //! so the paths on screen are the same on every machine.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
+#![allow(unsafe_code, reason = "sets KEFU_NOW for the global clock until the clock is injected (issue 13)")]
 
 mod tui_support;
 

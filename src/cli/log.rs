@@ -155,7 +155,7 @@ fn verify(store: &Store, json: bool) -> Result<()> {
 fn parse_bound(text: &str, until: bool) -> Result<DateTime<Utc>> {
     if let Ok(d) = parse_date(text) {
         let day = if until { d + Duration::days(1) } else { d };
-        return Ok(clock::shop_to_utc(day.and_hms_opt(0, 0, 0).expect("midnight")));
+        return Ok(clock::shop_to_utc(day.and_time(chrono::NaiveTime::MIN)));
     }
     let t = text.trim();
     let looks_like_time = t.len() > 10 && t.contains(':');

@@ -4,9 +4,21 @@
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
+/// UTC+8, the shop's offset unless told otherwise.
+const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
+/// 15:00, where the early shift ends.
+const LATE_SHIFT_STARTS: NaiveTime = match NaiveTime::from_hms_opt(15, 0, 0) {
+    Some(t) => t,
+    None => panic!("15:00 is a valid time"),
+};
+
 pub fn shop_offset() -> FixedOffset {
     let hours = std::env::var("KEFU_TZ_OFFSET").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(8);
-    FixedOffset::east_opt(hours.clamp(-12, 14) * 3600).expect("offset in range")
+    FixedOffset::east_opt(hours.clamp(-12, 14) * 3600).unwrap_or(CHINA)
 }
 
 /// Now, in UTC.
@@ -41,5 +53,5 @@ fn pinned_now() -> Option<NaiveDateTime> {
 
 /// 早班 until 15:00, 晚班 after (the late shift makes the daily refund report).
 pub fn shift_label(t: NaiveDateTime) -> &'static str {
-    if t.time() < NaiveTime::from_hms_opt(15, 0, 0).expect("valid") { "早班" } else { "晚班" }
+    if t.time() < LATE_SHIFT_STARTS { "早班" } else { "晚班" }
 }

@@ -13,20 +13,28 @@ pub struct ShippingPromise {
     pub window: Duration,
 }
 
+/// 16:00: paid before it ships the same day (`004`).
+const SAME_DAY_CUTOFF: NaiveTime = match NaiveTime::from_hms_opt(16, 0, 0) {
+    Some(t) => t,
+    None => panic!("16:00 is a valid time"),
+};
+
+/// 23:59:59, the last second of a day.
+const DAY_END: NaiveTime = match NaiveTime::from_hms_opt(23, 59, 59) {
+    Some(t) => t,
+    None => panic!("23:59:59 is a valid time"),
+};
+
 impl Default for ShippingPromise {
     fn default() -> Self {
-        ShippingPromise { cutoff: NaiveTime::from_hms_opt(16, 0, 0).expect("valid time"), window: Duration::hours(24) }
+        ShippingPromise { cutoff: SAME_DAY_CUTOFF, window: Duration::hours(24) }
     }
 }
 
 impl ShippingPromise {
     /// The latest moment the order may ship without breaking the promise.
     pub fn ship_by(&self, paid_at: NaiveDateTime) -> NaiveDateTime {
-        if paid_at.time() < self.cutoff {
-            paid_at.date().and_hms_opt(23, 59, 59).expect("valid time")
-        } else {
-            paid_at + self.window
-        }
+        if paid_at.time() < self.cutoff { paid_at.date().and_time(DAY_END) } else { paid_at + self.window }
     }
 
     /// `ship_by` for an order whose promise is running (paid, not shipped).

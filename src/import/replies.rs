@@ -72,6 +72,7 @@ pub fn read_phrases<R: Read + Seek>(r: R) -> Result<Phrases, ImportError> {
 }
 
 /// The CSV Qianniu reads: UTF-8 with a BOM (so Excel opens it right) or GB18030.
+#[allow(clippy::expect_used, reason = "the csv writer writes into a Vec, which cannot fail, and takes only str")]
 pub fn write_phrases<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>, gbk: bool) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     // Writing to a Vec cannot fail.

@@ -27,7 +27,7 @@ pub mod refunds;
 pub mod render;
 pub mod stats;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde_json::Value;
 
 use crate::domain::clock;
@@ -202,12 +202,12 @@ impl Period {
 
     /// The first moment, shop time.
     pub fn shop_start(&self) -> NaiveDateTime {
-        self.from.and_hms_opt(0, 0, 0).expect("midnight")
+        self.from.and_time(NaiveTime::MIN)
     }
 
     /// The moment after the last day ends (exclusive), shop time.
     pub fn shop_end(&self) -> NaiveDateTime {
-        (self.to + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight")
+        (self.to + Duration::days(1)).and_time(NaiveTime::MIN)
     }
 
     pub fn utc_start(&self) -> DateTime<Utc> {

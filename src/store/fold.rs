@@ -79,10 +79,9 @@ pub fn replay_refund(refund_no: &str, events: &[EntityEvent]) -> RefundReplay {
             conflict: None,
         };
         match &e.body {
-            EventBody::RefundOpened { refund } if row.is_some() => {
+            EventBody::RefundOpened { refund } if let Some(r) = row.as_ref() => {
                 // Two seats recorded the same refund: the first stands. Only a
                 // different claim under the same number needs a person.
-                let r = row.as_ref().expect("checked");
                 if r.order_no != refund.order_no || r.amount_fen != refund.amount_fen {
                     step.conflict = Some(format!(
                         "退款编号 {refund_no} 已登记为订单 {} 的 {} 元退款;{}({})又登记为订单 {} 的 {} 元",

@@ -643,8 +643,9 @@ fn read_lines<R: BufRead>(
                 scope.spawn(move || verify_run(data, chunk, k * per, header_len))
             })
             .collect();
-        let runs: Vec<Run> = handles.into_iter().map(|h| h.join().expect("verifier thread")).collect();
-        (checksum.join().expect("checksum thread"), runs)
+        let runs: Vec<Run> =
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect();
+        (checksum.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), runs)
     });
     let (index, seat_names, chains, first_error) = merge_runs(runs);
 

@@ -153,7 +153,6 @@ fn write_export(store: &Store, path: &Path, tmp: &Path, after: i64) -> Result<Ex
 fn write_export_inner(store: &Store, path: &Path, tmp: &Path, after: i64) -> Result<ExportReport, SyncError> {
     let file = HashingWriter { inner: File::create(tmp).map_err(io_err(tmp))?, sha: Sha256::new() };
     let seat = store.actor().seat.clone();
-    let mut slot = Some(file);
     let writer: std::cell::RefCell<Option<format::FileWriter<HashingWriter<File>>>> = std::cell::RefCell::new(None);
     let mut compressed = false;
     let slice = store.read_log_slice(
@@ -170,16 +169,22 @@ fn write_export_inner(store: &Store, path: &Path, tmp: &Path, after: i64) -> Res
                 last_id: slice.last_id.clone(),
             };
             compressed = slice.approx_bytes > format::GZIP_ABOVE_BYTES;
-            let file = slot.take().expect("header written once");
             *writer.borrow_mut() = Some(format::FileWriter::new(file, &header, compressed)?);
             Ok(())
         },
         |stored| {
-            writer.borrow_mut().as_mut().expect("header first").stored_event(stored)?;
+            // The store calls on_slice before the first event, so the writer is there.
+            if let Some(w) = writer.borrow_mut().as_mut() {
+                w.stored_event(stored)?;
+            }
             Ok(())
         },
     )?;
-    let writer = writer.into_inner().expect("header written");
+    let Some(writer) = writer.into_inner() else {
+        return Err(SyncError::Io {
+            path: tmp.display().to_string(), source: io::Error::other("没有写出文件头")
+        });
+    };
     let (hashing, sha256) = writer.finish().map_err(io_err(tmp))?;
     let file_sha256 = hex::encode(hashing.sha.finalize());
     let file = hashing.inner;

@@ -53,6 +53,7 @@ fn run_query(index: &ReplyIndex, seq: u64, query: String) -> SearchResult {
 }
 
 impl SearchWorker {
+    #[allow(clippy::expect_used, reason = "a thread the OS refuses to start leaves no search to offer")]
     pub fn spawn(docs: Vec<ReplyDoc>) -> SearchWorker {
         let (tx, inbox) = mpsc::channel::<Msg>();
         let (out, rx) = mpsc::channel();
