@@ -12,6 +12,7 @@ pub mod postage;
 pub mod promise;
 pub mod refund;
 pub mod sanitize;
+pub mod setting;
 pub mod text_format;
 pub mod timefmt;
 pub mod width;
