@@ -1,24 +1,32 @@
-//! The seat screen at 1,000,000 orders: a full frame of the queue (rendered to a
-//! TestBackend from a keyset window) and a scroll step (fetch the next page + render).
+//! The seat screen at 1,000,000 orders and 100,000 replies, through the real runtime
+//! (store worker, reader, search thread): a full 120×40 frame of the queue; a scroll
+//! step (the next keyset page read on the store worker + a frame); `j` (the key through
+//! `update`, then the frame the UI thread draws before any answer) and `j` until its
+//! answers are in (the selected order's cases and reply values, read on the worker);
+//! and a write end to end — `y` on "同意退款", the refund agreed on the worker, the case
+//! view, list, queue row and counts read again, and the frame with the new state.
 //! The database is built once and cached in /tmp by size.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use kefu::domain::clock::Clock;
+use kefu::domain::event::RefundRecord;
 use kefu::domain::event::{Actor, EventBody};
 use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
 use kefu::store::Store;
-use kefu::tui::action::{Action, Fetch};
-use kefu::tui::app::App;
-use kefu::tui::counts::CountsSource;
-use kefu::tui::panes::queue::PAGE;
+use kefu::tui::Runtime;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 const N: usize = 1_000_000;
+const REPLIES: usize = 100_000;
+/// Refunds waiting for the seller, one per order at the head of the queue (each agreed once).
+const REFUNDS: usize = 400;
 const BATCH: usize = 2000;
 
 fn now() -> chrono::NaiveDateTime {
@@ -62,7 +70,7 @@ fn order(i: usize) -> OrderRecord {
 }
 
 fn db() -> PathBuf {
-    let path = PathBuf::from(format!("/tmp/kefu-tui-bench-{N}.sqlite"));
+    let path = PathBuf::from(format!("/tmp/kefu-tui-bench-{N}-{REPLIES}.sqlite"));
     let ready = path.with_extension("ready");
     if ready.exists() {
         return path;
@@ -81,45 +89,129 @@ fn db() -> PathBuf {
     for i in (0..N).step_by(997) {
         s.set_flag(&format!("26{:010}", i), Flag::ALL[1 + i % 5]).unwrap();
     }
+    let words = ["亲", "运费险", "七天无理由", "退款", "换货", "尺码", "发货", "顺丰", "申通", "颜色"];
+    s.write(|w| {
+        for i in 0..REPLIES {
+            let text = format!("亲,{}{}的问题请看这里呢 {i}", words[i % 10], words[(i / 10) % 10]);
+            w.record(EventBody::ReplySaved {
+                reply_id: format!("reply-{i:06}"),
+                code: format!("q{i}"),
+                text,
+                group: format!("组{}", i % 40),
+            })?;
+        }
+        Ok(())
+    })
+    .unwrap();
     std::fs::write(&ready, "").unwrap();
     eprintln!("built {N}-order database in {:?}", t.elapsed());
     path
 }
 
-fn app(path: &std::path::Path) -> App {
-    let store = Store::open(path, Actor::new("宾", "seat-bench")).unwrap();
-    App::new(store, Box::new(now), CountsSource::Inline).unwrap()
+/// A copy of the cached database with fresh refunds to agree (the cache stays untouched).
+fn db_with_refunds() -> (tempfile::TempDir, PathBuf) {
+    let src = db();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kefu.sqlite");
+    std::fs::copy(&src, &path).unwrap();
+    let mut s = Store::open(&path, Actor::new("bench", "seat-bench")).unwrap();
+    s.set_clock(Clock::fixed(now()));
+    let rows = s.queue_page(kefu::store::orders::QueueView::All, now(), None, REFUNDS).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        s.refund_new(RefundRecord {
+            refund_no: format!("B{i:04}"),
+            order_no: r.order_no.clone(),
+            amount_fen: 100,
+            reason: "尺码不合适".into(),
+            needs_return: true,
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    (dir, path)
+}
+
+fn runtime(path: &std::path::Path) -> Runtime {
+    let mut store = Store::open(path, Actor::new("宾", "seat-bench")).unwrap();
+    store.set_clock(Clock::fixed(now()));
+    let mut rt = Runtime::new(store).unwrap();
+    assert!(rt.settle_within(Duration::from_secs(120)), "the start-up reads and the 100k reply index");
+    rt
+}
+
+fn key(rt: &mut Runtime, c: KeyCode) {
+    rt.key(KeyEvent::from(c));
 }
 
 fn bench(c: &mut Criterion) {
     let path = db();
-    let mut app = app(&path);
-    assert_eq!(app.queue.rows().len(), PAGE);
+    let mut rt = runtime(&path);
+    assert_eq!(rt.queue_orders().len(), 100);
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
 
     c.bench_function("queue frame 120x40 at 1M orders", |b| {
         b.iter(|| {
-            term.draw(|f| kefu::tui::ui::draw(f, &app)).unwrap();
+            term.draw(|f| rt.draw(f)).unwrap();
         });
     });
 
-    c.bench_function("scroll step (next keyset page + frame) at 1M orders", |b| {
+    // PgDn until the window needs the next page: the page is read on the store worker.
+    c.bench_function("scroll step (PgDn, next keyset page on the worker, frame) at 1M orders", |b| {
         b.iter(|| {
-            let last = app.queue.rows().last().map(|r| r.cursor.clone());
-            let (_, at_end) = app.queue.window_edges();
-            match last {
-                Some(cursor) if !at_end => app.dispatch(Action::QueueFetch(Fetch::After(cursor))),
-                _ => app.dispatch(Action::QueueFetch(Fetch::Top)),
+            key(&mut rt, KeyCode::PageDown);
+            rt.settle();
+            term.draw(|f| rt.draw(f)).unwrap();
+        });
+    });
+
+    let mut rt = runtime(&path);
+    c.bench_function("key j (update) + frame at 1M orders, UI thread only", |b| {
+        b.iter(|| {
+            key(&mut rt, KeyCode::Char('j'));
+            term.draw(|f| rt.draw(f)).unwrap();
+        });
+        rt.settle();
+    });
+
+    let mut rt = runtime(&path);
+    c.bench_function("key j + its reads on the worker (cases, reply values) + frame at 1M orders", |b| {
+        b.iter(|| {
+            key(&mut rt, KeyCode::Char('j'));
+            rt.settle();
+            term.draw(|f| rt.draw(f)).unwrap();
+        });
+    });
+
+    // A write end to end: each iteration agrees a fresh refund.
+    let (_dir, with_refunds) = db_with_refunds();
+    let mut rt = runtime(&with_refunds);
+    let mut n = 0usize;
+    c.bench_function("write: y on 同意退款 → worker → reads → frame at 1M orders", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                assert!(n < REFUNDS, "more iterations than refunds: raise REFUNDS");
+                // Open the refund's case view (not timed): select its order, ②, Enter, Enter.
+                if n > 0 {
+                    key(&mut rt, KeyCode::Char('1'));
+                    key(&mut rt, KeyCode::Char('j'));
+                }
+                rt.settle();
+                key(&mut rt, KeyCode::Char('2'));
+                key(&mut rt, KeyCode::Enter);
+                rt.settle();
+                key(&mut rt, KeyCode::Enter);
+                rt.settle();
+                let t = Instant::now();
+                key(&mut rt, KeyCode::Char('y'));
+                rt.settle();
+                term.draw(|f| rt.draw(f)).unwrap();
+                total += t.elapsed();
+                assert!(rt.message().is_some_and(|(m, e)| !e && m.contains("同意退款 →")), "{:?}", rt.message());
+                key(&mut rt, KeyCode::Esc);
+                n += 1;
             }
-            term.draw(|f| kefu::tui::ui::draw(f, &app)).unwrap();
-        });
-    });
-
-    let mut app = self::app(&path);
-    c.bench_function("key j (move, prefetch when near the edge) + frame at 1M orders", |b| {
-        b.iter(|| {
-            app.handle_key(ratatui::crossterm::event::KeyEvent::from(ratatui::crossterm::event::KeyCode::Char('j')));
-            term.draw(|f| kefu::tui::ui::draw(f, &app)).unwrap();
+            total
         });
     });
 }

@@ -6,67 +6,15 @@
 mod tui_support;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kefu::domain::event::Actor;
 use kefu::domain::refund::RefundState;
 use kefu::store::Store;
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "e2e", k]);
-            std::thread::sleep(Duration::from_millis(120));
-        }
-    }
-
-    fn literal(&self, text: &str) {
-        self.run(&["send-keys", "-t", "e2e", "-l", text]);
-        std::thread::sleep(Duration::from_millis(200));
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    /// Waits until the screen shows `text`; the screen if it did.
-    fn wait_for(&self, text: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(text) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(15) {
-                panic!("screen never showed {text:?}:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
-    }
-}
+use tui_support::tmux::Tmux;
 
 #[test]
 fn seat_screen_in_tmux() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        println!("SKIPPED seat_screen_in_tmux: tmux is not installed (CI installs it)");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("kefu.sqlite");
     {
@@ -74,15 +22,17 @@ fn seat_screen_in_tmux() {
         tui_support::fill(&mut s);
     }
     let bin = env!("CARGO_BIN_EXE_kefu");
-    let tmux = Tmux { socket: format!("kefu-test-{}", std::process::id()) };
     // Start a shell-less holder first so set-clipboard is on before kefu writes OSC 52.
     let cmd = format!(
-        "sleep 0.5; exec env KEFU_NOW='{}' KEFU_AGENT=宾 KEFU_SEAT=seat-e2e TERM=xterm-256color {} --db {}",
+        "sleep 0.5; exec env KEFU_NOW='{}' KEFU_AGENT=宾 KEFU_SEAT=seat-e2e KEFU_CONFIG=/nonexistent TERM=xterm-256color {} --db {}",
         tui_support::NOW,
         bin,
         db.display()
     );
-    tmux.run(&["-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", &cmd]);
+    let Some(tmux) = Tmux::start("e2e", &cmd) else {
+        println!("SKIPPED seat_screen_in_tmux: tmux is not installed (CI installs it)");
+        return;
+    };
     tmux.run(&["set-option", "-g", "set-clipboard", "on"]);
     // The counts come from a background thread: wait for them rather than racing it.
     let first = tmux.wait_for("超时 1");

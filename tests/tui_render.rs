@@ -10,9 +10,9 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::{Position, Rect};
 use tui_support::*;
 
-fn draw(app: &kefu::tui::app::App, w: u16, h: u16) -> Terminal<TestBackend> {
+fn draw(app: &kefu::tui::Runtime, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| kefu::tui::ui::draw(f, app)).unwrap();
+    term.draw(|f| app.draw(f)).unwrap();
     term
 }
 

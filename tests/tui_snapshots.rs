@@ -5,7 +5,7 @@ mod tui_support;
 
 use tui_support::*;
 
-fn snap(name: &str, app: &kefu::tui::app::App) {
+fn snap(name: &str, app: &kefu::tui::Runtime) {
     for (w, h) in [(120, 40), (80, 24)] {
         let text = screen(app, w, h);
         assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "control character on screen {name}");

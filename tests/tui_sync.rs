@@ -1,5 +1,5 @@
 //! Sync from the seat screen, by keys: `E` export from one database, `I` import the
-//! file into another (each App on its own database file, the job on its own thread),
+//! file into another (each seat on its own database file, the job on its own connection),
 //! `S` a shared folder; a corrupted file refused whole; writes refused while a job runs.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
@@ -11,33 +11,43 @@ use std::time::Duration;
 use kefu::domain::event::Actor;
 use kefu::domain::refund::RefundState;
 use kefu::store::Store;
-use kefu::tui::app::App;
-use kefu::tui::panes::sync_dialog::SyncDialog;
 use kefu::tui::sync_files::META_DIR;
 use tui_support::*;
 
-fn seat(path: &Path, agent: &str, seat: &str, filled: bool) -> App {
+fn seat(path: &Path, agent: &str, seat: &str, filled: bool) -> Seat {
     let mut s = Store::open(path, Actor::new(agent, seat)).unwrap();
     if filled {
         fill(&mut s);
     }
-    app_with(s)
+    seat_on(s)
+}
+
+/// Another connection to `seat`'s database, acting as that seat (its clock the fixture's).
+fn as_seat(seat: &Seat, agent: &str, name: &str) -> Store {
+    let mut s = Store::open(&seat.db, Actor::new(agent, name)).unwrap();
+    s.set_clock(kefu::domain::clock::Clock::fixed(t(NOW)));
+    s
+}
+
+/// The open sync dialog's path field.
+fn path_field(app: &Seat) -> String {
+    app.sync_dialog().expect("a sync dialog is open").0
 }
 
 /// Types `path` into the open dialog's (cleared) path field and presses Enter, then
 /// waits for the job.
-fn run_to(app: &mut App, path: &Path) {
+fn run_to(app: &mut Seat, path: &Path) {
     keys(app, &format!("<C-u>{}<Enter>", path.display()));
     assert!(app.wait_sync(Duration::from_secs(60)), "the job finished");
     assert!(!app.sync_running());
 }
 
-fn shown(app: &App) -> String {
+fn shown(app: &Seat) -> String {
     screen(app, 120, 40)
 }
 
-fn event_count(app: &App) -> i64 {
-    app.store.event_count().unwrap()
+fn event_count(app: &Seat) -> i64 {
+    app.store().event_count().unwrap()
 }
 
 #[test]
@@ -48,8 +58,7 @@ fn export_with_e_then_import_with_i_into_another_seat() {
     assert!(n > 10, "{n}");
 
     keys(&mut a, "E");
-    let SyncDialog::Ask(ask) = &a.sync_ui else { panic!("export dialog open") };
-    assert!(ask.form.value(0).ends_with("kefu-seat-1.kefusync"), "{}", ask.form.value(0));
+    assert!(path_field(&a).ends_with("kefu-seat-1.kefusync"), "{}", path_field(&a));
     let file = dir.path().join("前台A.kefusync");
     run_to(&mut a, &file);
     assert!(file.is_file());
@@ -58,16 +67,15 @@ fn export_with_e_then_import_with_i_into_another_seat() {
     assert!(s.contains(&format!("导出 {n} 条事件")), "{s}");
     assert!(s.contains(&format!("席位 seat-1:{n} 条")), "{s}");
     keys(&mut a, "<Enter>");
-    assert!(!a.sync_ui.is_open());
+    assert!(!a.sync_open());
     // The folder and file are remembered for next time.
     keys(&mut a, "E");
-    let SyncDialog::Ask(ask) = &a.sync_ui else { panic!("export dialog open") };
-    assert_eq!(PathBuf::from(ask.form.value(0)), file);
+    assert_eq!(PathBuf::from(path_field(&a)), file);
     keys(&mut a, "<Esc>");
 
     let mut b = seat(&dir.path().join("b.sqlite"), "莉", "seat-2", false);
     assert_eq!(event_count(&b), 0);
-    assert!(b.queue.rows().is_empty());
+    assert!(b.queue_orders().is_empty());
     keys(&mut b, "I");
     run_to(&mut b, &file);
     let s = shown(&b);
@@ -76,16 +84,17 @@ fn export_with_e_then_import_with_i_into_another_seat() {
     assert!(s.contains(&format!("新事件 {n} · 已有 0 · 冲突 0")), "{s}");
     assert_eq!(event_count(&b), n, "every event arrived");
     // The panes read everything again: the orders and the open cases are there.
-    assert_eq!(b.queue.rows().len(), a.queue.rows().len());
-    assert_eq!(b.store.refund("R1").unwrap().unwrap().state, RefundState::WaitSellerAgree);
+    assert_eq!(b.queue_orders().len(), a.queue_orders().len());
+    assert_eq!(b.store().refund("R1").unwrap().unwrap().state, RefundState::WaitSellerAgree);
+    assert!(screen(&b, 120, 40).contains("06260004 李雷"), "the queue shows the imported orders");
     keys(&mut b, "<Esc>");
 
     // `I` again lists the folder just used, newest file first: Enter imports it, and
     // the same file twice changes nothing.
     keys(&mut b, "I");
-    let SyncDialog::Ask(ask) = &b.sync_ui else { panic!("import dialog open") };
-    assert_eq!(ask.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["前台A.kefusync"]);
-    assert_eq!(PathBuf::from(ask.form.value(0)), file);
+    let (field, files) = b.sync_dialog().expect("import dialog open");
+    assert_eq!(files, ["前台A.kefusync"]);
+    assert_eq!(PathBuf::from(field), file);
     keys(&mut b, "<Enter>");
     assert!(b.wait_sync(Duration::from_secs(60)));
     let s = shown(&b);
@@ -109,7 +118,7 @@ fn a_corrupted_file_is_refused_whole_and_changes_nothing() {
 
     let mut b = seat(&dir.path().join("b.sqlite"), "莉", "seat-2", true);
     let before = event_count(&b);
-    let rows = b.queue.rows().len();
+    let rows = b.queue_orders().len();
     keys(&mut b, "I");
     run_to(&mut b, &corrupt);
     let s = shown(&b);
@@ -117,8 +126,8 @@ fn a_corrupted_file_is_refused_whole_and_changes_nothing() {
     assert!(s.contains("被拒收,未导入任何内容"), "{s}");
     assert!(s.contains("数据库没有任何改动"), "{s}");
     assert_eq!(event_count(&b), before);
-    assert_eq!(b.queue.rows().len(), rows);
-    assert!(b.store.meta(META_DIR).unwrap().is_none(), "a failed job is not remembered");
+    assert_eq!(b.queue_orders().len(), rows);
+    assert!(b.store().meta(META_DIR).unwrap().is_none(), "a failed job is not remembered");
 
     // A file that is not there: the precise error, nothing written.
     keys(&mut b, "<Enter>I");
@@ -148,15 +157,16 @@ fn two_seats_sync_one_folder_and_a_conflict_shows_in_aftersales() {
     assert_eq!(event_count(&a), event_count(&b));
 
     // Both seats act on refund R1 before they meet again: a agrees, b refuses.
-    a.store.refund_act("R1", kefu::domain::refund::RefundAction::Agree, Default::default()).unwrap();
+    as_seat(&a, "宾", "seat-1")
+        .refund_act("R1", kefu::domain::refund::RefundAction::Agree, Default::default())
+        .unwrap();
     let note =
         kefu::domain::refund::ActionInput { note: "金额不对,请修改后再申请".into(), ..Default::default() };
-    b.store.refund_act("R1", kefu::domain::refund::RefundAction::Refuse, note).unwrap();
+    as_seat(&b, "莉", "seat-2").refund_act("R1", kefu::domain::refund::RefundAction::Refuse, note).unwrap();
     keys(&mut b, "S");
     run_to(&mut b, &shared);
     keys(&mut b, "<Esc>S");
-    let SyncDialog::Ask(ask) = &b.sync_ui else { panic!("sync dialog open") };
-    assert_eq!(PathBuf::from(ask.form.value(0)), std::path::absolute(&shared).unwrap(), "the folder is remembered");
+    assert_eq!(PathBuf::from(path_field(&b)), std::path::absolute(&shared).unwrap(), "the folder is remembered");
     keys(&mut b, "<Esc>");
     keys(&mut a, "S");
     run_to(&mut a, &shared);
@@ -164,7 +174,7 @@ fn two_seats_sync_one_folder_and_a_conflict_shows_in_aftersales() {
     assert!(s.contains("冲突 1"), "{s}");
     assert!(s.contains("1 个新冲突"), "{s}");
     keys(&mut a, "<Esc>2a");
-    assert!(a.aftersales.items().iter().any(|i| i.summary.starts_with("⚠冲突")), "② marks the case");
+    assert!(shown(&a).contains("⚠冲突"), "② marks the case:\n{}", shown(&a));
 }
 
 #[cfg(unix)]
@@ -185,29 +195,29 @@ fn while_a_job_runs_reads_go_on_writes_are_refused_and_quit_asks() {
     assert!(shown(&app).contains("导入同步文件 · 进行中"));
     // Esc sends it to the background: the screen works, the status bar shows the job.
     keys(&mut app, "<Esc>");
-    assert!(!app.sync_ui.is_open());
+    assert!(!app.sync_open());
     keys(&mut app, "/2606280001<Enter>");
-    assert_eq!(app.queue.selected().unwrap().order_no, "2606280001", "reads go on");
-    let flag = app.store.queue_row("2606280001").unwrap().unwrap().flag;
+    assert_eq!(app.selected_order().unwrap().0, "2606280001", "reads go on");
+    let flag = app.store().queue_row("2606280001").unwrap().unwrap().flag;
     keys(&mut app, "s1");
-    assert_eq!(app.store.queue_row("2606280001").unwrap().unwrap().flag, flag, "the write was refused");
-    assert!(app.message.as_ref().unwrap().0.contains("同步进行中"), "{:?}", app.message);
+    assert_eq!(app.store().queue_row("2606280001").unwrap().unwrap().flag, flag, "the write was refused");
+    assert!(app.message().unwrap().0.contains("同步进行中"), "{:?}", app.message());
     keys(&mut app, "<Esc>");
     assert!(shown(&app).contains("⟳ 同步 读取中 0%"));
     // Quitting asks first; `n` keeps working.
     keys(&mut app, "q");
-    assert!(app.quit_ask && !app.should_quit);
+    assert!(app.quit_asked() && !app.should_quit());
     assert!(shown(&app).contains("同步还在进行"));
     keys(&mut app, "n");
     // `I` brings the job back to the front.
     keys(&mut app, "I");
-    assert!(app.sync_ui.is_open() && app.sync_running());
+    assert!(app.sync_open() && app.sync_running());
     std::fs::write(&fifo, b"not a sync file\n").unwrap();
     assert!(app.wait_sync(Duration::from_secs(60)));
     // A pipe cannot be read twice (checksum, then verify): the precise error, no change.
     let s = shown(&app);
     assert!(s.contains("导入失败") && s.contains("slow.kefusync") && s.contains("数据库没有任何改动"), "{s}");
-    assert_eq!(app.store.queue_row("2606280001").unwrap().unwrap().flag, flag);
+    assert_eq!(app.store().queue_row("2606280001").unwrap().unwrap().flag, flag);
 }
 
 #[cfg(unix)]
@@ -216,8 +226,9 @@ fn a_hostile_file_name_is_drawn_clean() {
     let dir = tempfile::tempdir().unwrap();
     let evil = "kefu-\u{1b}]0;x\u{7}\u{1b}[2J坏\u{202e}人.kefusync";
     std::fs::write(dir.path().join(evil), b"not a sync file\n").unwrap();
-    let mut app = seat(&dir.path().join("a.sqlite"), "宾", "seat-1", false);
-    app.store.set_meta(META_DIR, &dir.path().display().to_string()).unwrap();
+    let mut s = Store::open(&dir.path().join("a.sqlite"), Actor::new("宾", "seat-1")).unwrap();
+    s.set_meta(META_DIR, &dir.path().display().to_string()).unwrap();
+    let mut app = seat_on(s);
     keys(&mut app, "I");
     let s = shown(&app);
     assert!(s.contains("kefu-坏人.kefusync"), "{s}");

@@ -137,7 +137,9 @@ fn run(cli: Cli) -> Result<()> {
         crate::demo::fill(&mut store, &opts)?;
     }
     match cli.command {
-        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(store, &path),
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            crate::tui::run(store, &path, &crate::config::Config::load())
+        }
         None => summary(&mut store, explicit_db),
         Some(Command::Orders(a)) => orders::run(&store, a),
         Some(Command::Memo(a)) => memo::run(&mut store, a),

@@ -1,17 +1,13 @@
-//! What a key asks the app to do. Panes return these; only the App acts on them (store
-//! calls, then new data pushed back into the panes).
+//! What a key asks the App to do, and the names the panes and reads share (panes,
+//! queue windows, cases, reports).
 
-use crate::domain::case::{CaseAction, CaseDetail, Channel, Registration};
-use crate::domain::event::RefundRecord;
-use crate::domain::flag::Flag;
-use crate::domain::postage::ShopType;
-use crate::domain::refund::{ActionInput, RefundAction};
 use crate::store::QueueCursor;
-use crate::store::orders::QueueView;
 use crate::tui::panes::sync_dialog::SyncKind;
 use crate::tui::sync_job::SyncJob;
+use crate::tui::worker::{Query, WriteCmd};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The seat screen's panes and views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PaneId {
     Queue,
     AfterSales,
@@ -23,14 +19,15 @@ pub enum PaneId {
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 5] = [PaneId::Queue, PaneId::AfterSales, PaneId::Replies, PaneId::Log, PaneId::Reports];
+    pub(crate) const ALL: [PaneId; 5] =
+        [PaneId::Queue, PaneId::AfterSales, PaneId::Replies, PaneId::Log, PaneId::Reports];
 
     /// ④ and ⑤ take the whole screen instead of sharing it with the seat panes.
-    pub fn full_screen(self) -> bool {
+    pub(crate) fn full_screen(self) -> bool {
         matches!(self, PaneId::Log | PaneId::Reports)
     }
 
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             PaneId::Queue => "① 订单",
             PaneId::AfterSales => "② 售后",
@@ -43,7 +40,7 @@ impl PaneId {
 
 /// Which window of the queue to fetch next.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetch {
+pub(crate) enum Fetch {
     Top,
     Bottom,
     After(QueueCursor),
@@ -52,22 +49,24 @@ pub enum Fetch {
 
 /// An after-sales case: a refund (by refund number) or another case (by id).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CaseKey {
+pub(crate) enum CaseKey {
     Refund(String),
     Case(String),
 }
 
 impl CaseKey {
     /// The key of the event log's `case_key`.
-    pub fn log_key(&self) -> &str {
+    pub(crate) fn log_key(&self) -> &str {
         match self {
             CaseKey::Refund(k) | CaseKey::Case(k) => k,
         }
     }
 }
 
+/// What a key asks the App to do. Panes return these; the App turns them into commands.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+#[allow(clippy::large_enum_variant, reason = "a handful move per key; none is kept in bulk")]
+pub(crate) enum Action {
     /// `q`: leave (asks first when a form holds unsaved input).
     Quit,
     FocusNext,
@@ -76,128 +75,30 @@ pub enum Action {
     ToggleHelp,
     /// A message for the message line.
     Notice(String),
-
-    // ① queue
-    QueueView(QueueView),
-    QueueFetch(Fetch),
-    /// Search orders; empty goes back to the view.
-    QueueSearch(String),
-    OpenOrder(String),
-    SetFlag {
-        order_no: String,
-        flag: Flag,
-    },
-    AddMemo {
-        order_no: String,
-        staff_no: String,
-        what: String,
-        result: String,
-    },
-    OpenRefund(RefundRecord),
-    OpenCase {
-        order_no: String,
-        detail: CaseDetail,
-        registration: Registration,
-    },
-
-    // ② after-sales
-    /// true: every open case; false: the selected order's.
-    CasesScope(bool),
-    OpenCaseView(CaseKey),
-    RefundAct {
-        refund_no: String,
-        action: RefundAction,
-        input: ActionInput,
-    },
-    CaseAct {
-        case_id: String,
-        action: CaseAction,
-        note: String,
-    },
-    CaseRegister {
-        case_id: String,
-        registration: Registration,
-    },
-    CaseContact {
-        case_id: String,
-        channel: Channel,
-        progress: String,
-    },
-    SetShopType(ShopType),
-    /// `R` in a case view: a person settles a conflict with a note.
-    ResolveConflict {
-        event_id: String,
-        note: String,
-    },
+    /// Read something (the pane says what and takes it in when it comes).
+    Load(Query),
+    /// ② switched between the selected order's cases and every open case.
+    CasesScope,
     /// Text to the clipboard (a report sentence, a register line).
     Copy(String),
-
-    // ③ replies
+    /// ③'s search box changed.
     ReplySearch(String),
+    /// A reply to the clipboard, and its use counted.
     UseReply {
         reply_id: String,
         text: String,
     },
-    SaveReply {
-        id: Option<String>,
-        code: String,
-        text: String,
-        group: String,
-    },
-    DeleteReply(String),
-    RenameGroup {
-        from: String,
-        to: String,
-    },
-    DeleteGroup(String),
-
-    // ④ log
-    /// Read the log again from the newest event.
-    LogReload,
-    /// Read further pages until `want` rows match the filter (or the log ends).
-    LogMore {
-        want: usize,
-    },
-
-    // ⑤ reports
-    BuildReport(ReportRequest),
-
-    // sync by files (global keys)
+    /// A change to the database (from the open form, if any).
+    Write(WriteCmd),
     /// `E` `I` `S`: the export / import / folder-sync dialog (or the running job).
     SyncOpen(SyncKind),
-    /// The dialog's job: run it on its own thread.
+    /// The dialog's job: run it on its own connection.
     SyncStart(SyncJob),
-}
-
-impl Action {
-    /// Whether acting on it writes to the database (refused while a sync job holds
-    /// the write lock: it would wait, and the screen with it).
-    pub fn writes(&self) -> bool {
-        matches!(
-            self,
-            Action::SetFlag { .. }
-                | Action::AddMemo { .. }
-                | Action::OpenRefund(_)
-                | Action::OpenCase { .. }
-                | Action::RefundAct { .. }
-                | Action::CaseAct { .. }
-                | Action::CaseRegister { .. }
-                | Action::CaseContact { .. }
-                | Action::SetShopType(_)
-                | Action::ResolveConflict { .. }
-                | Action::UseReply { .. }
-                | Action::SaveReply { .. }
-                | Action::DeleteReply(_)
-                | Action::RenameGroup { .. }
-                | Action::DeleteGroup(_)
-                | Action::SyncStart(_)
-        )
-    }
 }
 
 /// Which report the ⑤ view asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportKind {
+pub(crate) enum ReportKind {
     Daily,
     Refunds7,
     Refunds30,
@@ -207,7 +108,7 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 6] = [
+    pub(crate) const ALL: [ReportKind; 6] = [
         ReportKind::Daily,
         ReportKind::Refunds7,
         ReportKind::Refunds30,
@@ -216,7 +117,7 @@ impl ReportKind {
         ReportKind::Agents30,
     ];
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ReportKind::Daily => "日报",
             ReportKind::Refunds7 => "退款 7天",
@@ -230,14 +131,14 @@ impl ReportKind {
 
 /// A report for a day (the daily report's date; the end of the other periods).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReportRequest {
-    pub kind: ReportKind,
-    pub date: chrono::NaiveDate,
+pub(crate) struct ReportRequest {
+    pub(crate) kind: ReportKind,
+    pub(crate) date: chrono::NaiveDate,
 }
 
 impl ReportRequest {
     /// Builds the report (on whichever thread calls it).
-    pub fn build(
+    pub(crate) fn build(
         &self,
         store: &crate::store::Store,
         now: chrono::NaiveDateTime,

@@ -3,28 +3,27 @@
 //! they are ready (older queries still queued are skipped).
 
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::time::Duration;
 
 use crate::search::{ReplyDoc, ReplyIndex};
 use crate::tui::panes::replies::ReplyHit;
 
 /// At most this many results are shown.
-pub const LIMIT: usize = 200;
+pub(crate) const LIMIT: usize = 200;
 
 enum Msg {
     Query { seq: u64, query: String },
     Upsert(ReplyDoc),
     Remove(String),
-    Bump(String),
 }
 
-pub struct SearchResult {
-    pub seq: u64,
-    pub query: String,
-    pub hits: Vec<ReplyHit>,
+#[derive(Debug)]
+pub(crate) struct SearchResult {
+    pub(crate) seq: u64,
+    pub(crate) query: String,
+    pub(crate) hits: Vec<ReplyHit>,
 }
 
-pub struct SearchWorker {
+pub(crate) struct SearchWorker {
     tx: Sender<Msg>,
     rx: Receiver<SearchResult>,
     seq: u64,
@@ -54,7 +53,7 @@ fn run_query(index: &ReplyIndex, seq: u64, query: String) -> SearchResult {
 
 impl SearchWorker {
     #[allow(clippy::expect_used, reason = "a thread the OS refuses to start leaves no search to offer")]
-    pub fn spawn(docs: Vec<ReplyDoc>) -> SearchWorker {
+    pub(crate) fn spawn(docs: Vec<ReplyDoc>) -> SearchWorker {
         let (tx, inbox) = mpsc::channel::<Msg>();
         let (out, rx) = mpsc::channel();
         std::thread::Builder::new()
@@ -75,10 +74,6 @@ impl SearchWorker {
                                 changed = true;
                             }
                             Msg::Remove(id) => changed |= index.remove(&id),
-                            Msg::Bump(id) => {
-                                index.bump_use(&id);
-                                changed = true;
-                            }
                         }
                     }
                     let job = match query {
@@ -98,25 +93,21 @@ impl SearchWorker {
         SearchWorker { tx, rx, seq: 0, done: 0 }
     }
 
-    pub fn request(&mut self, query: &str) {
+    pub(crate) fn request(&mut self, query: &str) {
         self.seq += 1;
         let _ = self.tx.send(Msg::Query { seq: self.seq, query: query.to_string() });
     }
 
-    pub fn upsert(&self, doc: ReplyDoc) {
+    pub(crate) fn upsert(&self, doc: ReplyDoc) {
         let _ = self.tx.send(Msg::Upsert(doc));
     }
 
-    pub fn remove(&self, id: &str) {
+    pub(crate) fn remove(&self, id: &str) {
         let _ = self.tx.send(Msg::Remove(id.to_string()));
     }
 
-    pub fn bump(&self, id: &str) {
-        let _ = self.tx.send(Msg::Bump(id.to_string()));
-    }
-
     /// The newest result ready now, if any newer than the last one taken.
-    pub fn poll(&mut self) -> Option<SearchResult> {
+    pub(crate) fn poll(&mut self) -> Option<SearchResult> {
         let newest = self.rx.try_iter().last()?;
         if newest.seq < self.done {
             return None;
@@ -125,33 +116,7 @@ impl SearchWorker {
         Some(newest)
     }
 
-    /// Waits (tests, start-up) until the newest query's result arrives.
-    pub fn wait(&mut self, timeout: Duration) -> Option<SearchResult> {
-        let deadline = std::time::Instant::now() + timeout;
-        let mut best = None;
-        loop {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(r) => {
-                    let fresh = r.seq >= self.seq;
-                    if r.seq >= self.done {
-                        self.done = r.seq;
-                        best = Some(r);
-                    }
-                    if fresh {
-                        // Results for edits re-run the last query with its seq; take any more queued.
-                        if let Some(r) = self.rx.try_iter().last() {
-                            best = Some(r);
-                        }
-                        return best;
-                    }
-                }
-                Err(_) => return best,
-            }
-        }
-    }
-
-    pub fn pending(&self) -> bool {
+    pub(crate) fn pending(&self) -> bool {
         self.done < self.seq
     }
 }

@@ -18,21 +18,21 @@ pub const META_EXPORT_FILE: &str = "tui.sync_export_file";
 pub const ENV_DIR: &str = "KEFU_SYNC_DIR";
 
 /// At most this many files are listed in the import dialog.
-pub const LIST_MAX: usize = 8;
+pub(crate) const LIST_MAX: usize = 8;
 
 /// A sync file in a folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncFileEntry {
-    pub name: String,
-    pub path: PathBuf,
-    pub bytes: u64,
+pub(crate) struct SyncFileEntry {
+    pub(crate) name: String,
+    pub(crate) path: PathBuf,
+    pub(crate) bytes: u64,
     /// When it was last written, on the shop's clock.
-    pub modified: Option<NaiveDateTime>,
+    pub(crate) modified: Option<NaiveDateTime>,
 }
 
 /// The folder the dialogs start in: the last one used, else `$KEFU_SYNC_DIR`, else
 /// the current folder.
-pub fn start_dir(store: &Store) -> crate::store::Result<PathBuf> {
+pub(crate) fn start_dir(store: &Store) -> crate::store::Result<PathBuf> {
     if let Some(d) = store.meta(META_DIR)?.filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(d));
     }
@@ -44,7 +44,7 @@ pub fn start_dir(store: &Store) -> crate::store::Result<PathBuf> {
 
 /// The export dialog's file: the last one exported, else this seat's file in the
 /// start folder (the name `kefu sync` gives it).
-pub fn export_default(store: &Store) -> crate::store::Result<PathBuf> {
+pub(crate) fn export_default(store: &Store) -> crate::store::Result<PathBuf> {
     if let Some(f) = store.meta(META_EXPORT_FILE)?.filter(|f| !f.is_empty()) {
         return Ok(PathBuf::from(f));
     }
@@ -52,7 +52,7 @@ pub fn export_default(store: &Store) -> crate::store::Result<PathBuf> {
 }
 
 /// After a job went through: remember its folder (and the exported file).
-pub fn remember(store: &mut Store, job: &super::sync_job::SyncJob) -> crate::store::Result<()> {
+pub(crate) fn remember(store: &mut Store, job: &super::sync_job::SyncJob) -> crate::store::Result<()> {
     use super::sync_job::SyncJob;
     let dir = match job {
         SyncJob::Dir { dir } => Some(dir.as_path()),
@@ -73,7 +73,7 @@ fn absolute(p: &Path) -> PathBuf {
 }
 
 /// A typed path: trimmed, `~` at the start meaning the home folder.
-pub fn typed_path(input: &str) -> PathBuf {
+pub(crate) fn typed_path(input: &str) -> PathBuf {
     let s = input.trim();
     let home = || std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
     if s == "~" {
@@ -89,7 +89,7 @@ pub fn typed_path(input: &str) -> PathBuf {
 
 /// The `*.kefusync` files in `dir` (not hidden ones: those are exports being
 /// written), newest first. A folder that cannot be read has none.
-pub fn list(dir: &Path) -> Vec<SyncFileEntry> {
+pub(crate) fn list(dir: &Path) -> Vec<SyncFileEntry> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let suffix = format!(".{EXTENSION}");
     let mut out: Vec<SyncFileEntry> = entries
@@ -109,7 +109,7 @@ pub fn list(dir: &Path) -> Vec<SyncFileEntry> {
 }
 
 /// A byte count for people: 812 B, 12.3 KB, 4.5 MB, 1.2 GB.
-pub fn human_bytes(n: u64) -> String {
+pub(crate) fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 3] = ["KB", "MB", "GB"];
     if n < 1024 {
         return format!("{n} B");

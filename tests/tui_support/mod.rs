@@ -1,6 +1,9 @@
-//! Shared fixture for the TUI tests: a small shop in an in-memory store, an App on it
-//! with a pinned clock, and helpers to type keys and read the screen.
+//! Shared fixture for the TUI tests: a small shop in a database file with a pinned
+//! clock, the seat screen running on it (its store worker, reader and search threads),
+//! and helpers to type keys (waiting for every answer) and read the screen.
 #![allow(dead_code)]
+
+pub mod tmux;
 
 use chrono::NaiveDateTime;
 use kefu::domain::case::{BadReviewDetail, CaseDetail, ExchangeDetail, Registration, ReviewLevel};
@@ -9,8 +12,7 @@ use kefu::domain::event::{Actor, EventBody, RefundRecord};
 use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
 use kefu::store::Store;
-use kefu::tui::app::App;
-use kefu::tui::counts::CountsSource;
+use kefu::tui::Runtime;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -50,11 +52,12 @@ pub fn order(no: &str, buyer: &str, status: OrderStatus, paid: &str, title: &str
 }
 
 /// A small shop: orders in every urgency, a hostile nick, a refund, an exchange, a bad
-/// review and the built-in replies.
-pub fn store() -> Store {
-    let mut s = Store::open_in_memory(Actor::new("宾", "seat-1")).unwrap();
+/// review and the built-in replies, in a fresh database file.
+pub fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("kefu.sqlite"), Actor::new("宾", "seat-1")).unwrap();
     fill(&mut s);
-    s
+    (dir, s)
 }
 
 /// Fills a store (in memory or a file) with the fixture shop.
@@ -130,70 +133,100 @@ pub fn fill(s: &mut Store) {
     }
 }
 
-pub fn app() -> App {
-    app_with(store())
+/// The seat screen on a database file, and the file (another connection reads it).
+pub struct Seat {
+    pub rt: Runtime,
+    pub db: std::path::PathBuf,
+    _dir: Option<tempfile::TempDir>,
 }
 
-pub fn app_with(store: Store) -> App {
-    let now = t(NOW);
-    let mut app = App::new(store, Box::new(move || now), CountsSource::Inline).unwrap();
-    app.settle();
-    app
+impl Seat {
+    /// A second connection to the seat's database (to check what was written).
+    pub fn store(&self) -> Store {
+        Store::open(&self.db, Actor::new("check", "check")).unwrap()
+    }
+}
+
+impl std::ops::Deref for Seat {
+    type Target = Runtime;
+    fn deref(&self) -> &Runtime {
+        &self.rt
+    }
+}
+
+impl std::ops::DerefMut for Seat {
+    fn deref_mut(&mut self) -> &mut Runtime {
+        &mut self.rt
+    }
+}
+
+/// The fixture shop on the seat screen, settled.
+pub fn app() -> Seat {
+    let (dir, store) = store();
+    let mut seat = seat_on(store);
+    seat._dir = Some(dir);
+    seat
+}
+
+/// The seat screen on `store` (its clock pinned to NOW), settled.
+pub fn seat_on(mut store: Store) -> Seat {
+    store.set_clock(Clock::fixed(t(NOW)));
+    let db = std::path::PathBuf::from(store.path());
+    let mut rt = Runtime::new(store).unwrap();
+    rt.settle();
+    Seat { rt, db, _dir: None }
 }
 
 pub fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
 }
 
-/// Types keys: plain text, with `<Enter>`, `<Esc>`, `<Tab>`, `<BackTab>`, `<Down>`, `<Up>`,
-/// `<PgDn>`, `<PgUp>`, `<Right>`, `<Left>`, `<Backspace>`, `<C-q>`, `<C-u>` spelled out.
-pub fn keys(app: &mut App, script: &str) {
+/// Types keys, waiting after each for every answer: plain text, with `<Enter>`, `<Esc>`,
+/// `<Tab>`, `<BackTab>`, `<Down>`, `<Up>`, `<PgDn>`, `<PgUp>`, `<Right>`, `<Left>`,
+/// `<Backspace>`, `<End>`, `<Home>`, `<C-q>`, `<C-u>` spelled out.
+pub fn keys(rt: &mut Runtime, script: &str) {
     let mut rest = script;
     while !rest.is_empty() {
         if rest.starts_with('<')
             && let Some(end) = rest.find('>')
         {
-            {
-                let name = &rest[1..end];
-                let k = match name {
-                    "Enter" => Some(key(KeyCode::Enter)),
-                    "Esc" => Some(key(KeyCode::Esc)),
-                    "Tab" => Some(key(KeyCode::Tab)),
-                    "BackTab" => Some(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
-                    "Down" => Some(key(KeyCode::Down)),
-                    "Up" => Some(key(KeyCode::Up)),
-                    "PgDn" => Some(key(KeyCode::PageDown)),
-                    "PgUp" => Some(key(KeyCode::PageUp)),
-                    "Right" => Some(key(KeyCode::Right)),
-                    "Left" => Some(key(KeyCode::Left)),
-                    "Backspace" => Some(key(KeyCode::Backspace)),
-                    "C-q" => Some(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)),
-                    "C-u" => Some(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
-                    _ => None,
-                };
-                if let Some(k) = k {
-                    app.handle_key(k);
-                    if app.search_pending() {
-                        app.settle();
-                    }
-                    rest = &rest[end + 1..];
-                    continue;
-                }
+            let name = &rest[1..end];
+            let k = match name {
+                "Enter" => Some(key(KeyCode::Enter)),
+                "Esc" => Some(key(KeyCode::Esc)),
+                "Tab" => Some(key(KeyCode::Tab)),
+                "BackTab" => Some(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+                "Down" => Some(key(KeyCode::Down)),
+                "Up" => Some(key(KeyCode::Up)),
+                "PgDn" => Some(key(KeyCode::PageDown)),
+                "PgUp" => Some(key(KeyCode::PageUp)),
+                "Right" => Some(key(KeyCode::Right)),
+                "Left" => Some(key(KeyCode::Left)),
+                "Backspace" => Some(key(KeyCode::Backspace)),
+                "End" => Some(key(KeyCode::End)),
+                "Home" => Some(key(KeyCode::Home)),
+                "C-q" => Some(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+                "C-u" => Some(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+                _ => None,
+            };
+            if let Some(k) = k {
+                rt.key(k);
+                rt.settle();
+                rest = &rest[end + 1..];
+                continue;
             }
         }
         let c = rest.chars().next().unwrap();
-        app.handle_key(key(KeyCode::Char(c)));
-        if app.search_pending() {
-            app.settle();
-        }
+        rt.key(key(KeyCode::Char(c)));
+        rt.settle();
         rest = &rest[c.len_utf8()..];
     }
 }
 
 /// The screen as text (wide characters' trailing cells skipped), one line per row.
-pub fn screen(app: &App, w: u16, h: u16) -> String {
+pub fn screen(rt: &Runtime, w: u16, h: u16) -> String {
     let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-    term.draw(|f| kefu::tui::ui::draw(f, app)).unwrap();
+    term.draw(|f| rt.draw(f)).unwrap();
     buffer_text(term.backend().buffer())
 }
 

@@ -8,22 +8,25 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use crate::domain::dsr::{Needed, StarCounts, five_stars_needed, parse_target};
+use crate::tui::theme::Theme;
 use crate::tui::widgets::form::{Field, Form, FormEvent};
 
-pub const DIMENSIONS: [&str; 3] = ["描述相符", "服务态度", "物流服务"];
+pub(crate) const DIMENSIONS: [&str; 3] = ["描述相符", "服务态度", "物流服务"];
 
-pub struct DsrForm {
-    pub form: Form,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DsrField {
+    Described,
+    Service,
+    Logistics,
+    Target,
 }
 
-impl Default for DsrForm {
-    fn default() -> Self {
-        Self::new()
-    }
+pub(crate) struct DsrForm {
+    form: Form<DsrField>,
 }
 
 /// The result lines for counts and a target, and the first error if any.
-pub fn compute(counts: [&str; 3], target: &str) -> (Vec<String>, Option<String>) {
+pub(crate) fn compute(counts: [&str; 3], target: &str) -> (Vec<String>, Option<String>) {
     let mut lines = Vec::new();
     let mut error = None;
     let target = if target.trim().is_empty() {
@@ -73,27 +76,46 @@ pub fn compute(counts: [&str; 3], target: &str) -> (Vec<String>, Option<String>)
 }
 
 impl DsrForm {
-    pub fn new() -> DsrForm {
-        let mut fields: Vec<Field> = DIMENSIONS.iter().map(|d| Field::text(d, "")).collect();
-        fields.push(Field::text("目标分", "4.8"));
+    pub(crate) fn new() -> DsrForm {
+        let fields = vec![
+            Field::text(DsrField::Described, DIMENSIONS[0], ""),
+            Field::text(DsrField::Service, DIMENSIONS[1], ""),
+            Field::text(DsrField::Logistics, DIMENSIONS[2], ""),
+            Field::text(DsrField::Target, "目标分", "4.8"),
+        ];
         let mut f = DsrForm { form: Form::new("DSR 计算(5:人数,4:人数,… 与目标分)", fields) };
         f.recompute();
         f
     }
 
-    pub fn recompute(&mut self) {
-        let (lines, error) = compute([self.form.value(0), self.form.value(1), self.form.value(2)], self.form.value(3));
+    fn recompute(&mut self) {
+        let t = |id| self.form.text(id);
+        let (lines, error) =
+            compute([t(DsrField::Described), t(DsrField::Service), t(DsrField::Logistics)], t(DsrField::Target));
         self.form.preview = lines;
-        self.form.error = error;
+        match error {
+            Some(e) => self.form.set_error(e),
+            None => self.form.clear_error(),
+        }
     }
 
     /// The result lines shown.
-    pub fn results(&self) -> &[String] {
+    pub(crate) fn results(&self) -> &[String] {
         &self.form.preview
     }
 
+    pub(crate) fn error(&self) -> Option<&str> {
+        self.form.error()
+    }
+
+    pub(crate) fn paste(&mut self, text: &str) {
+        if self.form.paste(text) == FormEvent::Changed {
+            self.recompute();
+        }
+    }
+
     /// False when the form should close.
-    pub fn handle_key(&mut self, key: KeyEvent) -> bool {
+    pub(crate) fn handle_key(&mut self, key: KeyEvent) -> bool {
         match self.form.handle_key(key) {
             FormEvent::Cancel => return false,
             FormEvent::Changed | FormEvent::Submit => self.recompute(),
@@ -102,7 +124,7 @@ impl DsrForm {
         true
     }
 
-    pub fn draw(&self, f: &mut Frame, screen: Rect) {
-        self.form.draw(f, screen);
+    pub(crate) fn draw(&self, f: &mut Frame, screen: Rect, theme: &Theme) {
+        self.form.draw(f, screen, theme);
     }
 }

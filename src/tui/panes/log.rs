@@ -1,40 +1,50 @@
 //! ④ 日志: every event, newest first, read a keyset page at a time as the supervisor
 //! scrolls (`report::log::page`). `/` opens a filter box that narrows the rows already
 //! read as you type (agent, seat, order, case, kind or the readable line; several words
-//! must all match); when too few rows match, the App reads further pages.
+//! must all match); when too few rows match, it reads further pages (at most ten for
+//! one key; the next scroll reads on).
 
 use std::cell::Cell as StdCell;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Component, Mode, pane_block};
+use super::{Mode, Pane, Ui, pane_block};
 use crate::report::log::{LogEntry, short_key};
-use crate::store::audit::LogCursor;
 use crate::tui::action::Action;
+use crate::tui::keymap::{Keymaps, LogKey};
+use crate::tui::refresh::{Dep, Shown};
 use crate::tui::text::{cell, clip, wrap};
+use crate::tui::theme::Role;
 use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::scroll::scrollbar;
+use crate::tui::worker::{Data, LOG_PAGE, Query};
 
-/// Rows per page read from the store.
-pub const LOG_PAGE: usize = 100;
+/// Pages read for one key at most (the next scroll reads on).
+const PAGES_PER_KEY: u32 = 10;
 
 #[derive(Default)]
-pub struct LogPane {
+pub(crate) struct LogPane {
     /// Every row read so far, newest first.
     entries: Vec<LogEntry>,
     /// Indexes into `entries` of the rows the filter lets through.
     visible: Vec<usize>,
     /// The whole log has been read.
-    pub end: bool,
-    pub input: TextInput,
-    pub typing: bool,
+    end: bool,
+    input: TextInput,
+    typing: bool,
     sel: usize,
     /// Rows the list showed at the last draw (for paging).
     height: StdCell<usize>,
+    /// The reading the rows belong to (a reload starts another; older pages are dropped).
+    epoch: u64,
+    /// A page is on its way.
+    reading: bool,
+    /// Pages still allowed for the current key.
+    budget: u32,
 }
 
 /// Lower-case words of the filter.
@@ -56,21 +66,67 @@ fn matches(e: &LogEntry, terms: &[String]) -> bool {
 }
 
 impl LogPane {
-    pub fn new() -> LogPane {
+    pub(crate) fn new() -> LogPane {
         LogPane::default()
     }
 
-    /// Starts again from the newest page.
-    pub fn set_first_page(&mut self, rows: Vec<LogEntry>, end: bool) {
-        self.entries.clear();
-        self.visible.clear();
-        self.sel = 0;
-        self.end = false;
-        self.append(rows, end);
+    /// Reads the log again from the newest event.
+    pub(crate) fn reload(&mut self) -> Query {
+        self.epoch += 1;
+        self.reading = true;
+        self.budget = PAGES_PER_KEY;
+        Query::LogPage { after: None, epoch: self.epoch }
+    }
+
+    /// A page came in; the next one if the filter still shows too few rows.
+    pub(crate) fn load(&mut self, q: &Query, d: &Data) -> Option<Query> {
+        let (Query::LogPage { after, epoch }, Data::LogPage(rows)) = (q, d) else { return None };
+        if *epoch != self.epoch {
+            return None;
+        }
+        self.reading = false;
+        let end = rows.len() < LOG_PAGE;
+        if after.is_none() {
+            self.entries.clear();
+            self.visible.clear();
+            self.sel = 0;
+            self.end = false;
+        }
+        self.append(rows.clone(), end);
+        self.next_page()
+    }
+
+    /// The next page, when too few rows pass the filter and this key may read more.
+    fn next_page(&mut self) -> Option<Query> {
+        if self.end || self.reading || self.visible.len() >= self.want() || self.budget == 0 {
+            return None;
+        }
+        self.budget -= 1;
+        self.reading = true;
+        Some(Query::LogPage { after: self.entries.last().map(LogEntry::cursor), epoch: self.epoch })
+    }
+
+    /// After a key: read on if needed.
+    fn more(&mut self) -> Option<Action> {
+        self.budget = PAGES_PER_KEY;
+        self.next_page().map(Action::Load)
+    }
+
+    pub(crate) fn at_end(&self) -> bool {
+        self.end
+    }
+
+    pub(crate) fn loaded(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The filter box's text.
+    pub(crate) fn filter(&self) -> &str {
+        self.input.value()
     }
 
     /// Adds the next page (older rows) and filters it.
-    pub fn append(&mut self, rows: Vec<LogEntry>, end: bool) {
+    fn append(&mut self, rows: Vec<LogEntry>, end: bool) {
         let t = terms(self.input.value());
         let base = self.entries.len();
         for (i, e) in rows.into_iter().enumerate() {
@@ -82,21 +138,12 @@ impl LogPane {
         self.end = end;
     }
 
-    /// Where the next page starts.
-    pub fn cursor(&self) -> Option<LogCursor> {
-        self.entries.last().map(LogEntry::cursor)
-    }
-
-    pub fn loaded(&self) -> usize {
-        self.entries.len()
-    }
-
     /// The rows the filter shows.
-    pub fn rows(&self) -> Vec<&LogEntry> {
+    pub(crate) fn rows(&self) -> Vec<&LogEntry> {
         self.visible.iter().map(|i| &self.entries[*i]).collect()
     }
 
-    pub fn selected(&self) -> Option<&LogEntry> {
+    pub(crate) fn selected(&self) -> Option<&LogEntry> {
         self.visible.get(self.sel).map(|i| &self.entries[*i])
     }
 
@@ -111,11 +158,6 @@ impl LogPane {
         self.sel + self.height.get().max(20) * 2
     }
 
-    /// Asks for more pages when the visible rows run short.
-    fn more(&self) -> Option<Action> {
-        (!self.end && self.visible.len() < self.want()).then(|| Action::LogMore { want: self.want() })
-    }
-
     fn move_sel(&mut self, delta: isize) -> Option<Action> {
         let n = self.visible.len();
         if n > 0 {
@@ -125,8 +167,8 @@ impl LogPane {
     }
 }
 
-impl Component for LogPane {
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
+impl Pane for LogPane {
+    fn handle_key(&mut self, key: KeyEvent, keys: &Keymaps) -> Option<Action> {
         if self.typing {
             return match key.code {
                 KeyCode::Esc => {
@@ -151,32 +193,41 @@ impl Component for LogPane {
             };
         }
         let page = self.height.get().max(1) as isize;
-        match key.code {
-            KeyCode::Char('/') => {
+        match keys.log.lookup(&key)? {
+            LogKey::Filter => {
                 self.typing = true;
                 None
             }
-            KeyCode::Esc if !self.input.is_empty() => {
+            LogKey::Clear if !self.input.is_empty() => {
                 self.input.clear();
                 self.refilter();
                 self.more()
             }
-            KeyCode::Char('j') | KeyCode::Down => self.move_sel(1),
-            KeyCode::Char('k') | KeyCode::Up => self.move_sel(-1),
-            KeyCode::PageDown => self.move_sel(page),
-            KeyCode::PageUp => self.move_sel(-page),
-            KeyCode::Char('g') | KeyCode::Home => self.move_sel(isize::MIN / 2),
-            KeyCode::Char('G') | KeyCode::End => {
-                // The end of what is read; the App reads on as far as asked.
+            LogKey::Clear => None,
+            LogKey::Down => self.move_sel(1),
+            LogKey::Up => self.move_sel(-1),
+            LogKey::PageDown => self.move_sel(page),
+            LogKey::PageUp => self.move_sel(-page),
+            LogKey::Top => self.move_sel(isize::MIN / 2),
+            LogKey::Bottom => {
+                // The end of what is read; reading goes on as far as asked.
                 self.sel = self.visible.len().saturating_sub(1);
                 self.more()
             }
-            KeyCode::Char('r') => Some(Action::LogReload),
-            _ => None,
+            LogKey::Reload => Some(Action::Load(self.reload())),
         }
     }
 
-    fn draw(&self, f: &mut Frame, area: Rect, focused: bool) {
+    fn paste(&mut self, text: &str) -> Option<Action> {
+        self.typing = true;
+        self.input.insert_str(text);
+        self.sel = 0;
+        self.refilter();
+        self.more()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, ui: &Ui) {
+        let focused = ui.focused;
         let more = if self.end { String::new() } else { " · 向下滚动读更多".to_string() };
         let title = format!(
             "{} · 已读 {} 条 · 显示 {} 条{more}",
@@ -184,7 +235,7 @@ impl Component for LogPane {
             self.entries.len(),
             self.visible.len()
         );
-        let block = pane_block(&title, focused);
+        let block = pane_block(&title, ui);
         let inner = block.inner(area);
         f.render_widget(block, area);
         if inner.height == 0 || inner.width == 0 {
@@ -196,8 +247,7 @@ impl Component for LogPane {
         // The filter box.
         let label = "过滤 / ";
         let lw = crate::domain::width::width(label) as u16;
-        let lab_style =
-            if self.typing { Style::default().fg(Color::Yellow) } else { Style::default().fg(Color::DarkGray) };
+        let lab_style = if self.typing { ui.style(Role::Accent) } else { ui.style(Role::Dim) };
         f.render_widget(Paragraph::new(Span::styled(clip(label, boxa.width as usize), lab_style)), boxa);
         if boxa.width > lw {
             let b = Rect { x: boxa.x + lw, width: boxa.width - lw, ..boxa };
@@ -205,12 +255,12 @@ impl Component for LogPane {
                 f.render_widget(
                     Paragraph::new(Span::styled(
                         clip("按 / 过滤:客服、席位、订单号、售后单、类型或内容", b.width as usize),
-                        Style::default().fg(Color::DarkGray),
+                        ui.style(Role::Dim),
                     )),
                     b,
                 );
             } else {
-                self.input.draw(f, b, Style::default().add_modifier(Modifier::BOLD), self.typing && focused);
+                self.input.draw(f, b, ui.style(Role::Title), self.typing && focused);
             }
         }
         // The rows.
@@ -223,7 +273,7 @@ impl Component for LogPane {
         let cols: [(&str, usize); 5] = [("时间", 14), ("席位", 8), ("客服", 6), ("订单", 12), ("售后单", 10)];
         let fixed: usize = cols.iter().map(|c| c.1 + 1).sum();
         let show_cols = w >= fixed + 16;
-        let head_style = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+        let head_style = ui.style(Role::Head);
         let mut lines = Vec::new();
         let head = if show_cols {
             let mut s: String = cols.iter().map(|(n, cw)| format!("{} ", cell(n, *cw))).collect();
@@ -251,11 +301,11 @@ impl Component for LogPane {
             } else {
                 format!("{} {mark}{}", cell(time, 11), e.line)
             };
-            let mut style = if e.conflict { Style::default().fg(Color::Red) } else { Style::default() };
+            let mut style = if e.conflict { ui.style(Role::Bad) } else { ui.style(Role::Plain) };
             if i == self.sel && focused {
-                style = style.add_modifier(Modifier::REVERSED);
+                style = style.patch(ui.style(Role::Selected));
             } else if i == self.sel {
-                style = style.add_modifier(Modifier::BOLD);
+                style = style.patch(ui.style(Role::SelectedIdle));
             }
             lines.push(Line::styled(cell(&text, w), style));
         }
@@ -267,9 +317,11 @@ impl Component for LogPane {
             } else {
                 "(读取中…)"
             };
-            lines.push(Line::styled(clip(msg, w), Style::default().fg(Color::DarkGray)));
+            lines.push(Line::styled(clip(msg, w), ui.style(Role::Dim)));
         }
         f.render_widget(Paragraph::new(lines), list);
+        let body_area = Rect { y: list.y + 1, height: list.height.saturating_sub(1), ..list };
+        scrollbar(f, area, body_area, self.visible.len(), top, ui);
         // The selected row in full.
         if detail_h > 0
             && let Some(e) = self.selected()
@@ -286,31 +338,27 @@ impl Component for LogPane {
             let lines: Vec<Line> = wrap(&text, detail.width as usize)
                 .into_iter()
                 .take(detail.height as usize)
-                .map(|l| Line::styled(l, Style::default().fg(Color::Gray)))
+                .map(|l| Line::styled(l, ui.style(Role::Muted)))
                 .collect();
             f.render_widget(Paragraph::new(lines), detail);
         }
     }
 
-    fn draw_modal(&self, _f: &mut Frame, _screen: Rect) {}
-
     fn mode(&self) -> Mode {
         if self.typing { Mode::Typing } else { Mode::Normal }
     }
 
-    fn hints(&self) -> String {
+    fn hints(&self, keys: &Keymaps) -> String {
         if self.typing {
             "输入即过滤 · Enter/↓ 到列表 · Esc 清空".into()
         } else {
-            "/ 过滤 · j k PgDn 滚动(自动读下一页) · r 刷新".into()
+            let filtered = !self.input.is_empty();
+            keys.log.hints_where(|a| a != LogKey::Clear || filtered)
         }
     }
 
-    fn has_unsaved_input(&self) -> bool {
-        false
+    fn shown(&self) -> Vec<Shown> {
+        // Anything written shows in the log: from the newest event again.
+        vec![Shown::new(Dep::Events, Query::LogPage { after: None, epoch: self.epoch })]
     }
-
-    fn close_modal(&mut self) {}
-
-    fn form_error(&mut self, _msg: String) {}
 }

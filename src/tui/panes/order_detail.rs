@@ -4,41 +4,57 @@
 use chrono::NaiveDateTime;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::order_forms::flag_color;
+use super::Ui;
 use crate::domain::money::format_yuan;
 use crate::domain::order::mask_phone;
 use crate::domain::promise::format_time_left;
 use crate::domain::timefmt::format_short;
-use crate::store::{CaseRow, OrderDetail, RefundRow};
 use crate::tui::text::{cell, safe, wrap};
+use crate::tui::theme::Role;
+use crate::tui::widgets::scroll::scrollbar;
+use crate::tui::worker::DetailData;
 
-pub struct DetailState {
-    pub detail: OrderDetail,
-    pub refunds: Vec<RefundRow>,
-    pub cases: Vec<CaseRow>,
-    pub reveal_phone: bool,
-    pub scroll: u16,
+pub(crate) struct OrderView {
+    data: DetailData,
+    reveal_phone: bool,
+    scroll: u16,
 }
 
-impl DetailState {
-    pub fn new(detail: OrderDetail, refunds: Vec<RefundRow>, cases: Vec<CaseRow>) -> DetailState {
-        DetailState { detail, refunds, cases, reveal_phone: false, scroll: 0 }
+impl OrderView {
+    pub(crate) fn new(data: DetailData) -> OrderView {
+        OrderView { data, reveal_phone: false, scroll: 0 }
     }
 
-    pub fn lines(&self, width: usize, now: NaiveDateTime) -> Vec<Line<'static>> {
-        let d = &self.detail;
-        let head = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-        let dim = Style::default().fg(Color::DarkGray);
+    pub(crate) fn order_no(&self) -> &str {
+        &self.data.detail.order_no
+    }
+
+    /// New data for the same order (phone and scroll stay as they were).
+    pub(crate) fn replace(&mut self, data: DetailData) {
+        self.data = data;
+    }
+
+    pub(crate) fn toggle_phone(&mut self) {
+        self.reveal_phone = !self.reveal_phone;
+    }
+
+    pub(crate) fn scroll_by(&mut self, delta: i32) {
+        self.scroll = (i32::from(self.scroll) + delta).clamp(0, i32::from(u16::MAX)) as u16;
+    }
+
+    pub(crate) fn lines(&self, width: usize, now: NaiveDateTime, ui: &Ui) -> Vec<Line<'static>> {
+        let d = &self.data.detail;
+        let head = ui.style(Role::Head);
+        let dim = ui.style(Role::Dim);
         let mut out: Vec<Line> = Vec::new();
         let kv =
             |k: &str, v: String| Line::from(vec![Span::styled(format!("{k} "), dim), Span::raw(safe(&v).into_owned())]);
         out.push(Line::from(vec![
             Span::styled(format!("订单 {} ", safe(&d.order_no)), head),
-            Span::styled(format!("■ {} ", d.flag.label()), Style::default().fg(flag_color(d.flag))),
+            Span::styled(format!("■ {} ", d.flag.label()), ui.style(Role::Flag(d.flag))),
             Span::raw(d.status.map(|s| s.label()).unwrap_or("本地记录").to_string()),
         ]));
         out.push(kv(
@@ -46,7 +62,8 @@ impl DetailState {
             format!("{}  实付 {}  邮费 {}", d.buyer, format_yuan(d.amount_fen), format_yuan(d.postage_fen)),
         ));
         let phone = if self.reveal_phone { d.receiver_phone.clone() } else { mask_phone(&d.receiver_phone) };
-        out.push(kv("收货", format!("{}  {}  (p 显示/隐藏手机)", d.receiver_name, phone)));
+        let reveal = ui.keys.detail.key_of(crate::tui::keymap::DetailKey::RevealPhone);
+        out.push(kv("收货", format!("{}  {}  ({reveal} 显示/隐藏手机)", d.receiver_name, phone)));
         for l in wrap(&format!("地址 {}", d.receiver_address), width) {
             out.push(Line::raw(l));
         }
@@ -99,10 +116,10 @@ impl DetailState {
             }
         }
         out.push(Line::styled("售后", head));
-        if self.refunds.is_empty() && self.cases.is_empty() {
+        if self.data.refunds.is_empty() && self.data.cases.is_empty() {
             out.push(Line::styled("  (无)", dim));
         }
-        for r in &self.refunds {
+        for r in &self.data.refunds {
             out.push(Line::raw(format!(
                 "  退款 {} {} {} {}",
                 safe(&r.refund_no),
@@ -111,15 +128,20 @@ impl DetailState {
                 safe(&r.reason)
             )));
         }
-        for c in &self.cases {
+        for c in &self.data.cases {
             out.push(Line::raw(format!("  {} {}", c.kind.label(), c.state.label())));
         }
         out
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, now: NaiveDateTime) {
-        let lines = self.lines(area.width as usize, now);
+    /// Draws the detail in `area`; a scrollbar on `frame`'s right border when it
+    /// does not fit.
+    pub(crate) fn draw(&self, f: &mut Frame, area: Rect, frame: Rect, ui: &Ui) {
+        let lines = self.lines(area.width as usize, ui.now, ui);
         let max = lines.len().saturating_sub(area.height as usize) as u16;
-        f.render_widget(Paragraph::new(lines).scroll((self.scroll.min(max), 0)), area);
+        let top = self.scroll.min(max);
+        let total = lines.len();
+        f.render_widget(Paragraph::new(lines).scroll((top, 0)), area);
+        scrollbar(f, frame, area, total, top as usize, ui);
     }
 }

@@ -4,35 +4,79 @@
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::Ui;
+use crate::domain::case::CaseDetail;
 use crate::domain::money::format_yuan;
+use crate::domain::order::OrderStatus;
 use crate::domain::postage::{PostageCase, Remedy, ShopType, fee_fen, who_pays};
+use crate::store::QueueRow;
 use crate::tui::action::Action;
+use crate::tui::theme::Role;
 use crate::tui::widgets::popup;
+use crate::tui::worker::{CaseViewData, WriteCmd};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostageState {
-    pub shop: ShopType,
-    pub case: usize,
-    pub remedy: Remedy,
-    pub invoice_kept: bool,
+pub(crate) struct PostageState {
+    pub(crate) shop: ShopType,
+    pub(crate) case: usize,
+    pub(crate) remedy: Remedy,
+    pub(crate) invoice_kept: bool,
     /// The amount a fee applies to (the refund, else the order).
-    pub amount_fen: i64,
-    pub subject: String,
+    pub(crate) amount_fen: i64,
+    pub(crate) subject: String,
 }
 
 #[allow(clippy::large_enum_variant)]
-pub enum PostageEvent {
+pub(crate) enum PostageEvent {
     None,
     Close,
     Act(Action),
 }
 
+/// The panel preset from the order and the open case (if any).
+pub(crate) fn seed(shop: ShopType, order: &QueueRow, view: Option<&CaseViewData>) -> PostageState {
+    let finished = order.status == Some(OrderStatus::TradeFinished);
+    let (case, remedy, amount, subject) = match view {
+        Some(CaseViewData { refund: Some(r), .. }) => {
+            let c = if r.no_reason_7d {
+                PostageCase::NoReason7Days
+            } else if finished {
+                PostageCase::AfterTradeSuccess
+            } else {
+                PostageCase::Quality
+            };
+            (c, Remedy::Refund, r.amount_fen, format!("退款 {}", r.refund_no))
+        }
+        Some(CaseViewData { case: Some(c), .. }) => {
+            let pc = match &c.detail {
+                CaseDetail::Exchange(x) if x.quality_problem => PostageCase::Quality,
+                _ if finished => PostageCase::AfterTradeSuccess,
+                _ => PostageCase::NoReason7Days,
+            };
+            (pc, Remedy::Exchange, order.amount_fen, format!("{} · 订单 {}", c.kind.label(), c.order_no))
+        }
+        _ => (
+            if finished { PostageCase::AfterTradeSuccess } else { PostageCase::NoReason7Days },
+            Remedy::Refund,
+            order.amount_fen,
+            format!("订单 {}", order.order_no),
+        ),
+    };
+    PostageState {
+        shop,
+        case: PostageCase::ALL.iter().position(|c| *c == case).unwrap_or(0),
+        remedy,
+        invoice_kept: false,
+        amount_fen: amount,
+        subject,
+    }
+}
+
 impl PostageState {
-    pub fn handle_key(&mut self, key: KeyEvent) -> PostageEvent {
+    pub(crate) fn handle_key(&mut self, key: KeyEvent) -> PostageEvent {
         let n = PostageCase::ALL.len();
         match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Char('w') => return PostageEvent::Close,
@@ -45,14 +89,14 @@ impl PostageState {
             KeyCode::Char('t') => {
                 let next = if self.shop == ShopType::CShop { ShopType::Tmall } else { ShopType::CShop };
                 self.shop = next;
-                return PostageEvent::Act(Action::SetShopType(next));
+                return PostageEvent::Act(Action::Write(WriteCmd::SetShopType(next)));
             }
             _ => {}
         }
         PostageEvent::None
     }
 
-    pub fn answer_lines(&self) -> Vec<String> {
+    pub(crate) fn answer_lines(&self) -> Vec<String> {
         let case = PostageCase::ALL[self.case];
         let a = who_pays(self.shop, case, self.remedy, self.invoice_kept);
         let mut out = vec![format!("谁付邮费:{}", a.payer.label()), a.rule.to_string()];
@@ -66,27 +110,26 @@ impl PostageState {
         out
     }
 
-    pub fn draw(&self, f: &mut Frame, screen: Rect) {
+    pub(crate) fn draw(&self, f: &mut Frame, screen: Rect, ui: &Ui) {
         let area = popup::centered(screen, 76, 18);
-        let inner = popup::frame(f, area, &format!("谁付邮费? · {}", self.subject));
-        let dim = Style::default().fg(Color::DarkGray);
+        let inner = popup::frame(f, area, &format!("谁付邮费? · {}", self.subject), ui.theme);
+        let dim = ui.style(Role::Dim);
         let mut lines = vec![Line::from(vec![
             Span::styled("店铺 ", dim),
-            Span::styled(self.shop.label(), Style::default().fg(Color::Yellow)),
+            Span::styled(self.shop.label(), ui.style(Role::Accent)),
             Span::styled("  (t 切换)   方案 ", dim),
-            Span::styled(self.remedy.label(), Style::default().fg(Color::Yellow)),
+            Span::styled(self.remedy.label(), ui.style(Role::Accent)),
             Span::styled("  (←/→)   发票未退回 ", dim),
             Span::raw(if self.invoice_kept { "是" } else { "否" }),
             Span::styled(" (i)", dim),
         ])];
         for (i, c) in PostageCase::ALL.iter().enumerate() {
-            let st = if i == self.case { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+            let st = if i == self.case { ui.style(Role::Selected) } else { ui.style(Role::Plain) };
             lines.push(Line::styled(format!("  {}", c.label()), st));
         }
         lines.push(Line::raw(""));
         for (i, l) in self.answer_lines().into_iter().enumerate() {
-            let st =
-                if i == 0 { Style::default().fg(Color::Green).add_modifier(Modifier::BOLD) } else { Style::default() };
+            let st = if i == 0 { ui.style(Role::Answer) } else { ui.style(Role::Plain) };
             lines.push(Line::styled(l, st));
         }
         lines.push(Line::styled("j/k 情形 · ←/→ 换货/退款 · t 店铺类型 · i 发票 · Esc 关闭", dim));

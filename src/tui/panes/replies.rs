@@ -5,70 +5,105 @@
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
-use super::{Component, Mode};
+use super::{Mode, Pane, Pending, Ui};
 use crate::domain::placeholders::{Piece, PlaceholderValues, fill, fill_pieces};
 use crate::search::Field as HitField;
 use crate::tui::action::Action;
+use crate::tui::keymap::{Keymaps, RepliesKey};
+use crate::tui::msg::FormId;
+use crate::tui::refresh::{Dep, Shown};
 use crate::tui::text::{cell, clip, safe};
-use crate::tui::widgets::form::{Field, Form, FormEvent};
+use crate::tui::theme::Role;
+use crate::tui::widgets::form::{Field, Form};
 use crate::tui::widgets::highlight::highlighted;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::popup;
+use crate::tui::widgets::scroll::scrollbar;
+use crate::tui::worker::{Data, Query, WriteCmd};
 
-/// One search result, as the App hands it over.
+/// One search result, as the search thread hands it over.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplyHit {
-    pub id: String,
-    pub code: String,
-    pub text: String,
-    pub group: String,
-    pub uses: u32,
-    pub field: HitField,
-    pub highlights: Vec<usize>,
+pub(crate) struct ReplyHit {
+    pub(crate) id: String,
+    pub(crate) code: String,
+    pub(crate) text: String,
+    pub(crate) group: String,
+    pub(crate) uses: u32,
+    pub(crate) field: HitField,
+    pub(crate) highlights: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReplyField {
+    Code,
+    Text,
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum GroupField {
+    Name,
 }
 
 #[allow(clippy::large_enum_variant)]
-pub enum ReplyModal {
-    Edit { id: Option<String>, form: Form },
-    RenameGroup { from: String, form: Form },
-    Confirm { question: Vec<String>, action: Action },
+enum ReplyModal {
+    Edit { id: Option<String>, form: Form<ReplyField> },
+    RenameGroup { from: String, form: Form<GroupField> },
+    Confirm { question: Vec<String>, cmd: WriteCmd },
 }
 
-pub struct RepliesPane {
-    pub input: TextInput,
-    pub typing: bool,
+pub(crate) struct RepliesPane {
+    input: TextInput,
+    typing: bool,
     results: Vec<ReplyHit>,
     sel: usize,
     /// The query the results are for (the box may be ahead while a search runs).
-    pub results_for: String,
-    pub values: PlaceholderValues,
-    pub modal: Option<ReplyModal>,
-}
-
-impl Default for RepliesPane {
-    fn default() -> Self {
-        Self::new()
-    }
+    results_for: String,
+    /// The order the values are for, and the values.
+    values_for: Option<String>,
+    values: PlaceholderValues,
+    modal: Option<ReplyModal>,
+    pending: Pending,
 }
 
 impl RepliesPane {
-    pub fn new() -> RepliesPane {
+    pub(crate) fn new() -> RepliesPane {
         RepliesPane {
             input: TextInput::default(),
             typing: false,
             results: Vec::new(),
             sel: 0,
             results_for: String::new(),
+            values_for: None,
             values: PlaceholderValues::default(),
             modal: None,
+            pending: Pending::default(),
         }
     }
 
-    pub fn set_results(&mut self, query: String, results: Vec<ReplyHit>) {
+    /// The search box's text.
+    pub(crate) fn query(&self) -> &str {
+        self.input.value()
+    }
+
+    pub(crate) fn results(&self) -> &[ReplyHit] {
+        &self.results
+    }
+
+    pub(crate) fn selected(&self) -> Option<&ReplyHit> {
+        self.results.get(self.sel)
+    }
+
+    /// The selected reply with placeholders filled.
+    pub(crate) fn filled(&self) -> Option<String> {
+        self.selected().map(|h| fill(&h.text, &self.values))
+    }
+
+    /// Search results came in.
+    pub(crate) fn set_results(&mut self, query: String, results: Vec<ReplyHit>) {
         let keep = self.selected().map(|h| h.id.clone());
         self.results = results;
         self.sel = if query == self.results_for {
@@ -79,21 +114,22 @@ impl RepliesPane {
         self.results_for = query;
     }
 
-    pub fn results(&self) -> &[ReplyHit] {
-        &self.results
+    /// The queue's selection moved: values for `order` are asked for.
+    pub(crate) fn follow(&mut self, order: Option<&str>) -> Option<Query> {
+        if self.values_for.as_deref() == order {
+            return None;
+        }
+        self.values_for = order.map(str::to_string);
+        Some(Query::Values(self.values_for.clone()))
     }
 
-    pub fn selected(&self) -> Option<&ReplyHit> {
-        self.results.get(self.sel)
-    }
-
-    pub fn set_values(&mut self, values: PlaceholderValues) {
-        self.values = values;
-    }
-
-    /// The selected reply with placeholders filled.
-    pub fn filled(&self) -> Option<String> {
-        self.selected().map(|h| fill(&h.text, &self.values))
+    /// Takes data in.
+    pub(crate) fn load(&mut self, q: &Query, d: &Data) {
+        if let (Query::Values(no), Data::Values(v)) = (q, d)
+            && *no == self.values_for
+        {
+            self.values = v.clone();
+        }
     }
 
     fn use_selected(&self) -> Option<Action> {
@@ -108,9 +144,16 @@ impl RepliesPane {
             (false, h) => (None, String::new(), "亲,".to_string(), h.map(|h| h.group.clone()).unwrap_or_default()),
         };
         let title = if id.is_some() { "修改快捷回复" } else { "新增快捷回复" };
-        let mut form =
-            Form::new(title, vec![Field::text("编码", &code), Field::text("内容", &text), Field::text("分组", &group)]);
+        let mut form = Form::new(
+            title,
+            vec![
+                Field::text(ReplyField::Code, "编码", &code),
+                Field::text(ReplyField::Text, "内容", &text),
+                Field::text(ReplyField::Group, "分组", &group),
+            ],
+        );
         form.preview = vec!["占位符:{买家} {订单号} {快递} {单号} {收货人} {地址} {金额} {客服}".into()];
+        self.pending.clear();
         self.modal = Some(ReplyModal::Edit { id, form });
     }
 
@@ -122,70 +165,76 @@ impl RepliesPane {
     }
 
     fn modal_key(&mut self, key: KeyEvent) -> Option<Action> {
-        match self.modal.as_mut()? {
-            ReplyModal::Confirm { action, .. } => {
-                let answer = crate::tui::widgets::popup::confirm_action(&key, action)?;
+        let (event, cmd) = match self.modal.as_mut()? {
+            ReplyModal::Confirm { cmd, .. } => {
+                let answer = popup::confirm_action(&key, cmd)?;
                 self.modal = None;
-                answer
+                return answer.map(Action::Write);
             }
-            ReplyModal::Edit { id, form } => match form.handle_key(key) {
-                FormEvent::Cancel => {
-                    self.modal = None;
-                    None
-                }
-                FormEvent::Submit => Some(Action::SaveReply {
+            ReplyModal::Edit { id, form } => {
+                let e = form.handle_key(key);
+                let cmd = WriteCmd::SaveReply {
                     id: id.clone(),
-                    code: form.value(0).trim().into(),
-                    text: form.value(1).trim().into(),
-                    group: form.value(2).trim().into(),
-                }),
-                _ => None,
-            },
-            ReplyModal::RenameGroup { from, form } => match form.handle_key(key) {
-                FormEvent::Cancel => {
-                    self.modal = None;
-                    None
-                }
-                FormEvent::Submit => Some(Action::RenameGroup { from: from.clone(), to: form.value(0).trim().into() }),
-                _ => None,
-            },
-        }
+                    code: form.trimmed(ReplyField::Code),
+                    text: form.trimmed(ReplyField::Text),
+                    group: form.trimmed(ReplyField::Group),
+                };
+                (e, cmd)
+            }
+            ReplyModal::RenameGroup { from, form } => {
+                let e = form.handle_key(key);
+                (e, WriteCmd::RenameGroup { from: from.clone(), to: form.trimmed(GroupField::Name) })
+            }
+        };
+        self.pending.form_key(event, cmd, &mut self.modal)
     }
 
-    fn draw_results(&self, f: &mut Frame, area: Rect) {
+    fn draw_results(&self, f: &mut Frame, area: Rect, frame: Rect, ui: &Ui) {
         let w = area.width as usize;
         let text_w = w.saturating_sub(8 + 8 + 2);
-        let hl = Style::default().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
+        let hl = ui.style(Role::Match);
+        if self.results.is_empty() {
+            let add = ui.keys.replies.key_of(RepliesKey::Add);
+            f.render_widget(
+                Paragraph::new(Line::styled(clip(&format!("没有匹配的快捷回复 ({add} 新增)"), w), ui.style(Role::Dim))),
+                area,
+            );
+            return;
+        }
         let body_h = area.height as usize;
         let off = (self.sel + 1).saturating_sub(body_h.max(1));
-        let mut lines = Vec::new();
-        if self.results.is_empty() {
-            lines.push(Line::styled("没有匹配的快捷回复 (a 新增)", Style::default().fg(Color::DarkGray)));
-        }
-        for (i, h) in self.results.iter().enumerate().skip(off).take(body_h) {
-            let base = if i == self.sel { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
-            let marks = |field: HitField| if h.field == field { h.highlights.as_slice() } else { &[] };
-            let mut spans = highlighted(&h.code, marks(HitField::Code), 8, base.fg(Color::Cyan), hl);
-            spans.push(Span::styled(" ", base));
-            spans.extend(highlighted(&h.group, marks(HitField::Group), 8, base.fg(Color::DarkGray), hl));
-            spans.push(Span::styled(" ", base));
-            spans.extend(highlighted(&h.text.replace('\n', " "), marks(HitField::Text), text_w, base, hl));
-            lines.push(Line::from(spans));
-        }
-        f.render_widget(Paragraph::new(lines), area);
+        let items: Vec<ListItem> = self
+            .results
+            .iter()
+            .skip(off)
+            .take(body_h)
+            .map(|h| {
+                let base = ui.style(Role::Plain);
+                let marks = |field: HitField| if h.field == field { h.highlights.as_slice() } else { &[] };
+                let mut spans = highlighted(&h.code, marks(HitField::Code), 8, ui.style(Role::Code), hl);
+                spans.push(Span::styled(" ", base));
+                spans.extend(highlighted(&h.group, marks(HitField::Group), 8, ui.style(Role::Dim), hl));
+                spans.push(Span::styled(" ", base));
+                spans.extend(highlighted(&h.text.replace('\n', " "), marks(HitField::Text), text_w, base, hl));
+                ListItem::new(Line::from(spans))
+            })
+            .collect();
+        let list = List::new(items).highlight_style(ui.style(Role::Selected));
+        f.render_stateful_widget(list, area, &mut ListState::default().with_selected(Some(self.sel - off)));
+        scrollbar(f, frame, area, self.results.len(), off, ui);
     }
 
-    fn draw_preview(&self, f: &mut Frame, area: Rect) {
+    fn draw_preview(&self, f: &mut Frame, area: Rect, ui: &Ui) {
         let Some(h) = self.selected() else { return };
-        let dim = Style::default().fg(Color::DarkGray);
-        let mut spans = vec![Span::styled(format!("预览 {} · 用过 {} 次  ", clip(&h.code, 12), h.uses), dim)];
-        let mut lines = vec![Line::from(std::mem::take(&mut spans))];
+        let dim = ui.style(Role::Dim);
+        let mut lines =
+            vec![Line::from(Span::styled(format!("预览 {} · 用过 {} 次  ", clip(&h.code, 12), h.uses), dim))];
         let mut cur: Vec<Span> = Vec::new();
         for p in fill_pieces(&h.text, &self.values) {
             let style = match &p {
-                Piece::Text(_) => Style::default(),
-                Piece::Filled(_) => Style::default().fg(Color::Green),
-                Piece::Missing(_) => Style::default().fg(Color::White).bg(Color::Red),
+                Piece::Text(_) => ui.style(Role::Plain),
+                Piece::Filled(_) => ui.style(Role::Filled),
+                Piece::Missing(_) => ui.style(Role::Alert),
             };
             let mut parts = p.text().split('\n').peekable();
             while let Some(part) = parts.next() {
@@ -200,8 +249,14 @@ impl RepliesPane {
     }
 }
 
-impl Component for RepliesPane {
-    fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
+impl Default for RepliesPane {
+    fn default() -> Self {
+        RepliesPane::new()
+    }
+}
+
+impl Pane for RepliesPane {
+    fn handle_key(&mut self, key: KeyEvent, keys: &Keymaps) -> Option<Action> {
         if self.modal.is_some() {
             return self.modal_key(key);
         }
@@ -230,62 +285,80 @@ impl Component for RepliesPane {
                 }
             };
         }
-        match key.code {
-            KeyCode::Char('/') => self.typing = true,
-            KeyCode::Char('j') | KeyCode::Down => self.move_sel(1),
-            KeyCode::Char('k') | KeyCode::Up => self.move_sel(-1),
-            KeyCode::PageDown => self.move_sel(10),
-            KeyCode::PageUp => self.move_sel(-10),
-            KeyCode::Char('g') => self.sel = 0,
-            KeyCode::Char('G') => self.sel = self.results.len().saturating_sub(1),
-            KeyCode::Enter => return self.use_selected(),
-            KeyCode::Esc if !self.input.is_empty() => {
+        match keys.replies.lookup(&key)? {
+            RepliesKey::Search => self.typing = true,
+            RepliesKey::Down => self.move_sel(1),
+            RepliesKey::Up => self.move_sel(-1),
+            RepliesKey::PageDown => self.move_sel(10),
+            RepliesKey::PageUp => self.move_sel(-10),
+            RepliesKey::Top => self.sel = 0,
+            RepliesKey::Bottom => self.sel = self.results.len().saturating_sub(1),
+            RepliesKey::Use => return self.use_selected(),
+            RepliesKey::Clear if !self.input.is_empty() => {
                 self.input.clear();
                 return Some(Action::ReplySearch(String::new()));
             }
-            KeyCode::Char('a') => self.edit_form(false),
-            KeyCode::Char('e') => self.edit_form(true),
-            KeyCode::Char('D') => {
+            RepliesKey::Clear => {}
+            RepliesKey::Add => self.edit_form(false),
+            RepliesKey::Edit => self.edit_form(true),
+            RepliesKey::Delete => {
                 let h = self.selected()?;
-                self.modal = Some(ReplyModal::Confirm {
-                    question: vec![format!("删除快捷回复「{}」?", h.code), clip(&h.text, 56)],
-                    action: Action::DeleteReply(h.id.clone()),
-                });
+                let q = vec![format!("删除快捷回复「{}」?", h.code), clip(&h.text, 56)];
+                let cmd = WriteCmd::DeleteReply(h.id.clone());
+                self.modal = Some(ReplyModal::Confirm { question: q, cmd });
             }
-            KeyCode::Char('R') => {
+            RepliesKey::RenameGroup => {
                 let g = self.selected()?.group.clone();
+                self.pending.clear();
                 self.modal = Some(ReplyModal::RenameGroup {
-                    form: Form::new(&format!("分组改名 · {g}"), vec![Field::text("新名称", &g)]),
+                    form: Form::new(&format!("分组改名 · {g}"), vec![Field::text(GroupField::Name, "新名称", &g)]),
                     from: g,
                 });
             }
-            KeyCode::Char('X') => {
+            RepliesKey::DeleteGroup => {
                 let g = self.selected()?.group.clone();
                 self.modal = Some(ReplyModal::Confirm {
                     question: vec![format!("删除分组「{g}」和组里的全部快捷回复?")],
-                    action: Action::DeleteGroup(g),
+                    cmd: WriteCmd::DeleteGroup(g),
                 });
             }
-            _ => {}
         }
         None
     }
 
-    fn draw(&self, f: &mut Frame, area: Rect, focused: bool) {
+    fn paste(&mut self, text: &str) -> Option<Action> {
+        match self.modal.as_mut() {
+            Some(ReplyModal::Edit { form, .. }) => {
+                form.paste(text);
+                None
+            }
+            Some(ReplyModal::RenameGroup { form, .. }) => {
+                form.paste(text);
+                None
+            }
+            Some(ReplyModal::Confirm { .. }) => None,
+            None => {
+                // Pasting into the pane searches for the text.
+                self.typing = true;
+                self.input.insert_str(text);
+                Some(Action::ReplySearch(self.input.value().to_string()))
+            }
+        }
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, ui: &Ui) {
         let title = format!(" ③ 快捷回复 · {} 条 ", self.results.len());
-        let block = super::pane_block(&title, focused);
+        let block = super::pane_block(&title, ui);
         let inner = block.inner(area);
         f.render_widget(block, area);
         if inner.width < 4 || inner.height == 0 {
             return;
         }
-        let label = "搜索 / ";
-        let lw = crate::domain::width::width(label) as u16;
+        let search = ui.keys.replies.key_of(RepliesKey::Search);
+        let label = format!("搜索 {search} ");
+        let lw = crate::domain::width::width(&label) as u16;
         f.render_widget(
-            Paragraph::new(Span::styled(
-                label,
-                if self.typing { Style::default().fg(Color::Yellow) } else { Style::default().fg(Color::DarkGray) },
-            )),
+            Paragraph::new(Span::styled(label, if self.typing { ui.style(Role::Accent) } else { ui.style(Role::Dim) })),
             Rect::new(inner.x, inner.y, inner.width, 1),
         );
         let box_area = Rect::new(inner.x + lw.min(inner.width), inner.y, inner.width.saturating_sub(lw), 1);
@@ -293,26 +366,27 @@ impl Component for RepliesPane {
             f.render_widget(
                 Paragraph::new(Span::styled(
                     cell("拼音、首字母或中文 (常用的在前)", box_area.width as usize),
-                    Style::default().fg(Color::DarkGray),
+                    ui.style(Role::Dim),
                 )),
                 box_area,
             );
         } else {
-            self.input.draw(f, box_area, Style::default().add_modifier(Modifier::BOLD), self.typing && focused);
+            self.input.draw(f, box_area, ui.style(Role::Title), self.typing && ui.focused);
         }
         let rest = Rect::new(inner.x, inner.y + 1, inner.width, inner.height.saturating_sub(1));
         let preview_h = if rest.height >= 8 { rest.height / 3 + 1 } else { 0 };
         let [list, preview] = Layout::vertical([Constraint::Min(1), Constraint::Length(preview_h)]).areas(rest);
-        self.draw_results(f, list);
+        self.draw_results(f, list, area, ui);
         if preview_h > 0 {
-            self.draw_preview(f, preview);
+            self.draw_preview(f, preview, ui);
         }
     }
 
-    fn draw_modal(&self, f: &mut Frame, screen: Rect) {
+    fn draw_modal(&self, f: &mut Frame, screen: Rect, ui: &Ui) {
         match &self.modal {
-            Some(ReplyModal::Edit { form, .. }) | Some(ReplyModal::RenameGroup { form, .. }) => form.draw(f, screen),
-            Some(ReplyModal::Confirm { question, .. }) => popup::confirm(f, screen, "请确认", question),
+            Some(ReplyModal::Edit { form, .. }) => form.draw(f, screen, ui.theme),
+            Some(ReplyModal::RenameGroup { form, .. }) => form.draw(f, screen, ui.theme),
+            Some(ReplyModal::Confirm { question, .. }) => popup::confirm(f, screen, "请确认", question, ui.theme),
             None => {}
         }
     }
@@ -327,31 +401,63 @@ impl Component for RepliesPane {
         }
     }
 
-    fn hints(&self) -> String {
+    fn hints(&self, keys: &Keymaps) -> String {
         if self.modal.is_some() {
             "Enter 保存/确定 · Esc 取消".into()
         } else if self.typing {
             "输入拼音/首字母/中文 · ↑/↓ 选择 · Enter 复制 · Esc 结束输入".into()
         } else {
-            "/ 搜索 · j/k 选择 · Enter 复制 · a 新增 · e 修改 · D 删除 · R 分组改名 · X 删分组".into()
+            let typed = !self.input.is_empty();
+            keys.replies.hints_where(|a| a != RepliesKey::Clear || typed)
         }
     }
 
     fn has_unsaved_input(&self) -> bool {
         match &self.modal {
-            Some(ReplyModal::Edit { form, .. }) | Some(ReplyModal::RenameGroup { form, .. }) => form.is_dirty(),
+            Some(ReplyModal::Edit { form, .. }) => form.is_dirty(),
+            Some(ReplyModal::RenameGroup { form, .. }) => form.is_dirty(),
             _ => false,
         }
     }
 
-    fn close_modal(&mut self) {
-        self.modal = None;
+    fn sending(&mut self, serial: u64) -> FormId {
+        let id = match self.modal.as_mut() {
+            Some(ReplyModal::Edit { form, .. }) => {
+                form.set_busy();
+                FormId::Reply
+            }
+            Some(ReplyModal::RenameGroup { form, .. }) => {
+                form.set_busy();
+                FormId::RenameGroup
+            }
+            Some(ReplyModal::Confirm { .. }) => return FormId::Confirm,
+            None => return FormId::Key,
+        };
+        self.pending.set(serial);
+        id
     }
 
-    fn form_error(&mut self, msg: String) {
-        match self.modal.as_mut() {
-            Some(ReplyModal::Edit { form, .. }) | Some(ReplyModal::RenameGroup { form, .. }) => form.set_error(msg),
-            _ => {}
+    fn written(&mut self, serial: u64) {
+        self.pending.close(serial, &mut self.modal);
+    }
+
+    fn failed(&mut self, serial: u64, error: &str) -> bool {
+        if !self.pending.take(serial) {
+            return false;
         }
+        match self.modal.as_mut() {
+            Some(ReplyModal::Edit { form, .. }) => form.set_error(error),
+            Some(ReplyModal::RenameGroup { form, .. }) => form.set_error(error),
+            _ => return false,
+        }
+        true
+    }
+
+    fn shown(&self) -> Vec<Shown> {
+        let mut out = Vec::new();
+        if let Some(no) = &self.values_for {
+            out.push(Shown::new(Dep::Order(no.clone()), Query::Values(Some(no.clone()))));
+        }
+        out
     }
 }

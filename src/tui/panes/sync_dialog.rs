@@ -10,63 +10,80 @@ use std::time::Instant;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Gauge, Paragraph};
 
 use crate::sync::{Progress, Scope};
 use crate::tui::action::Action;
+use crate::tui::panes::Ui;
 use crate::tui::sync_files::{LIST_MAX, SyncFileEntry, human_bytes, typed_path};
 use crate::tui::sync_job::SyncJob;
 use crate::tui::sync_summary::{SummaryLine, Tone};
 use crate::tui::text::{cell, clip, wrap};
-use crate::tui::widgets::form::{Field, Form, FormEvent};
+use crate::tui::theme::Role;
+use crate::tui::widgets::form::{Choice, Field, Form, FormEvent};
 use crate::tui::widgets::popup;
 
 /// Which dialog a key opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SyncKind {
+pub(crate) enum SyncKind {
     Export,
     Import,
     Dir,
 }
 
-/// The export form's scope choices, in order.
-const SCOPES: [(&str, Scope); 2] = [("全部事件", Scope::All), ("自上次导出以来", Scope::SinceLast)];
+impl Choice for Scope {
+    fn all() -> &'static [Self] {
+        &[Scope::All, Scope::SinceLast]
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Scope::All => "全部事件",
+            Scope::SinceLast => "自上次导出以来",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SyncField {
+    /// The file (export, import) or the folder (folder sync).
+    Path,
+    Scope,
+}
 
 /// Asking for the path.
-pub struct Ask {
-    pub kind: SyncKind,
-    pub form: Form,
+pub(crate) struct Ask {
+    kind: SyncKind,
+    form: Form<SyncField>,
     /// Import: the folder listed, its sync files and the one picked.
-    pub dir: PathBuf,
-    pub files: Vec<SyncFileEntry>,
-    pub sel: Option<usize>,
+    dir: PathBuf,
+    files: Vec<SyncFileEntry>,
+    sel: Option<usize>,
     /// This seat's own file name in a shared folder (marked in the list).
     own_file: String,
 }
 
 /// A job on its way.
-pub struct Running {
-    pub job: SyncJob,
+pub(crate) struct Running {
+    pub(crate) job: SyncJob,
     /// The latest progress, with the folder file it is about (folder sync).
-    pub step: Option<(Option<PathBuf>, Progress)>,
+    step: Option<(Option<PathBuf>, Progress)>,
     /// Esc put it in the background: the status bar shows it instead.
-    pub hidden: bool,
+    hidden: bool,
     /// When it started (a long step shows the seconds, so it is seen to be alive).
-    pub started: Instant,
+    started: Instant,
 }
 
 /// The summary or the error.
-pub struct Finished {
-    pub title: String,
-    pub lines: Vec<SummaryLine>,
-    pub failed: bool,
+pub(crate) struct Finished {
+    title: String,
+    lines: Vec<SummaryLine>,
+    failed: bool,
     scroll: usize,
 }
 
 #[derive(Default)]
-pub enum SyncDialog {
+pub(crate) enum SyncDialog {
     #[default]
     Closed,
     Ask(Ask),
@@ -75,23 +92,32 @@ pub enum SyncDialog {
 }
 
 impl Ask {
-    fn new(kind: SyncKind, title: &str, fields: Vec<Field>, hint: &str, dir: PathBuf, own_file: &str) -> Ask {
+    fn new(
+        kind: SyncKind,
+        title: &str,
+        fields: Vec<Field<SyncField>>,
+        hint: &str,
+        dir: PathBuf,
+        own_file: &str,
+    ) -> Ask {
         let mut form = Form::new(title, fields);
         form.hint = Some(hint.into());
         Ask { kind, form, dir, files: Vec::new(), sel: None, own_file: own_file.into() }
     }
 
     /// Import: the sync files of `dir`; the newest is picked.
-    pub fn set_files(&mut self, dir: PathBuf, files: Vec<SyncFileEntry>) {
+    pub(crate) fn set_files(&mut self, dir: PathBuf, files: Vec<SyncFileEntry>) {
         self.dir = dir;
         self.files = files;
         self.sel = None;
         match self.files.first().map(|f| f.path.display().to_string()) {
             Some(p) => {
                 self.sel = Some(0);
-                self.form.set_text(0, &p);
+                self.form.set_text(SyncField::Path, &p);
             }
-            None => self.form.set_text(0, &format!("{}{}", self.dir.display(), std::path::MAIN_SEPARATOR)),
+            None => {
+                self.form.set_text(SyncField::Path, &format!("{}{}", self.dir.display(), std::path::MAIN_SEPARATOR))
+            }
         }
         self.list_preview();
     }
@@ -104,7 +130,7 @@ impl Ask {
         let i = self.sel.map_or(0, |s| (s as isize + delta).clamp(0, last)) as usize;
         self.sel = Some(i);
         let p = self.files[i].path.display().to_string();
-        self.form.set_text(0, &p);
+        self.form.set_text(SyncField::Path, &p);
         self.list_preview();
     }
 
@@ -141,8 +167,8 @@ impl Ask {
         let picked = self
             .sel
             .and_then(|i| self.files.get(i))
-            .filter(|f| crate::tui::text::safe(&f.path.display().to_string()) == self.form.value(0));
-        let path = picked.map_or_else(|| typed_path(self.form.value(0)), |f| f.path.clone());
+            .filter(|f| crate::tui::text::safe(&f.path.display().to_string()) == self.form.text(SyncField::Path));
+        let path = picked.map_or_else(|| typed_path(self.form.text(SyncField::Path)), |f| f.path.clone());
         if path.as_os_str().is_empty() {
             return Err(match self.kind {
                 SyncKind::Dir => "请填写文件夹",
@@ -150,7 +176,7 @@ impl Ask {
             });
         }
         Ok(match self.kind {
-            SyncKind::Export => SyncJob::Export { path, scope: SCOPES[self.form.choice(1).min(1)].1 },
+            SyncKind::Export => SyncJob::Export { path, scope: self.form.choice(SyncField::Scope) },
             SyncKind::Import => SyncJob::Import { path },
             SyncKind::Dir => SyncJob::Dir { dir: path },
         })
@@ -159,10 +185,10 @@ impl Ask {
 
 impl SyncDialog {
     /// The export form: the file (prefilled) and the scope.
-    pub fn export(path: &Path) -> SyncDialog {
+    pub(crate) fn export(path: &Path) -> SyncDialog {
         let fields = vec![
-            Field::text("文件", &path.display().to_string()),
-            Field::choice("范围", &SCOPES.map(|(label, _)| label), 0),
+            Field::text(SyncField::Path, "文件", &path.display().to_string()),
+            Field::choice(SyncField::Scope, "范围", Scope::All),
         ];
         let mut ask = Ask::new(
             SyncKind::Export,
@@ -180,8 +206,8 @@ impl SyncDialog {
     }
 
     /// The import form: a path, and the sync files of `dir` to pick from.
-    pub fn import(dir: PathBuf, files: Vec<SyncFileEntry>, own_file: &str) -> SyncDialog {
-        let fields = vec![Field::text("文件", "")];
+    pub(crate) fn import(dir: PathBuf, files: Vec<SyncFileEntry>, own_file: &str) -> SyncDialog {
+        let fields = vec![Field::text(SyncField::Path, "文件", "")];
         let hint = "↑/↓ 选文件 · Enter 导入(文件夹:列出) · Esc 取消";
         let mut ask = Ask::new(SyncKind::Import, "导入同步文件 (I)", fields, hint, dir.clone(), own_file);
         ask.set_files(dir, files);
@@ -189,8 +215,8 @@ impl SyncDialog {
     }
 
     /// The folder-sync form: the shared folder (prefilled).
-    pub fn dir(dir: &Path) -> SyncDialog {
-        let fields = vec![Field::text("文件夹", &dir.display().to_string())];
+    pub(crate) fn dir(dir: &Path) -> SyncDialog {
+        let fields = vec![Field::text(SyncField::Path, "文件夹", &dir.display().to_string())];
         let mut ask = Ask::new(SyncKind::Dir, "同步文件夹 (S)", fields, "Enter 同步 · Esc 取消", dir.to_path_buf(), "");
         ask.form.preview = vec![
             "先把本席位的文件写进这个文件夹,".into(),
@@ -200,22 +226,22 @@ impl SyncDialog {
     }
 
     /// The job started: the gauge.
-    pub fn start(&mut self, job: SyncJob) {
+    pub(crate) fn start(&mut self, job: SyncJob) {
         *self = SyncDialog::Running(Running { job, step: None, hidden: false, started: Instant::now() });
     }
 
-    pub fn progress(&mut self, file: Option<PathBuf>, p: Progress) {
+    pub(crate) fn progress(&mut self, file: Option<PathBuf>, p: Progress) {
         if let SyncDialog::Running(r) = self {
             r.step = Some((file, p));
         }
     }
 
     /// The job ended: its summary (or error) pops up, even if it ran in the background.
-    pub fn finish(&mut self, title: &str, lines: Vec<SummaryLine>, failed: bool) {
+    pub(crate) fn finish(&mut self, title: &str, lines: Vec<SummaryLine>, failed: bool) {
         *self = SyncDialog::Finished(Finished { title: title.into(), lines, failed, scroll: 0 });
     }
 
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         match self {
             SyncDialog::Closed => false,
             SyncDialog::Running(r) => !r.hidden,
@@ -223,7 +249,7 @@ impl SyncDialog {
         }
     }
 
-    pub fn running(&self) -> Option<&Running> {
+    pub(crate) fn running(&self) -> Option<&Running> {
         match self {
             SyncDialog::Running(r) => Some(r),
             _ => None,
@@ -231,25 +257,62 @@ impl SyncDialog {
     }
 
     /// Brings a job running in the background back to the front.
-    pub fn show(&mut self) {
+    pub(crate) fn show(&mut self) {
         if let SyncDialog::Running(r) = self {
             r.hidden = false;
         }
     }
 
     /// Something typed that would be lost.
-    pub fn has_unsaved_input(&self) -> bool {
+    pub(crate) fn has_unsaved_input(&self) -> bool {
         matches!(self, SyncDialog::Ask(a) if a.form.is_dirty())
     }
 
-    /// The job could not start: say why in the form.
-    pub fn form_error(&mut self, msg: String) {
-        if let SyncDialog::Ask(a) = self {
-            a.form.set_error(msg);
+    /// The path field and the files listed, when the form is open.
+    pub(crate) fn ask_state(&self) -> Option<(String, Vec<String>)> {
+        match self {
+            SyncDialog::Ask(a) => {
+                Some((a.form.text(SyncField::Path).to_string(), a.files.iter().map(|f| f.name.clone()).collect()))
+            }
+            _ => None,
         }
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
+    /// The job was sent: the form waits for it to start.
+    pub(crate) fn sending(&mut self) {
+        if let SyncDialog::Ask(a) = self {
+            a.form.set_busy();
+        }
+    }
+
+    /// The job could not start: say why in the form (false: no form is open).
+    pub(crate) fn form_error(&mut self, msg: &str) -> bool {
+        if let SyncDialog::Ask(a) = self {
+            a.form.set_error(msg);
+            return true;
+        }
+        false
+    }
+
+    /// A folder typed into the import form: its files to pick from.
+    pub(crate) fn set_files(&mut self, dir: PathBuf, files: Vec<SyncFileEntry>) {
+        if let SyncDialog::Ask(a) = self {
+            a.set_files(dir, files);
+        }
+    }
+
+    /// Pasted text goes into the path.
+    pub(crate) fn paste(&mut self, text: &str) {
+        if let SyncDialog::Ask(a) = self
+            && a.form.paste(text) == FormEvent::Changed
+            && a.kind == SyncKind::Import
+        {
+            a.sel = None;
+            a.list_preview();
+        }
+    }
+
+    pub(crate) fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
         match self {
             SyncDialog::Closed => None,
             SyncDialog::Ask(a) => {
@@ -297,7 +360,7 @@ impl SyncDialog {
 
     /// The status bar's note while a job runs in the background.
     /// Short, so the counts and the message still fit at 80 columns.
-    pub fn status(&self) -> Option<String> {
+    pub(crate) fn status(&self) -> Option<String> {
         let r = self.running().filter(|r| r.hidden)?;
         let (_, ratio) = step(r);
         let verb = match (&r.step, &r.job) {
@@ -309,13 +372,13 @@ impl SyncDialog {
         Some(format!("⟳ 同步 {verb} {:.0}%", ratio * 100.0))
     }
 
-    pub fn draw(&self, f: &mut Frame, screen: Rect) {
+    pub(crate) fn draw(&self, f: &mut Frame, screen: Rect, ui: &Ui) {
         match self {
             SyncDialog::Closed => {}
-            SyncDialog::Ask(a) => a.form.draw(f, screen),
-            SyncDialog::Running(r) if !r.hidden => draw_running(f, screen, r),
+            SyncDialog::Ask(a) => a.form.draw(f, screen, ui.theme),
+            SyncDialog::Running(r) if !r.hidden => draw_running(f, screen, r, ui),
             SyncDialog::Running(_) => {}
-            SyncDialog::Finished(d) => draw_finished(f, screen, d),
+            SyncDialog::Finished(d) => draw_finished(f, screen, d, ui),
         }
     }
 }
@@ -349,9 +412,9 @@ fn step(r: &Running) -> (String, f64) {
     }
 }
 
-fn draw_running(f: &mut Frame, screen: Rect, r: &Running) {
+fn draw_running(f: &mut Frame, screen: Rect, r: &Running, ui: &Ui) {
     let area = popup::centered(screen, 76, 8);
-    let inner = popup::frame(f, area, &format!("{} · 进行中", r.job.title()));
+    let inner = popup::frame(f, area, &format!("{} · 进行中", r.job.title()), ui.theme);
     if inner.height < 2 || inner.width < 4 {
         return;
     }
@@ -365,43 +428,43 @@ fn draw_running(f: &mut Frame, screen: Rect, r: &Running) {
         }
         None => lines.push(Line::raw("")),
     }
-    lines.push(Line::styled(clip(&what, w), Style::default().fg(Color::Cyan)));
+    lines.push(Line::styled(clip(&what, w), ui.style(Role::Preview)));
     f.render_widget(Paragraph::new(lines), Rect::new(inner.x, inner.y, inner.width, 3.min(inner.height)));
     if inner.height > 3 {
-        let gauge = Gauge::default()
-            .gauge_style(Style::default().fg(Color::Green).bg(Color::DarkGray))
-            .ratio(ratio)
-            .label(format!("{:.0}%", ratio * 100.0));
+        let gauge =
+            Gauge::default().gauge_style(ui.style(Role::Gauge)).ratio(ratio).label(format!("{:.0}%", ratio * 100.0));
         f.render_widget(gauge, Rect::new(inner.x, inner.y + 3, inner.width, 1));
     }
-    let dim = Style::default().fg(Color::DarkGray);
+    let dim = ui.style(Role::Dim);
     let hint: Vec<Line> = wrap(RUNNING_HINT, w).into_iter().map(|l| Line::styled(l, dim)).collect();
     let n = (hint.len() as u16).min(inner.height.saturating_sub(4));
     let y = inner.y + inner.height - n;
     f.render_widget(Paragraph::new(hint), Rect::new(inner.x, y, inner.width, n));
 }
 
-fn tone_style(t: Tone) -> Style {
+fn tone_role(t: Tone) -> Role {
     match t {
-        Tone::Plain => Style::default(),
-        Tone::Head => Style::default().add_modifier(Modifier::BOLD),
-        Tone::Good => Style::default().fg(Color::Green).add_modifier(Modifier::BOLD),
-        Tone::Warn => Style::default().fg(Color::Yellow),
-        Tone::Bad => Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        Tone::Plain => Role::Plain,
+        Tone::Head => Role::Title,
+        Tone::Good => Role::Answer,
+        Tone::Warn => Role::Warn,
+        Tone::Bad => Role::Urgent,
     }
 }
 
-fn draw_finished(f: &mut Frame, screen: Rect, d: &Finished) {
+fn draw_finished(f: &mut Frame, screen: Rect, d: &Finished, ui: &Ui) {
     let w = 76u16.min(screen.width);
     let inner_w = w.saturating_sub(2) as usize;
     let lines: Vec<Line> = d
         .lines
         .iter()
-        .flat_map(|(text, tone)| wrap(text, inner_w).into_iter().map(move |l| Line::styled(l, tone_style(*tone))))
+        .flat_map(|(text, tone)| {
+            wrap(text, inner_w).into_iter().map(move |l| Line::styled(l, ui.style(tone_role(*tone))))
+        })
         .collect();
     let area = popup::centered(screen, w, lines.len() as u16 + 4);
     let title = if d.failed { format!("✗ {}", d.title) } else { format!("✓ {}", d.title) };
-    let inner = popup::frame(f, area, &title);
+    let inner = popup::frame(f, area, &title, ui.theme);
     if inner.height < 2 {
         return;
     }
@@ -412,7 +475,7 @@ fn draw_finished(f: &mut Frame, screen: Rect, d: &Finished) {
     f.render_widget(Paragraph::new(shown), Rect::new(inner.x, inner.y, inner.width, body_h as u16));
     let hint = if more { "Enter/Esc 关闭 · j/k 滚动" } else { "Enter/Esc 关闭" };
     f.render_widget(
-        Paragraph::new(Line::styled(clip(hint, inner_w), Style::default().fg(Color::DarkGray))),
+        Paragraph::new(Line::styled(clip(hint, inner_w), ui.style(Role::Dim))),
         Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
     );
 }

@@ -1,117 +1,158 @@
-//! The `?` overlay: every key of every pane, laid out in as many columns as it needs.
+//! The `?` overlay: every key of every pane, from the keymaps themselves, laid out in as
+//! many columns as it needs. Typing filters it (fuzzy-matcher's skim algorithm over the
+//! keys, the pane and what the key does: a short list, where it is quick and forgiving —
+//! `rfd` finds "refund", `ss` both 搜索 rows).
 
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
 use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::input::TextInput;
 use super::popup;
-use crate::tui::text::cell;
+use crate::tui::keymap::Keymaps;
+use crate::tui::text::{cell, clip};
+use crate::tui::theme::{Role, Theme};
 
-pub const GLOBAL: &[(&str, &str)] = &[
-    ("Tab/S-Tab", "切换窗格"),
-    ("1 2 3", "订单 / 售后 / 快捷回复"),
-    ("4 5", "日志 / 报表(全屏视图,1/2/3 返回)"),
-    ("j k ↓ ↑", "移动"),
-    ("PgDn PgUp", "翻页"),
-    ("g G", "到顶 / 到底"),
-    ("Enter", "打开 / 确认"),
-    ("Esc", "返回 / 取消"),
-    ("/", "在当前窗格搜索"),
-    ("E", "导出同步文件(全部 / 自上次导出以来)"),
-    ("I", "导入同步文件(↑/↓ 选文件夹里的 .kefusync)"),
-    ("S", "同步文件夹:写出本席位的,导入其他席位的"),
-    ("?", "帮助"),
-    ("q", "退出(有未保存内容先确认)"),
-    ("Ctrl-Q", "在表单中也能退出"),
-];
+/// One row of the help: the section, the keys, what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HelpRow {
+    pub(crate) section: &'static str,
+    pub(crate) keys: String,
+    pub(crate) what: &'static str,
+}
 
-pub const QUEUE: &[(&str, &str)] = &[
-    ("Enter", "订单详情"),
-    ("/", "搜索单号/买家/收货人/手机尾号/运单"),
-    ("f F", "筛选:全部/待发货/超时/已发货/退款中/旗帜"),
-    ("s", "设置旗帜"),
-    ("m", "写备注(工号/做了什么/结果)"),
-    ("r", "登记退款"),
-    ("x", "换货"),
-    ("b", "中差评(设紫旗,评价抄进备注)"),
-    ("d", "破损/遗失报告"),
-    ("p", "详情中显示/隐藏手机"),
-];
+/// Every row, in the keymaps' order.
+pub(crate) fn rows(keys: &Keymaps) -> Vec<HelpRow> {
+    keys.help_sections()
+        .into_iter()
+        .flat_map(|(section, rows)| rows.into_iter().map(move |(k, what)| HelpRow { section, keys: k, what }))
+        .collect()
+}
 
-pub const AFTERSALES: &[(&str, &str)] = &[
-    ("a", "本单售后 / 全部进行中"),
-    ("Enter", "打开售后单 / 执行所选操作"),
-    ("j k", "选择操作(只列出当前可执行的)"),
-    ("e", "编辑售后登记"),
-    ("c", "记录联系(同时写备注)"),
-    ("y Y", "复制破损报告 / 登记行"),
-    ("w", "谁付邮费?(t 切换C店/天猫)"),
-    ("R", "处理冲突(写明如何处理,至少 2 字)"),
-    ("PgDn PgUp", "滚动时间线"),
-];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HelpEvent {
+    None,
+    Close,
+}
 
-pub const REPLIES: &[(&str, &str)] = &[
-    ("/", "搜索:中文、全拼、首字母"),
-    ("Enter", "复制(填好订单信息)并计数"),
-    ("a", "新增快捷回复"),
-    ("e", "修改"),
-    ("D", "删除"),
-    ("R", "分组改名"),
-    ("X", "删除分组"),
-    ("Esc", "清空搜索"),
-];
+/// The open help: its filter.
+#[derive(Debug, Default)]
+pub(crate) struct Help {
+    filter: TextInput,
+}
 
-pub const LOG: &[(&str, &str)] = &[
-    ("/", "过滤:客服/席位/订单/售后单/类型/内容"),
-    ("j k PgDn", "滚动,到底自动读下一页"),
-    ("r", "从最新一条重读"),
-    ("Esc", "清空过滤"),
-];
+impl Help {
+    pub(crate) fn handle_key(&mut self, key: KeyEvent) -> HelpEvent {
+        match key.code {
+            KeyCode::Esc if !self.filter.is_empty() => self.filter.clear(),
+            KeyCode::Esc | KeyCode::Enter => return HelpEvent::Close,
+            KeyCode::Char('?' | 'q') if self.filter.is_empty() => return HelpEvent::Close,
+            _ => {
+                self.filter.handle_key(key);
+            }
+        }
+        HelpEvent::None
+    }
 
-pub const REPORTS: &[(&str, &str)] = &[
-    ("h l ← →", "换报表:日报/退款7天/退款30天/中差评/破损/客服"),
-    ("[ ]", "前一天 / 后一天(日报日期、周期截止日)"),
-    ("j k PgDn", "滚动表格"),
-    ("r", "重新计算"),
-    ("d", "DSR 计算(评分人数与目标分)"),
-];
+    pub(crate) fn paste(&mut self, text: &str) {
+        self.filter.insert_str(text);
+    }
 
-pub fn lines() -> Vec<Line<'static>> {
-    let head = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-    let mut out = Vec::new();
-    for (title, keys) in [
-        ("全局", GLOBAL),
-        ("① 订单", QUEUE),
-        ("② 售后", AFTERSALES),
-        ("③ 快捷回复", REPLIES),
-        ("④ 日志", LOG),
-        ("⑤ 报表", REPORTS),
-    ] {
-        out.push(Line::styled(title, head));
-        for (k, what) in keys.iter() {
-            out.push(Line::from(vec![
-                Span::styled(cell(k, 10), Style::default().fg(Color::Yellow)),
+    /// The rows the filter lets through, best match first (all, in order, unfiltered).
+    pub(crate) fn shown(&self, keys: &Keymaps) -> Vec<HelpRow> {
+        let all = rows(keys);
+        let q = self.filter.value().trim();
+        if q.is_empty() {
+            return all;
+        }
+        let m = SkimMatcherV2::default().ignore_case();
+        let mut scored: Vec<(i64, usize, HelpRow)> = all
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let hay = format!("{} {} {}", r.keys, r.section, r.what);
+                m.fuzzy_match(&hay, q).map(|s| (s, i, r))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored.into_iter().map(|(_, _, r)| r).collect()
+    }
+
+    pub(crate) fn draw(&self, f: &mut Frame, screen: Rect, keys: &Keymaps, theme: &Theme) {
+        let area = popup::centered(screen, screen.width.saturating_sub(4), screen.height.saturating_sub(2));
+        let inner = popup::frame(f, area, "帮助 · 所有按键 (输入即筛选 · Esc/? 关闭)", theme);
+        if inner.height < 2 || inner.width == 0 {
+            return;
+        }
+        let filter_line = Line::from(vec![
+            Span::styled("筛选 ", theme.style(Role::Dim)),
+            Span::styled(self.filter.value().to_string(), theme.style(Role::Title)),
+        ]);
+        f.render_widget(Paragraph::new(filter_line), Rect { height: 1, ..inner });
+        let body = Rect { y: inner.y + 1, height: inner.height - 1, ..inner };
+        let mut lines: Vec<Line> = Vec::new();
+        let mut section = "";
+        let filtering = !self.filter.is_empty();
+        for r in self.shown(keys) {
+            if r.section != section && !filtering {
+                section = r.section;
+                lines.push(Line::styled(r.section, theme.style(Role::Head)));
+            }
+            let what = if filtering { format!("{} · {}", r.what, r.section) } else { r.what.to_string() };
+            lines.push(Line::from(vec![
+                Span::styled(cell(&r.keys, 10), theme.style(Role::Accent)),
                 Span::raw(format!(" {what}")),
             ]));
         }
+        if lines.is_empty() {
+            lines.push(Line::styled("没有匹配的按键", theme.style(Role::Dim)));
+        }
+        let h = body.height as usize;
+        let cols = lines.len().div_ceil(h).max(1);
+        let col_w = body.width / cols as u16;
+        for (c, chunk) in lines.chunks(h).enumerate() {
+            let x = body.x + c as u16 * col_w;
+            let chunk: Vec<Line> = chunk
+                .iter()
+                .map(|l| {
+                    let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                    if crate::domain::width::width(&text) > col_w.saturating_sub(1) as usize {
+                        Line::from(clip(&text, col_w.saturating_sub(1) as usize))
+                    } else {
+                        l.clone()
+                    }
+                })
+                .collect();
+            f.render_widget(Paragraph::new(chunk), Rect::new(x, body.y, col_w.saturating_sub(1), body.height));
+        }
     }
-    out
 }
 
-pub fn draw(f: &mut Frame, screen: Rect) {
-    let all = lines();
-    let area = popup::centered(screen, screen.width.saturating_sub(4), screen.height.saturating_sub(2));
-    let inner = popup::frame(f, area, "帮助 · 所有按键 (Esc/? 关闭)");
-    if inner.height == 0 || inner.width == 0 {
-        return;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typed(h: &mut Help, s: &str) {
+        for c in s.chars() {
+            h.handle_key(KeyEvent::from(KeyCode::Char(c)));
+        }
     }
-    let h = inner.height as usize;
-    let cols = all.len().div_ceil(h).max(1);
-    let col_w = inner.width / cols as u16;
-    for (c, chunk) in all.chunks(h).enumerate() {
-        let x = inner.x + c as u16 * col_w;
-        f.render_widget(Paragraph::new(chunk.to_vec()), Rect::new(x, inner.y, col_w.saturating_sub(1), inner.height));
+
+    #[test]
+    fn typing_narrows_the_help_to_matching_keys() {
+        let keys = Keymaps::default();
+        let mut h = Help::default();
+        let all = h.shown(&keys).len();
+        typed(&mut h, "备注");
+        let shown = h.shown(&keys);
+        assert!(!shown.is_empty() && shown.len() < all, "{shown:?}");
+        assert!(shown.iter().any(|r| r.keys == "m" && r.section == "① 订单"), "{shown:?}");
+        assert_eq!(h.handle_key(KeyEvent::from(KeyCode::Esc)), HelpEvent::None, "Esc clears the filter first");
+        assert_eq!(h.shown(&keys).len(), all);
+        assert_eq!(h.handle_key(KeyEvent::from(KeyCode::Char('?'))), HelpEvent::Close);
     }
 }

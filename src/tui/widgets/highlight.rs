@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthChar;
 use crate::tui::text::safe;
 
 /// Spans of `text` in exactly `cells` cells; chars at `marks` (char indices) get `hl`.
-pub fn highlighted(text: &str, marks: &[usize], cells: usize, base: Style, hl: Style) -> Vec<Span<'static>> {
+pub(crate) fn highlighted(text: &str, marks: &[usize], cells: usize, base: Style, hl: Style) -> Vec<Span<'static>> {
     let text = safe(text);
     let total: usize = text.chars().map(|c| c.width().unwrap_or(0)).sum();
     let limit = if total > cells { cells.saturating_sub(1) } else { cells };

@@ -12,27 +12,27 @@ use crate::domain::width::width;
 use crate::tui::text::safe;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TextInput {
+pub(crate) struct TextInput {
     value: String,
     /// Cursor position in characters.
     cursor: usize,
 }
 
 impl TextInput {
-    pub fn new(value: &str) -> TextInput {
+    pub(crate) fn new(value: &str) -> TextInput {
         let value = safe(value).into_owned();
         TextInput { cursor: value.chars().count(), value }
     }
 
-    pub fn value(&self) -> &str {
+    pub(crate) fn value(&self) -> &str {
         &self.value
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.value.is_empty()
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.value.clear();
         self.cursor = 0;
     }
@@ -41,8 +41,18 @@ impl TextInput {
         self.value.char_indices().nth(char_idx).map(|(b, _)| b).unwrap_or(self.value.len())
     }
 
+    /// Inserts pasted text at the cursor: one line, so line breaks and tabs become
+    /// spaces; other control characters and bidi overrides are dropped.
+    pub(crate) fn insert_str(&mut self, text: &str) {
+        let flat: String = text.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+        let flat = safe(&flat).into_owned();
+        let b = self.byte_at(self.cursor);
+        self.value.insert_str(b, &flat);
+        self.cursor += flat.chars().count();
+    }
+
     /// Edits the text; true when the key was an editing key.
-    pub fn handle_key(&mut self, key: KeyEvent) -> bool {
+    pub(crate) fn handle_key(&mut self, key: KeyEvent) -> bool {
         let len = self.value.chars().count();
         match key.code {
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => self.clear(),
@@ -74,13 +84,13 @@ impl TextInput {
     }
 
     /// Display cells before the cursor.
-    pub fn cursor_cells(&self) -> usize {
+    pub(crate) fn cursor_cells(&self) -> usize {
         width(&self.value[..self.byte_at(self.cursor)])
     }
 
     /// Draws the text in `area` (one line), scrolled so the cursor is visible, and places
     /// the terminal cursor when `focused`.
-    pub fn draw(&self, f: &mut Frame, area: Rect, style: Style, focused: bool) {
+    pub(crate) fn draw(&self, f: &mut Frame, area: Rect, style: Style, focused: bool) {
         if area.width == 0 || area.height == 0 {
             return;
         }
@@ -127,6 +137,15 @@ mod tests {
         t.handle_key(key(KeyCode::Home));
         t.handle_key(key(KeyCode::Delete));
         assert_eq!(t.value(), "x");
+    }
+
+    #[test]
+    fn a_paste_is_one_line_of_clean_text() {
+        let mut t = TextInput::new("ab");
+        t.handle_key(key(KeyCode::Left));
+        t.insert_str("851\t改地址\r\n已改\u{1b}[2J");
+        assert_eq!(t.value(), "a851 改地址  已改b");
+        assert_eq!(t.cursor_cells(), width("a851 改地址  已改"));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Reusable pieces: text box, form, picker, popups, highlighted text, status bar, help.
 
-pub mod form;
-pub mod help;
-pub mod highlight;
-pub mod input;
-pub mod picker;
-pub mod popup;
-pub mod status;
+pub(crate) mod form;
+pub(crate) mod help;
+pub(crate) mod highlight;
+pub(crate) mod input;
+pub(crate) mod picker;
+pub(crate) mod popup;
+pub(crate) mod scroll;
+pub(crate) mod status;

@@ -3,35 +3,35 @@
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::popup;
 use crate::tui::text::clip;
+use crate::tui::theme::{Role, Theme};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Picker {
-    pub title: String,
+pub(crate) struct Picker {
+    title: String,
     /// Each item: its text and the colour of its marker.
-    pub items: Vec<(String, Color)>,
-    pub selected: usize,
+    items: Vec<(String, Role)>,
+    selected: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PickEvent {
+pub(crate) enum PickEvent {
     None,
     Picked(usize),
     Cancel,
 }
 
 impl Picker {
-    pub fn new(title: &str, items: Vec<(String, Color)>, selected: usize) -> Picker {
+    pub(crate) fn new(title: &str, items: Vec<(String, Role)>, selected: usize) -> Picker {
         let selected = selected.min(items.len().saturating_sub(1));
         Picker { title: title.into(), items, selected }
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> PickEvent {
+    pub(crate) fn handle_key(&mut self, key: KeyEvent) -> PickEvent {
         let n = self.items.len();
         match key.code {
             KeyCode::Esc => PickEvent::Cancel,
@@ -52,29 +52,26 @@ impl Picker {
         }
     }
 
-    pub fn draw(&self, f: &mut Frame, screen: Rect) {
+    pub(crate) fn draw(&self, f: &mut Frame, screen: Rect, theme: &Theme) {
         let area = popup::centered(screen, 76, self.items.len() as u16 + 4);
-        let inner = popup::frame(f, area, &self.title);
+        let inner = popup::frame(f, area, &self.title, theme);
         let w = inner.width as usize;
         let mut lines: Vec<Line> = self
             .items
             .iter()
             .enumerate()
-            .map(|(i, (text, color))| {
+            .map(|(i, (text, role))| {
                 let sel = i == self.selected;
-                let st = if sel { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+                let st = if sel { theme.style(Role::Selected) } else { theme.style(Role::Plain) };
                 Line::from(vec![
-                    Span::styled(format!("{i} "), Style::default().fg(Color::DarkGray)),
-                    Span::styled("■ ", Style::default().fg(*color)),
+                    Span::styled(format!("{i} "), theme.style(Role::Dim)),
+                    Span::styled("■ ", theme.style(*role)),
                     Span::styled(clip(text, w.saturating_sub(4)), st),
                 ])
             })
             .collect();
         lines.push(Line::from(""));
-        lines.push(Line::styled(
-            clip("j/k 选择 · 数字直选 · Enter 确定 · Esc 取消", w),
-            Style::default().fg(Color::DarkGray),
-        ));
+        lines.push(Line::styled(clip("j/k 选择 · 数字直选 · Enter 确定 · Esc 取消", w), theme.style(Role::Dim)));
         f.render_widget(Paragraph::new(lines), inner);
     }
 }

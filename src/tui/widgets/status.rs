@@ -3,57 +3,50 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::width::width;
 use crate::tui::counts::Counts;
 use crate::tui::text::{clip, safe};
+use crate::tui::theme::{Role, Theme};
 
-pub struct StatusBar<'a> {
-    pub agent: &'a str,
-    pub seat: &'a str,
-    pub shift: &'a str,
-    pub counts: Option<Counts>,
-    pub hints: &'a str,
+pub(crate) struct StatusBar<'a> {
+    pub(crate) agent: &'a str,
+    pub(crate) seat: &'a str,
+    pub(crate) shift: &'a str,
+    pub(crate) counts: Option<Counts>,
+    pub(crate) hints: &'a str,
     /// A message and whether it is an error.
-    pub message: Option<(&'a str, bool)>,
+    pub(crate) message: Option<(&'a str, bool)>,
     /// A job running in the background (sync), shown after the counts.
-    pub background: Option<&'a str>,
+    pub(crate) background: Option<&'a str>,
 }
 
 impl StatusBar<'_> {
-    pub fn draw(&self, f: &mut Frame, area: Rect) {
-        let bar = Style::default().bg(Color::Blue).fg(Color::White);
+    pub(crate) fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let mut spans = vec![Span::styled(
             format!(" {}@{} {} ", safe(self.agent), safe(self.seat), self.shift),
-            bar.add_modifier(Modifier::BOLD),
+            theme.style(Role::StatusBarStrong),
         )];
         match self.counts {
             Some(c) => {
-                let red = |n: i64| {
-                    if n > 0 {
-                        Style::default().bg(Color::Red).fg(Color::White)
-                    } else {
-                        Style::default().bg(Color::DarkGray).fg(Color::White)
-                    }
-                };
-                spans.push(Span::styled(format!(" 超时 {} ", c.overdue), red(c.overdue)));
-                spans.push(Span::styled(format!(" 待处理退款 {} ", c.refunds_waiting), red(c.refunds_waiting)));
-                spans.push(Span::styled(format!(" 中差评 {} ", c.bad_reviews), red(c.bad_reviews)));
+                let hot = |n: i64| if n > 0 { theme.style(Role::CountHot) } else { theme.style(Role::CountCalm) };
+                spans.push(Span::styled(format!(" 超时 {} ", c.overdue), hot(c.overdue)));
+                spans.push(Span::styled(format!(" 待处理退款 {} ", c.refunds_waiting), hot(c.refunds_waiting)));
+                spans.push(Span::styled(format!(" 中差评 {} ", c.bad_reviews), hot(c.bad_reviews)));
             }
-            None => spans.push(Span::styled(" 统计中… ", Style::default().bg(Color::DarkGray).fg(Color::White))),
+            None => spans.push(Span::styled(" 统计中… ", theme.style(Role::CountCalm))),
         }
         if let Some(b) = self.background {
-            spans.push(Span::styled(format!(" {} ", safe(b)), Style::default().bg(Color::Yellow).fg(Color::Black)));
+            spans.push(Span::styled(format!(" {} ", safe(b)), theme.style(Role::Background)));
         }
         let used: usize = spans.iter().map(|s| width(&s.content)).sum();
         let left = (area.width as usize).saturating_sub(used + 1);
         let (text, style) = match self.message {
-            Some((m, true)) => (m, Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)),
-            Some((m, false)) => (m, Style::default().fg(Color::Green)),
-            None => (self.hints, Style::default().fg(Color::Gray)),
+            Some((m, true)) => (m, theme.style(Role::Urgent)),
+            Some((m, false)) => (m, theme.style(Role::Good)),
+            None => (self.hints, theme.style(Role::Muted)),
         };
         spans.push(Span::raw(" "));
         spans.push(Span::styled(clip(text, left), style));
