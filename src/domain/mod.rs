@@ -13,5 +13,6 @@ pub mod promise;
 pub mod refund;
 pub mod sanitize;
 pub mod text_format;
+pub mod text_len;
 pub mod timefmt;
 pub mod width;
