@@ -143,12 +143,16 @@ fn run(cli: Cli) -> Result<()> {
     }
     let explicit_db = cli.db.is_some();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
+    // The one clock: `KEFU_NOW` is read here, once; everything below is handed it.
+    let clock = crate::domain::clock::Clock::from_env().map_err(anyhow::Error::msg)?;
     let mut store = open(&path, &cli)?;
+    store.set_clock(clock);
     // First run: the default database (neither --db nor KEFU_DB) holding no events is
     // filled with the demo; any other file stays as it is.
     if cli.command.is_none() && !explicit_db && store.is_empty()? {
         out::note(format!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS));
-        crate::demo::fill(&mut store, &crate::demo::DemoOptions::default())?;
+        let opts = crate::demo::DemoOptions::at(store.clock().shop_now());
+        crate::demo::fill(&mut store, &opts)?;
     }
     match cli.command {
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(store, &path),
@@ -216,7 +220,7 @@ fn default_seat_name() -> String {
 }
 
 fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
-    let now = crate::domain::clock::shop_now();
+    let now = store.clock().shop_now();
     out::line(format!("kefu 客服工作台 — 数据库 {}", store.path()))?;
     out::line(format!(
         "  订单 {} · 待发货 {} · 已超时 {} · 待处理退款 {} · 中差评处理中 {} · 事件 {}",
