@@ -241,7 +241,7 @@ fn an_illegal_action_is_never_offered_and_errors_show_as_a_message() {
     // The store refuses what the form could not know (a refund number already
     // registered): the form says why and stays open, and so does the message line.
     keys(&mut app, "<Esc><Esc>1r");
-    keys(&mut app, "R1<Enter>");
+    keys(&mut app, "R1<Tab><Tab>尺码不合适<Enter>");
     assert!(app.has_unsaved_input(), "the refund form stays open");
     assert!(screen(&app, 120, 40).contains("退款 R1 已经登记过"), "{}", screen(&app, 120, 40));
     let (msg, is_err) = app.message().unwrap();

@@ -1,5 +1,9 @@
 //! The `kefu` command line. Each subcommand lives in its own file; this one parses,
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
+//! Everything printed goes through `out`, which cleans it; a reader that goes away
+//! (`kefu log | head`) ends the command quietly.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod case;
 mod demo;
@@ -8,6 +12,7 @@ mod import;
 mod log;
 mod memo;
 mod orders;
+pub mod out;
 mod refund;
 mod replies;
 mod replies_io;
@@ -18,12 +23,12 @@ pub mod table;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::domain::event::Actor;
-use crate::store::{Store, default_db_path};
+use crate::store::{Store, StoreError, default_db_path};
 
 #[derive(Parser)]
 #[command(name = "kefu", version, about = "客服工作台 — 淘宝/天猫客服的终端工作台", long_about = None)]
@@ -102,21 +107,34 @@ pub enum RepliesCmd {
 }
 
 pub fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let mut cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
+    let parsed = Cli::command().try_get_matches().and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (mut cli, matches) = match parsed {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
     };
     let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
     cli.typed = (typed("agent"), typed("seat"));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = format!("{e:#}");
-            eprintln!("错误:{}", crate::domain::sanitize::clean_text(&msg));
+            out::note(format!("错误:{e:#}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version as clap prints them; a usage error cleaned first, since clap
+/// quotes what was typed (`kefu orders --limit $'\e]0;…'`).
+fn usage_error(e: clap::Error) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(2);
+    if code == 0 {
+        // A closed pipe (`kefu --help | head -1`) leaves nothing to say.
+        let _ = e.print();
+    } else {
+        out::note(e.render().to_string().trim_end());
+    }
+    ExitCode::from(code)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -132,7 +150,7 @@ fn run(cli: Cli) -> Result<()> {
     // First run: the default database (neither --db nor KEFU_DB) holding no events is
     // filled with the demo; any other file stays as it is.
     if cli.command.is_none() && !explicit_db && store.is_empty()? {
-        eprintln!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS);
+        out::note(format!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS));
         let opts = crate::demo::DemoOptions::at(store.clock().shop_now());
         crate::demo::fill(&mut store, &opts)?;
     }
@@ -175,15 +193,23 @@ pub fn open(path: &std::path::Path, cli: &Cli) -> Result<Store> {
         .map(|a| crate::domain::sanitize::clean_line(&a))
         .filter(|a| !a.is_empty())
         .unwrap_or_else(|| "客服".to_string());
-    let mut store = Store::open(path, Actor::new(agent.clone(), "pending"))
-        .with_context(|| format!("打不开数据库 {}", path.display()))?;
+    let mut store = Store::open(path, Actor::new(agent.clone(), "pending")).map_err(|e| match e {
+        // SQLite's or the system's words alone would not say which file.
+        StoreError::Sqlite(_) | StoreError::Io(_) => {
+            anyhow::Error::new(e).context(format!("打不开数据库 {}", path.display()))
+        }
+        named => named.into(),
+    })?;
     let seat = match cli.seat.clone().map(|s| crate::domain::sanitize::clean_line(&s)).filter(|s| !s.is_empty()) {
         Some(s) => s,
         None => match store.meta("seat")? {
             Some(s) => s,
             None => {
                 let s = default_seat_name();
-                store.set_meta("seat", &s)?;
+                // A read-only database is only read: its seat name is not kept.
+                if !store.is_read_only() {
+                    store.set_meta("seat", &s)?;
+                }
                 s
             }
         },
@@ -205,8 +231,8 @@ fn default_seat_name() -> String {
 
 fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
     let now = store.clock().shop_now();
-    println!("kefu 客服工作台 — 数据库 {}", store.path());
-    println!(
+    out::line(format!("kefu 客服工作台 — 数据库 {}", store.path()))?;
+    out::line(format!(
         "  订单 {} · 待发货 {} · 已超时 {} · 待处理退款 {} · 中差评处理中 {} · 事件 {}",
         store.order_count()?,
         store.to_ship_count()?,
@@ -214,8 +240,8 @@ fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
         store.refunds_waiting_count()?,
         store.open_bad_review_count()?,
         store.event_count()?
-    );
-    println!("  席位 {} · 客服 {}", store.actor().seat, store.actor().agent);
-    println!("命令:kefu --help");
+    ))?;
+    out::line(format!("  席位 {} · 客服 {}", store.actor().seat, store.actor().agent))?;
+    out::line("命令:kefu --help")?;
     Ok(())
 }

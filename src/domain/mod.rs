@@ -14,5 +14,6 @@ pub mod refund;
 pub mod sanitize;
 pub mod setting;
 pub mod text_format;
+pub mod text_len;
 pub mod timefmt;
 pub mod width;

@@ -11,6 +11,7 @@ mod lookup;
 mod migrate;
 mod prepared;
 mod project;
+mod read_only;
 mod replay;
 mod rows;
 mod tally;
@@ -48,6 +49,9 @@ pub struct Store {
     clock: Clock,
     /// What the transactions committed since the last `take_changes` touched.
     changes: ChangeSet,
+    /// Opened read-only because the file (`Some(false)`) or its folder (`Some(true)`)
+    /// cannot be written: reads work, writes are refused before they start.
+    read_only: Option<bool>,
 }
 
 /// What a bulk write brings in (`Store::write_bulk`).
@@ -79,12 +83,54 @@ pub enum Ingested {
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// An existing file that cannot be written (or whose folder cannot) is opened
+    /// read-only instead, when its schema is current: see `read_only`.
     pub fn open(path: &Path, actor: Actor) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let conn = Connection::open(path)?;
-        Store::setup(conn, actor, path.display().to_string())
+        let writable = Connection::open(path)
+            .map_err(StoreError::from)
+            .and_then(|conn| Store::setup(conn, actor.clone(), path.display().to_string()));
+        match writable {
+            Err(e) if path.is_file() && read_only::is_not_writable(&e) => Store::open_read_only(path, actor),
+            // SQLite opens a file it may not write read-only by itself.
+            Ok(mut store) if store.conn.is_readonly(rusqlite::MAIN_DB)? => {
+                store.read_only = Some(read_only::folder_is_read_only(path));
+                Ok(store)
+            }
+            other => other,
+        }
+    }
+
+    fn open_read_only(path: &Path, actor: Actor) -> Result<Store> {
+        let folder = read_only::folder_is_read_only(path);
+        let shown = path.display().to_string();
+        let conn = read_only::open(path, folder)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;")?;
+        migrate::check_current(&conn, &shown, folder)?;
+        Ok(Store {
+            conn,
+            actor,
+            path: shown,
+            clock: Clock::system(),
+            changes: ChangeSet::default(),
+            read_only: Some(folder),
+        })
+    }
+
+    /// Whether this database was opened read-only (see `open`).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// Refuses a change to a database opened read-only, before anything starts.
+    fn writable(&self) -> Result<()> {
+        match self.read_only {
+            Some(folder) => Err(StoreError::ReadOnly { path: self.path.clone(), folder }),
+            None => Ok(()),
+        }
     }
 
     pub fn open_in_memory(actor: Actor) -> Result<Store> {
@@ -102,7 +148,7 @@ impl Store {
              PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
         )?;
         migrate::migrate(&mut conn, &path)?;
-        Ok(Store { conn, actor, path, clock: Clock::system(), changes: ChangeSet::default() })
+        Ok(Store { conn, actor, path, clock: Clock::system(), changes: ChangeSet::default(), read_only: None })
     }
 
     pub fn actor(&self) -> &Actor {
@@ -146,6 +192,7 @@ impl Store {
 
     /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.writable()?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
         let out = f(&mut w)?;
@@ -163,6 +210,7 @@ impl Store {
     /// a gigabyte is not written twice. A crash mid-load rolls back from the journal;
     /// WAL is restored after the load, and on every open.
     pub fn write_bulk<T>(&mut self, load: BulkLoad, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.writable()?;
         let orders_empty: bool = self.conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
         let log_small = match load {
             BulkLoad::Orders => false,
@@ -260,6 +308,7 @@ impl Store {
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.writable()?;
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![key, value],
@@ -569,34 +618,12 @@ fn insert_event(tx: &Transaction<'_>, e: &Event, at: &str, body: &EventBody, rec
     Ok(())
 }
 
-/// Whether serde_json wrote an escape for a control character in `json`: `\u00XX`, or
-/// `\b`, `\f`, `\r`, `\t` (`\n` is text a memo may hold). One pass from backslash to
-/// backslash; an escaped backslash is stepped over whole.
-fn has_control_escape(json: &str) -> bool {
-    let b = json.as_bytes();
-    let mut from = 0;
-    while let Some(k) = b.get(from..).and_then(|rest| memchr::memchr(b'\\', rest)) {
-        let at = from + k;
-        match b.get(at + 1) {
-            Some(b'u') if b.get(at + 2..at + 4) == Some(b"00") => return true,
-            Some(b'b' | b'f' | b'r' | b't') => return true,
-            _ => from = at + 2,
-        }
-    }
-    false
-}
-
 /// Every string in a payload is cleaned (no control characters but newline, no bidi
 /// overrides, NFC). Returns the cleaned payload, or None when it was clean already (the
 /// common case, which costs one scan of plain characters; a million orders are 575 MB).
 fn clean_payload(payload: &str) -> Result<Option<String>> {
-    use crate::domain::sanitize::clean_text;
-    use unicode_normalization::{IsNormalized, is_nfc_quick};
-    let suspicious = has_control_escape(payload)
-        || !(crate::domain::sanitize::plainly_clean(payload)
-            || !payload.chars().any(|c| matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-                && is_nfc_quick(payload.chars()) == IsNormalized::Yes);
-    if !suspicious {
+    use crate::domain::sanitize::{clean_text, json_is_clean};
+    if json_is_clean(payload) {
         return Ok(None);
     }
     fn walk(v: &mut serde_json::Value) {
@@ -610,19 +637,4 @@ fn clean_payload(payload: &str) -> Result<Option<String>> {
     let mut v: serde_json::Value = serde_json::from_str(payload)?;
     walk(&mut v);
     Ok(Some(serde_json::to_string(&v)?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_control_escape;
-
-    #[test]
-    fn control_escapes_are_told_from_escaped_backslashes() {
-        for json in [r#""\u0007""#, r#""a\bb""#, r#""\f""#, r#""\r\n""#, r#""x\ty""#, r#""\\\t""#] {
-            assert!(has_control_escape(json), "{json}");
-        }
-        for json in [r#""a\nb""#, r#""C:\\temp""#, r#""\\t""#, r#""\\u0041""#, r#""\"""#, "\\", "a\\"] {
-            assert!(!has_control_escape(json), "{json}");
-        }
-    }
 }

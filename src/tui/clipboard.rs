@@ -2,6 +2,7 @@
 //! in tmux with `set-clipboard on`) and the system clipboard tool when one is on PATH.
 //! Tools are spawned and waited for on their own thread, never blocking the screen.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -10,11 +11,20 @@ use ratatui::crossterm::Command as _;
 use ratatui::crossterm::clipboard::CopyToClipboard;
 use ratatui::crossterm::execute;
 
-/// The OSC 52 sequence that puts `text` on the clipboard.
+use crate::domain::sanitize::safe_text;
+
+/// What goes on the clipboard for `text`: cleaned like everything else that leaves
+/// kefu (a reply or a value planted with an escape would be pasted into a terminal or a
+/// chat window as it is). Newlines stay.
+pub fn clipboard_text(text: &str) -> Cow<'_, str> {
+    safe_text(text)
+}
+
+/// The OSC 52 sequence that puts `text` (cleaned) on the clipboard.
 #[cfg(test)]
 fn osc52(text: &str) -> String {
     let mut s = String::new();
-    let _ = CopyToClipboard::to_clipboard_from(text.as_bytes()).write_ansi(&mut s);
+    let _ = CopyToClipboard::to_clipboard_from(clipboard_text(text).as_bytes()).write_ansi(&mut s);
     s
 }
 
@@ -23,7 +33,7 @@ fn on_path(tool: &str) -> bool {
 }
 
 /// The system clipboard command for this session, if there is one.
-pub(crate) fn system_tool() -> Option<(&'static str, Vec<&'static str>)> {
+fn system_tool() -> Option<(&'static str, Vec<&'static str>)> {
     if cfg!(target_os = "macos") && on_path("pbcopy") {
         return Some(("pbcopy", vec![]));
     }
@@ -42,10 +52,11 @@ pub(crate) fn system_tool() -> Option<(&'static str, Vec<&'static str>)> {
 }
 
 /// Writes OSC 52 to `out` and hands the text to the system tool in the background.
-pub(crate) fn copy(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+pub fn copy(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    let text = clipboard_text(text);
     execute!(out, CopyToClipboard::to_clipboard_from(text.as_bytes()))?;
     if let Some((tool, args)) = system_tool() {
-        let text = text.to_string();
+        let text = text.into_owned();
         std::thread::spawn(move || {
             let child =
                 Command::new(tool).args(args).stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
@@ -68,5 +79,13 @@ mod tests {
     fn osc52_is_base64_of_utf8() {
         assert_eq!(osc52("亲"), "\x1b]52;c;5Lqy\x1b\\");
         assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x1b\\");
+    }
+
+    #[test]
+    fn what_is_copied_is_cleaned() {
+        let mut buf = Vec::new();
+        copy(&mut buf, "亲\x1b]52;c;ZXZpbA==\x07,\u{9b}2J您好\u{202e}\n收货人").unwrap();
+        assert_eq!(buf, osc52("亲,您好\n收货人").as_bytes());
+        assert_eq!(osc52("a\x1b[31mb"), osc52("ab"));
     }
 }

@@ -11,7 +11,7 @@
 
 pub(crate) mod action;
 pub(crate) mod app;
-pub(crate) mod clipboard;
+pub mod clipboard;
 pub(crate) mod counts;
 pub(crate) mod keymap;
 pub(crate) mod msg;

@@ -25,6 +25,12 @@ impl App {
     }
 
     pub(crate) fn draw(&self, f: &mut Frame) {
+        self.draw_screen(f);
+        // The last line of defence: whatever a pane drew, nothing unsafe reaches the terminal.
+        crate::tui::text::scrub(f.buffer_mut());
+    }
+
+    fn draw_screen(&self, f: &mut Frame) {
         let area = f.area();
         if area.width < MIN_W || area.height < MIN_H {
             let msg = format!("终端太小 terminal too small\n{}×{},至少 {MIN_W}×{MIN_H}", area.width, area.height);
