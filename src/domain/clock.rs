@@ -21,6 +21,42 @@ pub fn shop_offset() -> FixedOffset {
     FixedOffset::east_opt(hours.clamp(-12, 14) * 3600).unwrap_or(CHINA)
 }
 
+/// A wall clock a store writes its events' times with: the environment's (the system
+/// clock, or `KEFU_NOW` when set), or fixed at one instant; and possibly off by an offset
+/// (a seat whose clock is wrong — tests of sync between such seats use this).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Clock {
+    fixed: Option<DateTime<Utc>>,
+    offset_ms: i64,
+}
+
+impl Clock {
+    /// The environment's clock: `KEFU_NOW` when set, else the system clock.
+    pub fn from_env() -> Clock {
+        Clock::default()
+    }
+
+    /// Always `at`.
+    pub fn fixed(at: DateTime<Utc>) -> Clock {
+        Clock { fixed: Some(at), offset_ms: 0 }
+    }
+
+    /// This clock, running `by` ahead (or behind, when negative).
+    pub fn skewed(self, by: Duration) -> Clock {
+        Clock { offset_ms: self.offset_ms + by.num_milliseconds(), ..self }
+    }
+
+    pub fn now_utc(&self) -> DateTime<Utc> {
+        let now = self.fixed.unwrap_or_else(now_utc);
+        now + Duration::milliseconds(self.offset_ms)
+    }
+
+    /// Now on the shop's wall clock, by this clock.
+    pub fn shop_now(&self) -> NaiveDateTime {
+        to_shop(self.now_utc())
+    }
+}
+
 /// Now, in UTC.
 pub fn now_utc() -> DateTime<Utc> {
     if let Some(pinned) = pinned_now() {
