@@ -39,7 +39,7 @@ fn order(no: &str) -> OrderRecord {
 /// A seat whose clock runs `skew` off the real one.
 fn seat(name: &str, skew: Duration) -> Store {
     let mut s = Store::open_in_memory(Actor::new(format!("客服{name}"), name)).unwrap();
-    s.set_clock(Clock::from_env().skewed(skew));
+    s.set_clock(Clock::system().skewed(skew));
     s
 }
 
@@ -161,7 +161,7 @@ fn each_seats_skew_is_recorded_as_last_observed() {
     let hours = seen.skew_ms as f64 / 3_600_000.0;
     assert!((-6.1..-5.9).contains(&hours), "{hours}");
     // A later file from b, its clock set right: the observation is replaced.
-    b.set_clock(Clock::from_env());
+    b.set_clock(Clock::system());
     b.set_flag("1001", Flag::Green).unwrap();
     sync::import(&mut a, &export(&mut b, dir.path(), "b2.kefusync")).unwrap();
     let skews = a.clock_skews().unwrap();

@@ -214,7 +214,7 @@ struct World {
 /// A seat whose clock runs `hours` off.
 fn seat(name: &str, hours: i64) -> Store {
     let mut s = Store::open_in_memory(Actor::new(format!("客服{name}"), name)).unwrap();
-    s.set_clock(Clock::from_env().skewed(Duration::hours(hours)));
+    s.set_clock(Clock::system().skewed(Duration::hours(hours)));
     s
 }
 

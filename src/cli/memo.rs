@@ -2,6 +2,7 @@
 
 use anyhow::{Result, bail};
 
+use super::out;
 use crate::domain::flag::Flag;
 use crate::store::Store;
 
@@ -36,11 +37,11 @@ pub fn run(store: &mut Store, a: Args) -> Result<()> {
             text,
             a.result.as_deref().unwrap_or(""),
         )?;
-        println!("已备注 {}:{line}", a.order_no);
+        out::line(format!("已备注 {}:{line}", a.order_no))?;
     }
     if let Some(f) = flag {
         store.set_flag(&a.order_no, f)?;
-        println!("已设旗 {}:{}({})", a.order_no, f.label(), f.meaning());
+        out::line(format!("已设旗 {}:{}({})", a.order_no, f.label(), f.meaning()))?;
     }
     Ok(())
 }

@@ -1,5 +1,9 @@
 //! The `kefu` command line. Each subcommand lives in its own file; this one parses,
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
+//! Everything printed goes through `out`, which cleans it; a reader that goes away
+//! (`kefu log | head`) ends the command quietly.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod case;
 mod demo;
@@ -8,6 +12,7 @@ mod import;
 mod log;
 mod memo;
 mod orders;
+pub mod out;
 mod refund;
 mod replies;
 mod replies_io;
@@ -105,21 +110,34 @@ pub enum RepliesCmd {
 }
 
 pub fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let mut cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
+    let parsed = Cli::command().try_get_matches().and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (mut cli, matches) = match parsed {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
     };
     let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
     cli.typed = (typed("agent"), typed("seat"));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = format!("{e:#}");
-            eprintln!("错误:{}", crate::domain::sanitize::clean_text(&msg));
+            out::note(format!("错误:{e:#}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Help and version as clap prints them; a usage error cleaned first, since clap
+/// quotes what was typed (`kefu orders --limit $'\e]0;…'`).
+fn usage_error(e: clap::Error) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(2);
+    if code == 0 {
+        // A closed pipe (`kefu --help | head -1`) leaves nothing to say.
+        let _ = e.print();
+    } else {
+        out::note(e.render().to_string().trim_end());
+    }
+    ExitCode::from(code)
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -128,12 +146,16 @@ fn run(cli: Cli) -> Result<()> {
     }
     let explicit_db = cli.db.is_some();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
+    // The one clock: `KEFU_NOW` is read here, once; everything below is handed it.
+    let clock = crate::domain::clock::Clock::from_env().map_err(anyhow::Error::msg)?;
     let mut store = open(&path, &cli)?;
+    store.set_clock(clock);
     // First run: the default database (neither --db nor KEFU_DB) holding no events is
     // filled with the demo; any other file stays as it is.
     if cli.command.is_none() && !explicit_db && store.is_empty()? {
-        eprintln!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS);
-        crate::demo::fill(&mut store, &crate::demo::DemoOptions::default())?;
+        out::note(format!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS));
+        let opts = crate::demo::DemoOptions::at(store.clock().shop_now());
+        crate::demo::fill(&mut store, &opts)?;
     }
     match cli.command {
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(store, &path),
@@ -202,9 +224,9 @@ fn default_seat_name() -> String {
 }
 
 fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
-    let now = crate::domain::clock::shop_now();
-    println!("kefu 客服工作台 — 数据库 {}", store.path());
-    println!(
+    let now = store.clock().shop_now();
+    out::line(format!("kefu 客服工作台 — 数据库 {}", store.path()))?;
+    out::line(format!(
         "  订单 {} · 待发货 {} · 已超时 {} · 待处理退款 {} · 中差评处理中 {} · 事件 {}",
         store.order_count()?,
         store.to_ship_count()?,
@@ -212,8 +234,8 @@ fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
         store.refunds_waiting_count()?,
         store.open_bad_review_count()?,
         store.event_count()?
-    );
-    println!("  席位 {} · 客服 {}", store.actor().seat, store.actor().agent);
-    println!("命令:kefu --help");
+    ))?;
+    out::line(format!("  席位 {} · 客服 {}", store.actor().seat, store.actor().agent))?;
+    out::line("命令:kefu --help")?;
     Ok(())
 }

@@ -3,8 +3,8 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 
+use super::out;
 use super::table::Table;
-use crate::domain::clock;
 use crate::domain::money::format_yuan;
 use crate::domain::order::OrderStatus;
 use crate::domain::promise::format_time_left;
@@ -29,7 +29,7 @@ pub struct Args {
 }
 
 pub fn run(store: &Store, a: Args) -> Result<()> {
-    let now = clock::shop_now();
+    let now = store.clock().shop_now();
     let view = match (&a.status, a.overdue) {
         (Some(_), true) => bail!("--status 和 --overdue 只能选一个"),
         (Some(s), false) => match OrderStatus::parse(s) {
@@ -53,7 +53,7 @@ pub fn run(store: &Store, a: Args) -> Result<()> {
     }
     if a.json {
         let arr: Vec<_> = rows.iter().map(|r| row_json(r, now)).collect();
-        println!("{}", serde_json::to_string_pretty(&arr)?);
+        out::json(&arr)?;
         return Ok(());
     }
     let mut t = Table::new(&["旗", "订单号", "买家", "宝贝", "付款时间", "剩余>", "状态", "备注"]);
@@ -69,7 +69,7 @@ pub fn run(store: &Store, a: Args) -> Result<()> {
             r.memo_last.clone(),
         ]);
     }
-    print!("{}", t.max_width(24).render());
+    out::table(&t.max_width(24))?;
     Ok(())
 }
 

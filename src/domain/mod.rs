@@ -12,6 +12,8 @@ pub mod postage;
 pub mod promise;
 pub mod refund;
 pub mod sanitize;
+pub mod setting;
 pub mod text_format;
+pub mod text_len;
 pub mod timefmt;
 pub mod width;

@@ -2,6 +2,7 @@
 //! the single write path. `Store::write` opens one transaction; everything recorded in
 //! it lands together or not at all.
 
+mod changes;
 mod deferred;
 mod digest;
 mod error;
@@ -33,6 +34,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::domain::clock::Clock;
 use crate::domain::event::{Actor, Event, EventBody, event_hash, format_at};
 
+pub use changes::{ChangeSet, Keys};
 pub use error::{Result, StoreError};
 pub use lookup::LiveReply;
 pub use migrate::SCHEMA_VERSION;
@@ -43,8 +45,10 @@ pub struct Store {
     conn: Connection,
     actor: Actor,
     path: String,
-    /// The wall clock new events are stamped with (see `Writer::append_own`).
+    /// Where "now" comes from (the system's clock unless `set_clock` says otherwise).
     clock: Clock,
+    /// What the transactions committed since the last `take_changes` touched.
+    changes: ChangeSet,
 }
 
 /// What a bulk write brings in (`Store::write_bulk`).
@@ -99,7 +103,7 @@ impl Store {
              PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
         )?;
         migrate::migrate(&mut conn, &path)?;
-        Ok(Store { conn, actor, path, clock: Clock::from_env() })
+        Ok(Store { conn, actor, path, clock: Clock::system(), changes: ChangeSet::default() })
     }
 
     pub fn actor(&self) -> &Actor {
@@ -114,13 +118,26 @@ impl Store {
         &self.path
     }
 
-    /// The wall clock this store stamps new events with.
-    pub fn clock(&self) -> Clock {
-        self.clock
+    /// The clock events are stamped with and "today" is read from.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub fn set_clock(&mut self, clock: Clock) {
         self.clock = clock;
+    }
+
+    /// What the writes committed since the last call changed (and starts afresh).
+    pub fn take_changes(&mut self) -> ChangeSet {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Runs `f` (any writes) and returns its value with what its committed writes changed.
+    pub fn changed<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<(T, ChangeSet)> {
+        self.changes = ChangeSet::default();
+        let out = f(self);
+        let changes = self.take_changes();
+        Ok((out?, changes))
     }
 
     /// Read access for queries.
@@ -131,9 +148,9 @@ impl Store {
     /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut w = Writer::new(tx, self.actor.clone(), self.clock)?;
+        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
         let out = f(&mut w)?;
-        w.commit()?;
+        self.changes.merge(w.commit()?);
         Ok(out)
     }
 
@@ -207,7 +224,7 @@ impl Store {
         for (name, _) in &indexes {
             tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
         }
-        let mut w = Writer::new(tx, self.actor.clone(), self.clock)?;
+        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
         let out = f(&mut w)?;
         if !indexes.is_empty() {
             // SQLite's sorter uses a second core only when the keys outgrow the page
@@ -220,7 +237,7 @@ impl Store {
                 w.tx.execute_batch(sql)?;
             }
         }
-        w.commit()?;
+        self.changes.merge(w.commit()?);
         Ok(out)
     }
 
@@ -281,6 +298,8 @@ pub struct Writer<'c> {
     /// Orders' newest memo and flag, and memo lines, from events brought in: written at
     /// commit (a seat's own change at once).
     deferred: deferred::Deferred,
+    /// What this transaction's events touched (the store's once committed).
+    changes: ChangeSet,
 }
 
 /// The total order of the log: time, then seat, then the seat's sequence.
@@ -313,13 +332,45 @@ impl<'c> Writer<'c> {
             received_at,
             tally: Default::default(),
             deferred: Default::default(),
+            changes: ChangeSet::default(),
         })
     }
 
-    fn commit(mut self) -> Result<()> {
+    /// Commits; returns what the transaction changed.
+    fn commit(mut self) -> Result<ChangeSet> {
         self.deferred.flush(&self.tx)?;
         self.tally.flush(&self.tx)?;
         self.tx.commit()?;
+        Ok(self.changes)
+    }
+
+    /// Notes what an applied event touched: for an action on a refund or case, its
+    /// order too (the order's row counts its open refunds); for a resolution, its
+    /// conflict's case.
+    fn note_change(&mut self, body: &EventBody, foreign: bool) -> Result<()> {
+        let one = |sql: &str, key: &str| -> Result<Option<String>> {
+            Ok(self.tx.prepare_cached(sql)?.query_row([key], |r| r.get(0)).optional()?)
+        };
+        let conflict_case = match body {
+            EventBody::ConflictResolved { event_id, .. } => {
+                one("SELECT case_key FROM conflicts WHERE event_id = ?", event_id)?
+            }
+            _ => None,
+        };
+        let order = match body {
+            EventBody::RefundActed { refund_no, .. } => {
+                one("SELECT order_no FROM refunds WHERE refund_no = ?", refund_no)?
+            }
+            EventBody::CaseActed { case_id, .. }
+            | EventBody::CaseRegistered { case_id, .. }
+            | EventBody::CaseDetailEdited { case_id, .. }
+            | EventBody::CaseContacted { case_id, .. } => one("SELECT order_no FROM cases WHERE case_id = ?", case_id)?,
+            _ => None,
+        };
+        self.changes.note(body, foreign, conflict_case.as_deref());
+        if let Some(o) = order {
+            self.changes.orders.insert(&o);
+        }
         Ok(())
     }
 
@@ -405,6 +456,7 @@ impl<'c> Writer<'c> {
         let times = Times { at: &at_text, wall: Some(&wall_text) };
         self.insert_event(&event, times, &body)?;
         project::apply(&self.tx, &mut self.deferred, &event, times, &body, project::Mode::Strict)?;
+        self.note_change(&body, false)?;
         // A seat's own change shows at once, also to the rest of this transaction.
         self.deferred.flush(&self.tx)?;
         self.seq = seq;
@@ -460,6 +512,7 @@ impl<'c> Writer<'c> {
             self.tally.note(event, times(k).shown());
             project::apply(&self.tx, &mut self.deferred, event, times(k), body, project::Mode::Replay)
                 .map_err(|e| (k, e))?;
+            self.note_change(body, true).map_err(|e| (k, e))?;
             if event.seat == self.actor.seat && event.seq > self.seq {
                 self.seq = event.seq;
                 self.prev_hash = event.hash.clone();
@@ -574,34 +627,12 @@ fn insert_event(tx: &Transaction<'_>, e: &Event, times: Times<'_>, body: &EventB
     Ok(())
 }
 
-/// Whether serde_json wrote an escape for a control character in `json`: `\u00XX`, or
-/// `\b`, `\f`, `\r`, `\t` (`\n` is text a memo may hold). One pass from backslash to
-/// backslash; an escaped backslash is stepped over whole.
-fn has_control_escape(json: &str) -> bool {
-    let b = json.as_bytes();
-    let mut from = 0;
-    while let Some(k) = b.get(from..).and_then(|rest| memchr::memchr(b'\\', rest)) {
-        let at = from + k;
-        match b.get(at + 1) {
-            Some(b'u') if b.get(at + 2..at + 4) == Some(b"00") => return true,
-            Some(b'b' | b'f' | b'r' | b't') => return true,
-            _ => from = at + 2,
-        }
-    }
-    false
-}
-
 /// Every string in a payload is cleaned (no control characters but newline, no bidi
 /// overrides, NFC). Returns the cleaned payload, or None when it was clean already (the
 /// common case, which costs one scan of plain characters; a million orders are 575 MB).
 fn clean_payload(payload: &str) -> Result<Option<String>> {
-    use crate::domain::sanitize::clean_text;
-    use unicode_normalization::{IsNormalized, is_nfc_quick};
-    let suspicious = has_control_escape(payload)
-        || !(crate::domain::sanitize::plainly_clean(payload)
-            || !payload.chars().any(|c| matches!(c, '\u{7f}'..='\u{9f}' | '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-                && is_nfc_quick(payload.chars()) == IsNormalized::Yes);
-    if !suspicious {
+    use crate::domain::sanitize::{clean_text, json_is_clean};
+    if json_is_clean(payload) {
         return Ok(None);
     }
     fn walk(v: &mut serde_json::Value) {
@@ -615,19 +646,4 @@ fn clean_payload(payload: &str) -> Result<Option<String>> {
     let mut v: serde_json::Value = serde_json::from_str(payload)?;
     walk(&mut v);
     Ok(Some(serde_json::to_string(&v)?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_control_escape;
-
-    #[test]
-    fn control_escapes_are_told_from_escaped_backslashes() {
-        for json in [r#""\u0007""#, r#""a\bb""#, r#""\f""#, r#""\r\n""#, r#""x\ty""#, r#""\\\t""#] {
-            assert!(has_control_escape(json), "{json}");
-        }
-        for json in [r#""a\nb""#, r#""C:\\temp""#, r#""\\t""#, r#""\\u0041""#, r#""\"""#, "\\", "a\\"] {
-            assert!(!has_control_escape(json), "{json}");
-        }
-    }
 }

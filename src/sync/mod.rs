@@ -163,7 +163,7 @@ fn write_export_inner(store: &Store, path: &Path, tmp: &Path, after: i64) -> Res
                 kefu_sync: FORMAT_VERSION,
                 kefu_version: format::KEFU_VERSION.to_string(),
                 seat: seat.clone(),
-                created_at: crate::domain::event::format_at(store.clock().now_utc()),
+                created_at: format::created_now(store.clock()),
                 event_count: slice.count,
                 seats: slice.seats.iter().map(|(s, (min, max, _))| (s.clone(), [*min, *max])).collect(),
                 first_id: slice.first_id.clone(),
