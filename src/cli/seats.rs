@@ -5,6 +5,7 @@
 use anyhow::Result;
 use serde_json::json;
 
+use super::out;
 use super::table::Table;
 use crate::domain::clock;
 use crate::domain::timefmt::format_datetime;
@@ -20,7 +21,7 @@ pub struct Args {
 pub fn run(store: &Store, a: Args) -> Result<()> {
     let seats = store.seats()?;
     if a.json {
-        let out: Vec<_> = seats
+        let rows: Vec<_> = seats
             .iter()
             .map(|s| {
                 json!({
@@ -35,11 +36,10 @@ pub fn run(store: &Store, a: Args) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
+        return out::json(&rows);
     }
     if seats.is_empty() {
-        println!("还没有任何席位的事件");
+        out::line("还没有任何席位的事件")?;
         return Ok(());
     }
     let mut t = Table::new(&["席位", "客服", "事件>", "最早", "最近", "时钟偏差(上次观察)"]);
@@ -54,7 +54,7 @@ pub fn run(store: &Store, a: Args) -> Result<()> {
             skew_text(s),
         ]);
     }
-    print!("{}", t.max_width(40).render());
+    out::table(&t.max_width(40))?;
     Ok(())
 }
 
