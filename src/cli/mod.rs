@@ -17,6 +17,7 @@ mod refund;
 mod replies;
 mod replies_io;
 mod report;
+mod seats;
 mod sync;
 pub mod table;
 
@@ -94,6 +95,8 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// List sync conflicts, or record how one was resolved.
     Conflicts(sync::ConflictsArgs),
+    /// Every seat this database knows: its agents, events, and clock as last observed.
+    Seats(seats::Args),
 }
 
 #[derive(Subcommand)]
@@ -181,6 +184,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(a)) => sync::import(&mut store, a),
         Some(Command::Sync(a)) => sync::sync_dir(&mut store, a),
         Some(Command::Conflicts(a)) => sync::conflicts(&mut store, a),
+        Some(Command::Seats(a)) => seats::run(&store, a),
     }
 }
 
