@@ -5,6 +5,7 @@
 //! knows a terminal exists.
 
 pub mod cli;
+pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod import;

@@ -2,6 +2,7 @@
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
 
 mod case;
+mod config;
 mod demo;
 mod dsr;
 mod import;
@@ -12,13 +13,14 @@ mod refund;
 mod replies;
 mod replies_io;
 mod report;
+mod shop;
 mod sync;
 pub mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -28,10 +30,10 @@ use crate::store::{Store, default_db_path};
 #[derive(Parser)]
 #[command(name = "kefu", version, about = "客服工作台 — 淘宝/天猫客服的终端工作台", long_about = None)]
 pub struct Cli {
-    /// Database file (default: $KEFU_DB, else the platform data dir). Created empty if missing.
+    /// Database file (default: $KEFU_DB, else `db` in the config file, else the platform data dir). Created empty if missing.
     #[arg(long, global = true, env = "KEFU_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Who is working (recorded with every change).
+    /// Who is working (recorded with every change; else KEFU_AGENT, else `agent` in the config file).
     #[arg(long, global = true, env = "KEFU_AGENT", value_name = "NAME")]
     pub agent: Option<String>,
     /// Which seat (workstation) this is.
@@ -43,6 +45,9 @@ pub struct Cli {
     /// environment): `kefu log` uses them as filters.
     #[arg(skip)]
     pub typed: (bool, bool),
+    /// Where `--agent`, `--db` and `--seat` came from (flag or environment).
+    #[arg(skip)]
+    pub sources: (Option<ValueSource>, Option<ValueSource>, Option<ValueSource>),
 }
 
 #[derive(Subcommand)]
@@ -89,6 +94,28 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// List sync conflicts, or record how one was resolved.
     Conflicts(sync::ConflictsArgs),
+    /// The settings in force and where each came from; `config set agent 宾` writes your config file.
+    Config(config::Args),
+    /// The shop's settings, shared by every seat; `shop set KEY VALUE` changes one for everybody.
+    Shop(shop::Args),
+}
+
+impl Command {
+    /// Whether the command records this seat's own events (and so needs to know who is working).
+    fn writes(&self) -> bool {
+        match self {
+            Command::Memo(_)
+            | Command::Refund(_)
+            | Command::ImportOrders(_)
+            | Command::ImportRefunds(_)
+            | Command::Case(_)
+            | Command::Replies(RepliesCmd::Import(_)) => true,
+            Command::Conflicts(a) => a.writes(),
+            Command::Shop(a) => shop::writes(a),
+            // the demo signs with its own agents; a sync import brings other seats' events
+            _ => false,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -107,8 +134,9 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
-    cli.typed = (typed("agent"), typed("seat"));
+    let source = |id: &str| matches.value_source(id);
+    cli.typed = (source("agent") == Some(ValueSource::CommandLine), source("seat") == Some(ValueSource::CommandLine));
+    cli.sources = (source("agent"), source("db"), source("seat"));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -119,21 +147,112 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Where a personal setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag(&'static str),
+    Env(&'static str),
+    /// The personal config file, at this line.
+    File {
+        line: usize,
+    },
+    /// This database remembers it (the seat name).
+    Database,
+    /// assets/defaults.toml, or the platform's data dir for the database.
+    Default,
+    Unset,
+}
+
+impl Origin {
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Flag(f) => format!("命令行 {f}"),
+            Origin::Env(v) => format!("环境变量 {v}"),
+            Origin::File { line } => format!("配置文件第 {line} 行"),
+            Origin::Database => "数据库(首次打开时取的名字)".into(),
+            Origin::Default => "默认(assets/defaults.toml)".into(),
+            Origin::Unset => "未设置".into(),
+        }
+    }
+
+    fn of(source: Option<ValueSource>, flag: &'static str, env: &'static str) -> Origin {
+        match source {
+            Some(ValueSource::EnvVariable) => Origin::Env(env),
+            _ => Origin::Flag(flag),
+        }
+    }
+}
+
+/// Who is at the keyboard, which database, and where each came from.
+pub struct Who {
+    pub agent: Option<String>,
+    pub agent_from: Origin,
+    pub db: PathBuf,
+    pub db_from: Origin,
+    pub seat_from: Origin,
+    pub config: crate::config::Config,
+}
+
+impl Who {
+    /// `--agent`/`KEFU_AGENT`, else the config file; `--db`/`KEFU_DB`, else the config
+    /// file, else the platform data dir. `$USER` is never taken for an agent's name.
+    fn resolve(cli: &Cli, config: crate::config::Config) -> Result<Who> {
+        let (agent, agent_from) = match &cli.agent {
+            Some(a) => {
+                let name = crate::domain::agent::check_agent_name(a).map_err(anyhow::Error::msg)?;
+                (Some(name), Origin::of(cli.sources.0, "--agent", "KEFU_AGENT"))
+            }
+            None => match &config.agent {
+                Some(s) => (Some(s.value.clone()), Origin::File { line: s.line }),
+                None => (None, Origin::Unset),
+            },
+        };
+        let (db, db_from) = match (&cli.db, config.db_path()) {
+            (Some(p), _) => (p.clone(), Origin::of(cli.sources.1, "--db", "KEFU_DB")),
+            (None, Some(p)) => (p, Origin::File { line: config.db.as_ref().map_or(0, |s| s.line) }),
+            (None, None) => (default_db_path(), Origin::Default),
+        };
+        let seat_from = match cli.seat {
+            Some(_) => Origin::of(cli.sources.2, "--seat", "KEFU_SEAT"),
+            None => Origin::Database,
+        };
+        Ok(Who { agent, agent_from, db, db_from, seat_from, config })
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     if let Some(Command::Dsr(a)) = cli.command {
         return dsr::run(a);
     }
-    let explicit_db = cli.db.is_some();
-    let path = cli.db.clone().unwrap_or_else(default_db_path);
-    let mut store = open(&path, &cli)?;
-    // First run: the default database (neither --db nor KEFU_DB) holding no events is
-    // filled with the demo; any other file stays as it is.
-    if cli.command.is_none() && !explicit_db && store.is_empty()? {
+    let config = crate::config::load()?;
+    for w in &config.warnings {
+        eprintln!("提示:{w}");
+    }
+    let who = Who::resolve(&cli, config)?;
+    if let Some(Command::Config(config::Args { cmd: Some(config::Cmd::Set { key, value }) })) = &cli.command {
+        return config::set(&who, key, value);
+    }
+    if cli.command.as_ref().is_some_and(Command::writes) && who.agent.is_none() {
+        bail!("{}", crate::store::NO_AGENT);
+    }
+    let path = who.db.clone();
+    let mut store = open(&path, &cli, &who)?;
+    // First run: the default database (neither --db, KEFU_DB nor the config file) holding
+    // no events is filled with the demo; any other file stays as it is.
+    if cli.command.is_none() && who.db_from == Origin::Default && store.is_empty()? {
         eprintln!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS);
         crate::demo::fill(&mut store, &crate::demo::DemoOptions::default())?;
     }
+    let explicit_db = who.db_from != Origin::Default;
     match cli.command {
-        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => crate::tui::run(store, &path),
+        None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            if who.agent.is_none() {
+                let name = ask_agent_name(&who)?;
+                let seat = store.actor().seat.clone();
+                store.set_actor(Actor::new(name, seat));
+            }
+            crate::tui::run(store, &path)
+        }
         None => summary(&mut store, explicit_db),
         Some(Command::Orders(a)) => orders::run(&store, a),
         Some(Command::Memo(a)) => memo::run(&mut store, a),
@@ -157,18 +276,44 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(a)) => sync::import(&mut store, a),
         Some(Command::Sync(a)) => sync::sync_dir(&mut store, a),
         Some(Command::Conflicts(a)) => sync::conflicts(&mut store, a),
+        Some(Command::Config(_)) => config::show(&store, &who),
+        Some(Command::Shop(a)) => shop::run(&mut store, a),
     }
 }
 
-/// Opens the database and works out who is at the keyboard.
-pub fn open(path: &std::path::Path, cli: &Cli) -> Result<Store> {
-    let agent = cli
-        .agent
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .map(|a| crate::domain::sanitize::clean_line(&a))
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| "客服".to_string());
+/// The seat screen's first start on this computer: who is working? The answer goes into
+/// the config file, so it is asked once.
+fn ask_agent_name(who: &Who) -> Result<String> {
+    use std::io::{BufRead, Write};
+    let stdin = std::io::stdin();
+    if !std::io::IsTerminal::is_terminal(&stdin) {
+        bail!("{}", crate::store::NO_AGENT);
+    }
+    println!(
+        "欢迎使用 kefu。每条改动(备注、退款、售后)都会记下是谁做的,备注末尾也写你的名字(如 6-28联系工号851更改地址,已更改 宾)。"
+    );
+    loop {
+        print!("你的名字:");
+        std::io::stdout().flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            bail!("没有输入名字,已退出。也可以先运行:kefu config set agent 你的名字");
+        }
+        match crate::config::set(&who.config.file, crate::config::PersonalKey::Agent, &line) {
+            Ok(name) => {
+                println!("已记下:{name}(写在 {};改名:kefu config set agent 新名字)", who.config.file.display());
+                return Ok(name);
+            }
+            Err(e) if e.line.is_some() => return Err(e.into()),
+            Err(e) => println!("{}", e.message),
+        }
+    }
+}
+
+/// Opens the database and works out who is at the keyboard (an agent not known yet is
+/// empty: the store refuses to record for nobody).
+fn open(path: &std::path::Path, cli: &Cli, who: &Who) -> Result<Store> {
+    let agent = who.agent.clone().unwrap_or_default();
     let mut store = Store::open(path, Actor::new(agent.clone(), "pending"))
         .with_context(|| format!("打不开数据库 {}", path.display()))?;
     let seat = match cli.seat.clone().map(|s| crate::domain::sanitize::clean_line(&s)).filter(|s| !s.is_empty()) {
@@ -209,7 +354,8 @@ fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
         store.open_bad_review_count()?,
         store.event_count()?
     );
-    println!("  席位 {} · 客服 {}", store.actor().seat, store.actor().agent);
+    let agent = if store.actor().agent.is_empty() { "(未设置)" } else { &store.actor().agent };
+    println!("  席位 {} · 客服 {agent}", store.actor().seat);
     println!("命令:kefu --help");
     Ok(())
 }

@@ -13,6 +13,14 @@ pub enum ShopType {
 }
 
 impl ShopType {
+    /// What the `shop_type` setting stores.
+    pub fn code(self) -> &'static str {
+        match self {
+            ShopType::CShop => "c_shop",
+            ShopType::Tmall => "tmall",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             ShopType::CShop => "C店/MT",
@@ -22,8 +30,10 @@ impl ShopType {
 
     pub fn parse(text: &str) -> Option<ShopType> {
         match text.trim().to_lowercase().as_str() {
-            "c" | "cshop" | "c_shop" | "c-shop" | "c店" | "mt" | "taobao" | "淘宝" => Some(ShopType::CShop),
-            "tmall" | "天猫" | "商城" => Some(ShopType::Tmall),
+            "c" | "cshop" | "c_shop" | "c-shop" | "c店" | "c店/mt" | "mt" | "taobao" | "淘宝" => {
+                Some(ShopType::CShop)
+            }
+            "tmall" | "天猫" | "商城" | "天猫(商城)" => Some(ShopType::Tmall),
             _ => None,
         }
     }
