@@ -4,7 +4,7 @@
 use anyhow::{Result, anyhow};
 use serde_json::json;
 
-use crate::domain::placeholders::{fill, missing};
+use crate::domain::placeholders::fill;
 use crate::search::{Field, ReplyDoc, ReplyIndex};
 use crate::store::Store;
 
@@ -33,13 +33,14 @@ pub fn search(store: &Store, a: SearchArgs) -> Result<()> {
             .iter()
             .map(|h| {
                 let d = index.doc(h.doc);
+                let filled = fill(&d.text, &values);
                 json!({
                     "id": d.id,
                     "code": d.code,
                     "group": d.group,
                     "text": d.text,
-                    "filled": fill(&d.text, &values),
-                    "missing": missing(&d.text, &values),
+                    "filled": filled.text,
+                    "missing": filled.missing,
                     "uses": d.uses,
                     "score": h.score,
                     "matched": match h.field { Field::Code => "code", Field::Text => "text", Field::Group => "group" },
@@ -55,7 +56,7 @@ pub fn search(store: &Store, a: SearchArgs) -> Result<()> {
     }
     for h in &hits {
         let d = index.doc(h.doc);
-        let text = crate::domain::sanitize::clean_text(&fill(&d.text, &values));
+        let text = crate::domain::sanitize::clean_text(&fill(&d.text, &values).text);
         println!("[{}] {} · 用过 {} 次\n  {}", d.code, d.group, d.uses, text.replace('\n', "\n  "));
     }
     Ok(())

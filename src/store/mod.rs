@@ -19,6 +19,7 @@ pub mod cases;
 pub mod log;
 pub mod ops;
 pub mod orders;
+pub mod placeholder_values;
 pub mod replies;
 pub mod report_queries;
 pub mod shop;

@@ -93,12 +93,12 @@ impl RepliesPane {
 
     /// The selected reply with placeholders filled.
     pub fn filled(&self) -> Option<String> {
-        self.selected().map(|h| fill(&h.text, &self.values))
+        self.selected().map(|h| fill(&h.text, &self.values).text)
     }
 
     fn use_selected(&self) -> Option<Action> {
         let h = self.selected()?;
-        Some(Action::UseReply { reply_id: h.id.clone(), text: fill(&h.text, &self.values) })
+        Some(Action::UseReply { reply_id: h.id.clone(), text: fill(&h.text, &self.values).text })
     }
 
     fn edit_form(&mut self, existing: bool) {
@@ -110,7 +110,9 @@ impl RepliesPane {
         let title = if id.is_some() { "修改快捷回复" } else { "新增快捷回复" };
         let mut form =
             Form::new(title, vec![Field::text("编码", &code), Field::text("内容", &text), Field::text("分组", &group)]);
-        form.preview = vec!["占位符:{买家} {订单号} {快递} {单号} {收货人} {地址} {金额} {客服}".into()];
+        let names: Vec<String> =
+            crate::domain::placeholders::all_names().iter().map(|(_, zh)| format!("{{{zh}}}")).collect();
+        form.preview = vec![format!("占位符:{}", names.join(" "))];
         self.modal = Some(ReplyModal::Edit { id, form });
     }
 
