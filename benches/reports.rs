@@ -5,10 +5,9 @@
 //! — orders imported each morning in batches of 1,000 (`OrdersUpserted`), then 60 days
 //! of seat work through the ops (memo lines, flags, replies used, refunds through their
 //! states, bad reviews with contacts, damage reports and claims) by four agents on four
-//! seats, each at its simulated moment (`KEFU_NOW`) — caches it in /tmp keyed by size,
+//! seats, each at its simulated moment (the store's clock) — caches it in /tmp keyed by size,
 //! then times every report (built and rendered as text), `log verify` and log pages.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
-#![allow(unsafe_code, reason = "sets KEFU_NOW for the global clock until the clock is injected (issue 13)")]
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -17,12 +16,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{Duration as Span, NaiveDate, NaiveDateTime};
 use kefu::domain::case::{BadReviewDetail, CaseAction, CaseDetail, Channel, Registration, ReviewLevel};
+use kefu::domain::clock::Clock;
 use kefu::domain::event::{Actor, EventBody, RefundRecord};
 use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
 use kefu::domain::refund::{ActionInput, RefundAction};
 use kefu::domain::text_format::{DamageReport, ParcelLoss};
-use kefu::domain::timefmt::format_datetime;
 use kefu::report::{Period, agents, bad_reviews, daily, damage, log as rlog, refunds, render};
 use kefu::store::Store;
 use kefu::store::audit::LogFilter;
@@ -167,8 +166,7 @@ impl Sim {
     }
 
     fn run(&mut self, now: NaiveDateTime, task: Task) {
-        // SAFETY: the benchmark is single-threaded; nothing reads the environment meanwhile.
-        unsafe { std::env::set_var("KEFU_NOW", format_datetime(now)) };
+        self.store.set_clock(Clock::fixed(now));
         let mins = |r: &mut Rng, lo: i64, hi: i64| Span::minutes(lo + r.below((hi - lo) as u64) as i64);
         match task {
             Task::Import(day) => {
@@ -331,8 +329,7 @@ fn build(path: &Path, orders: usize, events: usize) {
         imported_days: 0,
     };
     let begin = start().and_hms_opt(7, 0, 0).unwrap();
-    // SAFETY: single-threaded.
-    unsafe { std::env::set_var("KEFU_NOW", format_datetime(begin - Span::hours(1))) };
+    sim.store.set_clock(Clock::fixed(begin - Span::hours(1)));
     for i in 0..50 {
         let id = sim.store.reply_save(None, &format!("q{i}"), &format!("亲,这是第 {i} 条标准回复哦"), "售后").unwrap();
         sim.replies.push(id);

@@ -5,7 +5,6 @@
 //! sync path, `Writer::ingest`): seat-2 closed a refund seat-1 had already agreed to, so
 //! the merged log holds a conflict.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
-#![allow(unsafe_code, reason = "sets KEFU_NOW for the global clock until the clock is injected (issue 13)")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,11 +23,20 @@ fn t(s: &str) -> chrono::NaiveDateTime {
     parse_datetime(s).unwrap()
 }
 
-/// Pins the clock; only while the fixture is built inside `OnceLock::get_or_init`, which
-/// every test calls first, so no other thread reads the environment meanwhile.
+/// The fixture's time (UTC milliseconds), moved along by `clock` as the fixture is built.
+static NOW_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Moves the fixture's clock to `shop_time`.
 fn clock(shop_time: &str) {
-    // SAFETY: see above.
-    unsafe { std::env::set_var("KEFU_NOW", shop_time) };
+    let at = kefu::domain::clock::shop_to_utc(t(shop_time));
+    NOW_MS.store(at.timestamp_millis(), std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The clock the fixture's stores are stamped with.
+fn pinned() -> kefu::domain::clock::Clock {
+    kefu::domain::clock::Clock::from_fn(|| {
+        chrono::DateTime::from_timestamp_millis(NOW_MS.load(std::sync::atomic::Ordering::SeqCst)).unwrap()
+    })
 }
 
 fn order(no: &str, status: OrderStatus, paid: &str) -> OrderRecord {
@@ -68,6 +76,8 @@ fn build() -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join("seat1.sqlite");
     let mut a = Store::open(&path, Actor::new("宾", "seat-1")).unwrap();
     let mut b = Store::open(&dir.path().join("seat2.sqlite"), Actor::new("琳", "seat-2")).unwrap();
+    a.set_clock(pinned());
+    b.set_clock(pinned());
     clock("2026-06-28 08:00:00");
     a.record(EventBody::OrdersUpserted {
         source: "test".into(),
@@ -427,7 +437,7 @@ fn bad_filters_are_clear_errors() {
 fn conflicts_are_not_counted_as_work() {
     // 琳's close lost to 宾's agree: it stays in the log but is nobody's refund action.
     let s = open(db());
-    let day = kefu::report::Period::parse(Some("2026-06-28"), Some("2026-06-28"), 1).unwrap();
+    let day = kefu::report::Period::parse(Some("2026-06-28"), Some("2026-06-28"), 1, chrono::NaiveDate::MIN).unwrap();
     let stats = kefu::report::agents::collect(&s, day).unwrap();
     let by = |a: &str| stats.iter().find(|x| x.agent == a).unwrap().clone();
     assert_eq!((by("宾").refund_actions, by("宾").cases_handled, by("宾").refunds_first_acted), (2, 1, 1));

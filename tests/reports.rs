@@ -5,7 +5,6 @@
 //! (`KEFU_NOW`) to fixed times from 27 to 29 June 2026; the reports are read "on the
 //! morning of 30 June".
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
-#![allow(unsafe_code, reason = "sets KEFU_NOW for the global clock until the clock is injected (issue 13)")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,11 +33,20 @@ fn d(s: &str) -> NaiveDate {
     t(s).date()
 }
 
-/// Pins the clock. Only called while the fixture is built, inside `OnceLock::get_or_init`:
-/// every test calls `db()` first, so no other thread reads the environment meanwhile.
+/// The fixture's time (UTC milliseconds), moved along by `clock` as the fixture is built.
+static NOW_MS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
+/// Moves the fixture's clock to `shop_time`.
 fn clock(shop_time: &str) {
-    // SAFETY: see above — no concurrent reader of the environment.
-    unsafe { std::env::set_var("KEFU_NOW", shop_time) };
+    let at = kefu::domain::clock::shop_to_utc(t(shop_time));
+    NOW_MS.store(at.timestamp_millis(), std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The clock the fixture's stores are stamped with.
+fn pinned() -> kefu::domain::clock::Clock {
+    kefu::domain::clock::Clock::from_fn(|| {
+        chrono::DateTime::from_timestamp_millis(NOW_MS.load(std::sync::atomic::Ordering::SeqCst)).unwrap()
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -95,6 +103,7 @@ fn build() -> (tempfile::TempDir, PathBuf) {
     let bin = Actor::new("宾", "seat-1");
     let lin = Actor::new("琳", "seat-2");
     let mut s = Store::open(&path, bin.clone()).unwrap();
+    s.set_clock(pinned());
     use OrderStatus::*;
     clock("2026-06-27 08:00:00");
     s.record(EventBody::OrdersUpserted {
@@ -349,7 +358,7 @@ fn daily_report_of_today_counts_up_to_now() {
 #[test]
 fn refunds_report_over_three_days() {
     let s = open();
-    let p = Period::parse(Some("2026-06-27"), Some("2026-06-29"), 30).unwrap();
+    let p = Period::parse(Some("2026-06-27"), Some("2026-06-29"), 30, chrono::NaiveDate::MIN).unwrap();
     let r = refunds::build(&s, p).unwrap();
     assert_eq!(
         rows(&r, "按原因"),
@@ -416,7 +425,7 @@ fn bad_review_table() {
     );
     assert!(r.notes[0].contains("50.0%"), "{:?}", r.notes);
     assert!(bad_reviews::build(&s, None, true).unwrap().section("中差评").unwrap().rows.is_empty());
-    let only_29 = Period::parse(Some("2026-06-29"), Some("2026-06-29"), 1).unwrap();
+    let only_29 = Period::parse(Some("2026-06-29"), Some("2026-06-29"), 1, chrono::NaiveDate::MIN).unwrap();
     assert_eq!(bad_reviews::build(&s, Some(only_29), false).unwrap().section("中差评").unwrap().rows.len(), 1);
 }
 
@@ -468,7 +477,7 @@ fn damage_register_in_the_seeds_columns() {
 #[test]
 fn agents_report() {
     let s = open();
-    let p = Period::parse(Some("2026-06-27"), Some("2026-06-29"), 30).unwrap();
+    let p = Period::parse(Some("2026-06-27"), Some("2026-06-29"), 30, chrono::NaiveDate::MIN).unwrap();
     let r = agents::build(&s, p).unwrap();
     assert_eq!(
         rows(&r, "工作量"),
@@ -482,7 +491,7 @@ fn agents_report() {
     );
     assert!(r.notes.iter().any(|n| n.contains("回复率") && n.contains("询单转化率")));
     // Only the 27th: 琳 recorded R2 (not an action); nothing else.
-    let p = Period::parse(Some("2026-06-27"), Some("2026-06-27"), 1).unwrap();
+    let p = Period::parse(Some("2026-06-27"), Some("2026-06-27"), 1, chrono::NaiveDate::MIN).unwrap();
     assert!(agents::build(&s, p).unwrap().section("工作量").unwrap().rows.is_empty());
 }
 

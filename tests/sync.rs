@@ -723,7 +723,9 @@ fn a_seat_whose_clock_runs_ahead_is_reported() {
     let p = dir.path().join("b.kefusync");
     sync::export(&mut b, &p, Scope::All).unwrap();
     let shop = |secs: i64| {
-        (kefu::domain::clock::shop_now() + chrono::Duration::seconds(secs)).format("%Y-%m-%d %H:%M:%S").to_string()
+        (kefu::domain::clock::Clock::system().shop_now() + chrono::Duration::seconds(secs))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
     };
     let import_at = |seat: &str, now: String| {
         let out = kefu(&dir.path().join(format!("{seat}.sqlite")), seat)

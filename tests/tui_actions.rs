@@ -89,8 +89,8 @@ fn memo_form_writes_the_seed_line() {
     let mut app = app();
     keys(&mut app, "/2606280001<Enter>m851<Tab>更改地址<Tab>已更改<Enter>");
     let d = app.store.order_detail("2606280001").unwrap().unwrap();
-    // The date is the store's (shop clock, `KEFU_NOW` when pinned).
-    let today = kefu::domain::clock::shop_now().date().format("%-m-%-d").to_string();
+    // The date is the store's clock (pinned to the fixture's now).
+    let today = t(NOW).date().format("%-m-%-d").to_string();
     let line = format!("{today}联系工号851更改地址,已更改 宾");
     assert_eq!(d.memos.last().unwrap().text, line);
     assert!(app.message.as_ref().unwrap().0.contains(&line));

@@ -147,6 +147,8 @@ fn resolving_a_conflict_records_conflict_resolved() {
     // Seat 3 has only the orders (the first event), not seat 1's R1.
     let base: Vec<Event> = a.events_after_rowid(0, 1).unwrap().into_iter().map(|(_, e)| e).collect();
     let mut c = Store::open_in_memory(Actor::new("阿杰", "seat-3")).unwrap();
+    // Seat 3 acted a minute before the fixture's now (seat 1's clock).
+    c.set_clock(kefu::domain::clock::Clock::fixed(t(NOW) - chrono::Duration::minutes(1)));
     c.write(|w| base.iter().try_for_each(|e| w.ingest(e).map(|_| ()))).unwrap();
     c.refund_new(RefundRecord {
         refund_no: "R1".into(),

@@ -1,7 +1,5 @@
 //! ④ log, ⑤ reports (with both charts) and the DSR form at 120×40 and 80×24.
-//! One test function: it pins `KEFU_NOW` (the store's clock) before anything runs.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
-#![allow(unsafe_code, reason = "sets KEFU_NOW for the global clock until the clock is injected (issue 13)")]
 
 mod tui_support;
 
@@ -17,8 +15,6 @@ fn snap(name: &str, app: &kefu::tui::app::App) {
 
 #[test]
 fn supervisor_screens() {
-    // SAFETY: the only test in this binary; set before any thread is started.
-    unsafe { std::env::set_var("KEFU_NOW", NOW) };
     let mut app = app();
     keys(&mut app, "4");
     snap("log", &app);

@@ -1,10 +1,8 @@
 //! The sync popups at 120×40 and 80×24: the export, import (with its file list) and
 //! folder forms, the progress gauge, an export and an import summary, and a refusal.
-//! One test function: it pins `KEFU_NOW` (the store's clock) before anything runs.
 //! The stores are in memory, so the jobs run inline; the files live in a fixed folder
 //! so the paths on screen are the same on every machine.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
-#![allow(unsafe_code, reason = "sets KEFU_NOW for the global clock until the clock is injected (issue 13)")]
 
 mod tui_support;
 
@@ -28,7 +26,7 @@ fn snap(name: &str, app: &kefu::tui::app::App) {
     }
 }
 
-/// Sets a file's modification time to `KEFU_NOW` less `mins` minutes (the list shows it).
+/// Sets a file's modification time to the fixture's "now" less `mins` minutes (the list shows it).
 fn touch(path: &Path, mins: u64) {
     let now = kefu::domain::clock::shop_to_utc(t(NOW));
     let at = SystemTime::from(now) - Duration::from_secs(mins * 60);
@@ -37,11 +35,6 @@ fn touch(path: &Path, mins: u64) {
 
 #[test]
 fn sync_popups() {
-    // SAFETY: the only test in this binary; set before any thread is started.
-    unsafe {
-        std::env::set_var("KEFU_NOW", NOW);
-        std::env::set_var("KEFU_TZ_OFFSET", "8");
-    }
     let dir = Path::new(DIR);
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).unwrap();

@@ -56,13 +56,18 @@ pub fn show(store: &Store, who: &Who) -> Result<()> {
         None => Origin::Default.describe(),
     };
     t.row(vec!["theme".into(), PersonalKey::Theme.label().into(), c.theme_name(), theme_from]);
-    let keys = if c.keys.is_empty() { "(默认键位)".to_string() } else { format!("{} 项自定义", c.keys.len()) };
-    let keys_from =
-        c.keys.first().map(|k| Origin::File { line: k.line }.describe()).unwrap_or_else(|| Origin::Default.describe());
+    let keys =
+        if c.keys.is_empty() { "(默认键位)".to_string() } else { format!("{} 项自定义", c.key_lines.len()) };
+    let keys_from = c
+        .key_lines
+        .values()
+        .min()
+        .map(|line| Origin::File { line: *line }.describe())
+        .unwrap_or_else(|| Origin::Default.describe());
     t.row(vec!["keys".into(), "键位".into(), keys, keys_from]);
     print!("{}", t.render());
-    for w in &c.warnings {
-        println!("提示:{w}");
+    for p in &c.problems {
+        println!("提示:{p}");
     }
     println!();
     println!("店铺设置 — 各席位共用,随同步传递(kefu shop set 键 值)");

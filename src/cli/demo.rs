@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::demo::{self, DemoOptions, Summary};
-use crate::domain::clock;
 use crate::store::Store;
 
 #[derive(clap::Args)]
@@ -27,7 +26,7 @@ pub struct Args {
 }
 
 pub fn run(store: &mut Store, a: Args) -> Result<()> {
-    let opts = DemoOptions { orders: a.orders, replies: a.replies, seed: a.seed, now: clock::shop_now() };
+    let opts = DemoOptions { orders: a.orders, replies: a.replies, seed: a.seed, now: store.clock().shop_now() };
     let filled = demo::fill(store, &opts)?;
     println!(
         "演示数据已写入 {}:{} 个订单({} 件宝贝,用时 {:.1} 秒),共 {:.1} 秒",

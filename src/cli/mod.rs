@@ -224,24 +224,31 @@ fn run(cli: Cli) -> Result<()> {
     if let Some(Command::Dsr(a)) = cli.command {
         return dsr::run(a);
     }
-    let config = crate::config::load()?;
-    for w in &config.warnings {
-        eprintln!("提示:{w}");
+    let config = crate::config::Config::load();
+    for p in &config.problems {
+        eprintln!("提示:{p}");
     }
     let who = Who::resolve(&cli, config)?;
     if let Some(Command::Config(config::Args { cmd: Some(config::Cmd::Set { key, value }) })) = &cli.command {
         return config::set(&who, key, value);
     }
     if cli.command.as_ref().is_some_and(Command::writes) && who.agent.is_none() {
-        bail!("{}", crate::store::NO_AGENT);
+        match who.config.problem_with("agent") {
+            Some(p) => bail!("{}\n(配置文件里的名字没法用:{p})", crate::store::NO_AGENT),
+            None => bail!("{}", crate::store::NO_AGENT),
+        }
     }
     let path = who.db.clone();
+    // The one clock: `KEFU_NOW` is read here, once; everything below is handed it.
+    let clock = crate::domain::clock::Clock::from_env().map_err(anyhow::Error::msg)?;
     let mut store = open(&path, &cli, &who)?;
+    store.set_clock(clock);
     // First run: the default database (neither --db, KEFU_DB nor the config file) holding
     // no events is filled with the demo; any other file stays as it is.
     if cli.command.is_none() && who.db_from == Origin::Default && store.is_empty()? {
         eprintln!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS);
-        crate::demo::fill(&mut store, &crate::demo::DemoOptions::default())?;
+        let opts = crate::demo::DemoOptions::at(store.clock().shop_now());
+        crate::demo::fill(&mut store, &opts)?;
     }
     let explicit_db = who.db_from != Origin::Default;
     match cli.command {
@@ -343,7 +350,7 @@ fn default_seat_name() -> String {
 }
 
 fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
-    let now = crate::domain::clock::shop_now();
+    let now = store.clock().shop_now();
     println!("kefu 客服工作台 — 数据库 {}", store.path());
     println!(
         "  订单 {} · 待发货 {} · 已超时 {} · 待处理退款 {} · 中差评处理中 {} · 事件 {}",

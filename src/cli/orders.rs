@@ -4,7 +4,6 @@ use anyhow::{Result, bail};
 use serde_json::json;
 
 use super::table::Table;
-use crate::domain::clock;
 use crate::domain::money::format_yuan;
 use crate::domain::order::OrderStatus;
 use crate::domain::promise::format_time_left;
@@ -29,7 +28,7 @@ pub struct Args {
 }
 
 pub fn run(store: &Store, a: Args) -> Result<()> {
-    let now = clock::shop_now();
+    let now = store.clock().shop_now();
     let view = match (&a.status, a.overdue) {
         (Some(_), true) => bail!("--status 和 --overdue 只能选一个"),
         (Some(s), false) => match OrderStatus::parse(s) {

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::domain::clock;
 use crate::report::render::{Format, render};
 use crate::report::{Period, Report, agents, bad_reviews, daily, damage, parse_date, refunds};
 use crate::store::Store;
+use chrono::NaiveDate;
 
 #[derive(clap::Subcommand)]
 pub enum Cmd {
@@ -90,39 +90,40 @@ pub struct Output {
 }
 
 pub fn run(store: &Store, cmd: Cmd) -> Result<()> {
+    let now = store.clock().shop_now();
+    let today = now.date();
     let (report, out) = match cmd {
         Cmd::Daily { date, out } => {
-            let now = clock::shop_now();
             let date = match date {
                 Some(d) => parse_date(&d).map_err(anyhow::Error::msg)?,
                 None => now.date(),
             };
             (daily::build(store, date, now)?, out)
         }
-        Cmd::Refunds { period, out } => (refunds::build(store, period.parse()?)?, out),
+        Cmd::Refunds { period, out } => (refunds::build(store, period.parse(today)?)?, out),
         Cmd::BadReviews { since, until, open, out } => {
-            (bad_reviews::build(store, optional_period(since, until)?, open)?, out)
+            (bad_reviews::build(store, optional_period(since, until, today)?, open)?, out)
         }
-        Cmd::Damage { since, until, out } => (damage::build(store, optional_period(since, until)?)?, out),
-        Cmd::Agents { period, out } => (agents::build(store, period.parse()?)?, out),
+        Cmd::Damage { since, until, out } => (damage::build(store, optional_period(since, until, today)?)?, out),
+        Cmd::Agents { period, out } => (agents::build(store, period.parse(today)?)?, out),
     };
     write(&report, &out)
 }
 
 impl PeriodArgs {
-    fn parse(&self) -> Result<Period> {
-        Period::parse(self.since.as_deref(), self.until.as_deref(), 30).map_err(anyhow::Error::msg)
+    fn parse(&self, today: NaiveDate) -> Result<Period> {
+        Period::parse(self.since.as_deref(), self.until.as_deref(), 30, today).map_err(anyhow::Error::msg)
     }
 }
 
 /// No dates: everything. One or both: that period (an open end is the first day
 /// recorded / today).
-fn optional_period(since: Option<String>, until: Option<String>) -> Result<Option<Period>> {
+fn optional_period(since: Option<String>, until: Option<String>, today: NaiveDate) -> Result<Option<Period>> {
     if since.is_none() && until.is_none() {
         return Ok(None);
     }
     let since = since.unwrap_or_else(|| "2000-01-01".into());
-    Ok(Some(Period::parse(Some(&since), until.as_deref(), 1).map_err(anyhow::Error::msg)?))
+    Ok(Some(Period::parse(Some(&since), until.as_deref(), 1, today).map_err(anyhow::Error::msg)?))
 }
 
 fn write(report: &Report, out: &Output) -> Result<()> {

@@ -5,7 +5,8 @@ use anyhow::{Result, anyhow};
 
 use super::table::Table;
 use crate::domain::flag::Flag;
-use crate::domain::shop::{ShopKey, ShopSettings};
+use crate::domain::setting::SettingKey;
+use crate::domain::shop::ShopSettings;
 use crate::report::shop_time_text;
 use crate::store::Store;
 use crate::store::shop::ShopSettingRow;
@@ -38,13 +39,13 @@ pub fn run(store: &mut Store, a: Args) -> Result<()> {
             Ok(())
         }
         Some(Cmd::Set { key, value }) => {
-            let key =
-                ShopKey::parse(&key).ok_or_else(|| anyhow!("不认识的店铺设置 '{key}'。可用:{}", ShopKey::names()))?;
+            let key = SettingKey::parse(&key)
+                .ok_or_else(|| anyhow!("不认识的店铺设置 '{key}'。可用:{}", SettingKey::names()))?;
             let now = store.set_shop_setting(key, &value)?;
             let shown =
-                if key == ShopKey::Flags { "已更新(kefu shop 看全部)".to_string() } else { now.display(key) };
+                if key == SettingKey::Flags { "已更新(kefu shop 看全部)".to_string() } else { now.display(key) };
             println!("已设置 {}({}):{shown}(同步后各席位一致)", key.label(), key.name());
-            if key == ShopKey::Cutoff {
+            if key == SettingKey::Cutoff {
                 println!("待发货订单已按 {} 截止重新排队", now.value_text(key));
             }
             Ok(())
@@ -60,7 +61,7 @@ pub fn table(settings: &ShopSettings, rows: &[ShopSettingRow]) -> Table {
             Some(why) => format!("{}(所存值无法识别:{why})", r.display),
             None => r.display.clone(),
         };
-        if r.key == ShopKey::Flags {
+        if r.key == SettingKey::Flags {
             // one line per colour, so no meaning is cut
             for (i, f) in Flag::ALL.into_iter().enumerate() {
                 let meaning = settings.flag_meaning(f).to_string();

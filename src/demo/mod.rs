@@ -23,7 +23,6 @@ use std::time::Instant;
 use chrono::NaiveDateTime;
 
 use crate::domain::case::{CaseKind, CaseState};
-use crate::domain::clock;
 use crate::domain::event::EventBody;
 use crate::domain::flag::Flag;
 use crate::domain::order::{OrderRecord, OrderStatus};
@@ -51,9 +50,10 @@ pub struct DemoOptions {
     pub now: NaiveDateTime,
 }
 
-impl Default for DemoOptions {
-    fn default() -> Self {
-        DemoOptions { orders: DEFAULT_ORDERS, replies: None, seed: DEFAULT_SEED, now: clock::shop_now() }
+impl DemoOptions {
+    /// The default demo as of `now` (shop time).
+    pub fn at(now: NaiveDateTime) -> Self {
+        DemoOptions { orders: DEFAULT_ORDERS, replies: None, seed: DEFAULT_SEED, now }
     }
 }
 

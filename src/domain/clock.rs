@@ -1,6 +1,13 @@
 //! The shop's clock. Shops are in China: times of day (the 16:00 cut-off, shifts) are
-//! shop-local, UTC+8 unless `KEFU_TZ_OFFSET` says otherwise. `KEFU_NOW` pins "now"
-//! (`2026-06-28 10:00:00`, shop time) for demos, tests and screenshots.
+//! shop-local, UTC+8 unless `KEFU_TZ_OFFSET` says otherwise.
+//!
+//! There is one clock, and it is handed to whoever needs "now": the store stamps its
+//! events with it, the seat screen's status bar and queue read it. `main` makes it once
+//! (`Clock::from_env`: `KEFU_NOW` pins "now", `2026-06-28 10:00:00` shop time, for demos,
+//! tests and screenshots); nothing else reads the environment for the time, so a test
+//! pins a clock with `Clock::fixed` and never touches a process-wide variable.
+
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
@@ -16,26 +23,68 @@ const LATE_SHIFT_STARTS: NaiveTime = match NaiveTime::from_hms_opt(15, 0, 0) {
     None => panic!("15:00 is a valid time"),
 };
 
+/// The shop's offset from UTC: `KEFU_TZ_OFFSET` hours (read once), else UTC+8.
 pub fn shop_offset() -> FixedOffset {
-    let hours = std::env::var("KEFU_TZ_OFFSET").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(8);
-    FixedOffset::east_opt(hours.clamp(-12, 14) * 3600).unwrap_or(CHINA)
+    static OFFSET: OnceLock<FixedOffset> = OnceLock::new();
+    *OFFSET.get_or_init(|| {
+        let hours = std::env::var("KEFU_TZ_OFFSET").ok().and_then(|v| v.trim().parse::<i32>().ok()).unwrap_or(8);
+        FixedOffset::east_opt(hours.clamp(-12, 14) * 3600).unwrap_or(CHINA)
+    })
 }
 
-/// Now, in UTC.
-pub fn now_utc() -> DateTime<Utc> {
-    if let Some(pinned) = pinned_now() {
-        return shop_offset()
-            .from_local_datetime(&pinned)
-            .single()
-            .map(|d| d.with_timezone(&Utc))
-            .unwrap_or_else(Utc::now);
+/// Where "now" comes from: the system's clock, or a pinned moment.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now_utc())
     }
-    Utc::now()
 }
 
-/// Now, on the shop's wall clock.
-pub fn shop_now() -> NaiveDateTime {
-    pinned_now().unwrap_or_else(|| to_shop(Utc::now()))
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::system()
+    }
+}
+
+impl Clock {
+    /// The computer's clock.
+    pub fn system() -> Clock {
+        Clock(Arc::new(Utc::now))
+    }
+
+    /// Always `shop_time` (the shop's wall clock): tests, demos, screenshots.
+    pub fn fixed(shop_time: NaiveDateTime) -> Clock {
+        let at = shop_to_utc(shop_time);
+        Clock(Arc::new(move || at))
+    }
+
+    /// Any source of UTC time (a test that moves time along).
+    pub fn from_fn(now: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(now))
+    }
+
+    /// `KEFU_NOW` (shop time) when set and readable, else the system's clock. Read
+    /// once, by `main`; an unreadable value is an error, not silently the real time.
+    pub fn from_env() -> Result<Clock, String> {
+        match std::env::var("KEFU_NOW") {
+            Ok(v) if !v.trim().is_empty() => crate::domain::timefmt::parse_datetime(&v)
+                .map(Clock::fixed)
+                .ok_or_else(|| format!("KEFU_NOW '{v}' 看不懂,写成 2026-06-28 10:00:00(店铺时间)")),
+            _ => Ok(Clock::system()),
+        }
+    }
+
+    /// Now, in UTC.
+    pub fn now_utc(&self) -> DateTime<Utc> {
+        (self.0)()
+    }
+
+    /// Now, on the shop's wall clock.
+    pub fn shop_now(&self) -> NaiveDateTime {
+        to_shop(self.now_utc())
+    }
 }
 
 pub fn to_shop(at: DateTime<Utc>) -> NaiveDateTime {
@@ -43,15 +92,28 @@ pub fn to_shop(at: DateTime<Utc>) -> NaiveDateTime {
 }
 
 pub fn shop_to_utc(t: NaiveDateTime) -> DateTime<Utc> {
-    (t - Duration::seconds(shop_offset().local_minus_utc() as i64)).and_utc()
-}
-
-fn pinned_now() -> Option<NaiveDateTime> {
-    let v = std::env::var("KEFU_NOW").ok()?;
-    crate::domain::timefmt::parse_datetime(&v)
+    shop_offset()
+        .from_local_datetime(&t)
+        .single()
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(|| (t - Duration::seconds(shop_offset().local_minus_utc() as i64)).and_utc())
 }
 
 /// 早班 until 15:00, 晚班 after (the late shift makes the daily refund report).
 pub fn shift_label(t: NaiveDateTime) -> &'static str {
     if t.time() < LATE_SHIFT_STARTS { "早班" } else { "晚班" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fixed_clock_reads_back_its_shop_time() {
+        let t = crate::domain::timefmt::parse_datetime("2026-06-28 10:00:00").unwrap();
+        let c = Clock::fixed(t);
+        assert_eq!(c.shop_now(), t);
+        assert_eq!(c.now_utc(), shop_to_utc(t));
+        assert_eq!(shift_label(c.shop_now()), "早班");
+    }
 }

@@ -13,14 +13,6 @@ pub enum ShopType {
 }
 
 impl ShopType {
-    /// What the `shop_type` setting stores.
-    pub fn code(self) -> &'static str {
-        match self {
-            ShopType::CShop => "c_shop",
-            ShopType::Tmall => "tmall",
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             ShopType::CShop => "C店/MT",

@@ -11,105 +11,11 @@ use chrono::{NaiveDateTime, NaiveTime};
 use super::flag::Flag;
 use super::postage::ShopType;
 use super::promise::ShippingPromise;
+use super::setting::SettingKey;
 use super::toml_tree;
 
 /// The shipped defaults, compiled in (a test checks that they parse).
 pub const DEFAULTS_TOML: &str = include_str!("../../assets/defaults.toml");
-
-/// One shop setting. `name()` is what `kefu shop set` takes; `setting_key()` is the key
-/// its events carry (`shop_type` predates the others and keeps its key).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ShopKey {
-    Name,
-    Type,
-    Origin,
-    Cutoff,
-    AutoConfirmDays,
-    Shifts,
-    Flags,
-    Courier,
-}
-
-impl ShopKey {
-    pub const ALL: [ShopKey; 8] = [
-        ShopKey::Name,
-        ShopKey::Type,
-        ShopKey::Origin,
-        ShopKey::Cutoff,
-        ShopKey::AutoConfirmDays,
-        ShopKey::Shifts,
-        ShopKey::Flags,
-        ShopKey::Courier,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ShopKey::Name => "name",
-            ShopKey::Type => "type",
-            ShopKey::Origin => "origin",
-            ShopKey::Cutoff => "cutoff",
-            ShopKey::AutoConfirmDays => "auto_confirm_days",
-            ShopKey::Shifts => "shifts",
-            ShopKey::Flags => "flags",
-            ShopKey::Courier => "courier",
-        }
-    }
-
-    pub fn setting_key(self) -> &'static str {
-        match self {
-            ShopKey::Name => "shop_name",
-            ShopKey::Type => "shop_type",
-            ShopKey::Origin => "shop_origin",
-            ShopKey::Cutoff => "shop_cutoff",
-            ShopKey::AutoConfirmDays => "shop_auto_confirm_days",
-            ShopKey::Shifts => "shop_shifts",
-            ShopKey::Flags => "shop_flags",
-            ShopKey::Courier => "shop_courier",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ShopKey::Name => "店铺名",
-            ShopKey::Type => "店铺类型",
-            ShopKey::Origin => "发货地",
-            ShopKey::Cutoff => "当日发货截止",
-            ShopKey::AutoConfirmDays => "自动确认收货天数",
-            ShopKey::Shifts => "早班/晚班",
-            ShopKey::Flags => "旗帜含义",
-            ShopKey::Courier => "默认快递",
-        }
-    }
-
-    /// What a value looks like, for help and errors.
-    pub fn example(self) -> &'static str {
-        match self {
-            ShopKey::Name => "19shop",
-            ShopKey::Type => "C店 或 天猫",
-            ShopKey::Origin => "杭州",
-            ShopKey::Cutoff => "16:00",
-            ShopKey::AutoConfirmDays => "10",
-            ShopKey::Shifts => "09:00-15:00,15:00-23:00",
-            ShopKey::Flags => "\"yellow=缺货待发; red=客服备注\"",
-            ShopKey::Courier => "申通",
-        }
-    }
-
-    /// By `name()`, `setting_key()` or the Chinese label.
-    pub fn parse(text: &str) -> Option<ShopKey> {
-        let t = text.trim();
-        ShopKey::ALL.into_iter().find(|k| k.name() == t || k.setting_key() == t || k.label() == t)
-    }
-
-    pub fn from_setting_key(key: &str) -> Option<ShopKey> {
-        ShopKey::ALL.into_iter().find(|k| k.setting_key() == key)
-    }
-
-    /// The names, for an error message.
-    pub fn names() -> String {
-        ShopKey::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join("、")
-    }
-}
 
 /// The early and the late shift, each from–to (shop time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,11 +108,11 @@ fn parse_defaults(text: &str) -> Result<ShopSettings, String> {
             [_, flags, colour] if flags == "flags" => {
                 let flag = Flag::parse(colour).map_err(err)?;
                 s.flag_meanings[flag.number() as usize] = text;
-                seen.push(ShopKey::Flags);
+                seen.push(SettingKey::Flags);
             }
             [_, key] => {
-                let key = ShopKey::parse(key).ok_or_else(|| err("不是店铺设置".into()))?;
-                if key == ShopKey::Name || key == ShopKey::Origin {
+                let key = SettingKey::parse(key).ok_or_else(|| err("不是店铺设置".into()))?;
+                if key == SettingKey::ShopName || key == SettingKey::Origin {
                     // allowed to be empty: "not set"
                     s.set_raw(key, text.trim());
                 } else {
@@ -217,7 +123,7 @@ fn parse_defaults(text: &str) -> Result<ShopSettings, String> {
             _ => return Err(err("不是店铺设置".into())),
         }
     }
-    if let Some(k) = ShopKey::ALL.into_iter().find(|k| !seen.contains(k)) {
+    if let Some(k) = SettingKey::ALL.into_iter().find(|k| !seen.contains(k)) {
         return Err(format!("[shop] 缺少 {}", k.name()));
     }
     if let Some(f) = Flag::ALL.into_iter().find(|f| s.flag_meanings[f.number() as usize].is_empty()) {
@@ -243,51 +149,51 @@ impl ShopSettings {
     }
 
     /// The value as `kefu shop` shows it and as its event stores it.
-    pub fn value_text(&self, key: ShopKey) -> String {
+    pub fn value_text(&self, key: SettingKey) -> String {
         match key {
-            ShopKey::Name => self.name.clone(),
-            ShopKey::Type => self.shop_type.code().to_string(),
-            ShopKey::Origin => self.origin.clone(),
-            ShopKey::Cutoff => self.cutoff.format("%H:%M").to_string(),
-            ShopKey::AutoConfirmDays => self.auto_confirm_days.to_string(),
-            ShopKey::Shifts => self.shifts.text(),
-            ShopKey::Flags => Flag::ALL
+            SettingKey::ShopName => self.name.clone(),
+            SettingKey::ShopType => self.shop_type.setting_value().to_string(),
+            SettingKey::Origin => self.origin.clone(),
+            SettingKey::Cutoff => self.cutoff.format("%H:%M").to_string(),
+            SettingKey::AutoConfirmDays => self.auto_confirm_days.to_string(),
+            SettingKey::Shifts => self.shifts.text(),
+            SettingKey::Flags => Flag::ALL
                 .iter()
                 .map(|f| format!("{}={}", f.name(), self.flag_meaning(*f)))
                 .collect::<Vec<_>>()
                 .join("; "),
-            ShopKey::Courier => self.courier.clone(),
+            SettingKey::Courier => self.courier.clone(),
         }
     }
 
     /// The value for people (`C店/MT` rather than `c`).
-    pub fn display(&self, key: ShopKey) -> String {
+    pub fn display(&self, key: SettingKey) -> String {
         match key {
-            ShopKey::Type => self.shop_type.label().to_string(),
-            ShopKey::Name | ShopKey::Origin if self.value_text(key).is_empty() => "(未设置)".into(),
+            SettingKey::ShopType => self.shop_type.label().to_string(),
+            SettingKey::ShopName | SettingKey::Origin if self.value_text(key).is_empty() => "(未设置)".into(),
             _ => self.value_text(key),
         }
     }
 
-    fn set_raw(&mut self, key: ShopKey, text: &str) {
+    fn set_raw(&mut self, key: SettingKey, text: &str) {
         match key {
-            ShopKey::Name => self.name = text.to_string(),
-            ShopKey::Origin => self.origin = text.to_string(),
-            ShopKey::Courier => self.courier = text.to_string(),
+            SettingKey::ShopName => self.name = text.to_string(),
+            SettingKey::Origin => self.origin = text.to_string(),
+            SettingKey::Courier => self.courier = text.to_string(),
             _ => {}
         }
     }
 
     /// Checks `value` for `key` and sets it; the error says what a value looks like.
     /// `flags` changes only the colours it names (`yellow=缺货待发; red=…`).
-    pub fn set(&mut self, key: ShopKey, value: &str) -> Result<(), String> {
+    pub fn set(&mut self, key: SettingKey, value: &str) -> Result<(), String> {
         let v = super::sanitize::clean_line(value);
         let v = v.trim();
         let bad = |why: String| {
             format!("{}({}):{why};例如 kefu shop set {} {}", key.label(), key.name(), key.name(), key.example())
         };
         match key {
-            ShopKey::Name | ShopKey::Origin | ShopKey::Courier => {
+            SettingKey::ShopName | SettingKey::Origin | SettingKey::Courier => {
                 let n = v.chars().count();
                 if n == 0 {
                     return Err(bad("不能为空".into()));
@@ -297,19 +203,19 @@ impl ShopSettings {
                 }
                 self.set_raw(key, v);
             }
-            ShopKey::Type => {
+            SettingKey::ShopType => {
                 self.shop_type = ShopType::parse(v).ok_or_else(|| bad(format!("不认识的店铺类型 '{v}'")))?;
             }
-            ShopKey::Cutoff => self.cutoff = parse_time(v).map_err(bad)?,
-            ShopKey::AutoConfirmDays => {
+            SettingKey::Cutoff => self.cutoff = parse_time(v).map_err(bad)?,
+            SettingKey::AutoConfirmDays => {
                 let d: u32 = v.parse().map_err(|_| bad(format!("要写天数,收到 '{v}'")))?;
                 if !(1..=30).contains(&d) {
                     return Err(bad(format!("1–30 天,收到 {d}")));
                 }
                 self.auto_confirm_days = d;
             }
-            ShopKey::Shifts => self.shifts = Shifts::parse(v).map_err(bad)?,
-            ShopKey::Flags => {
+            SettingKey::Shifts => self.shifts = Shifts::parse(v).map_err(bad)?,
+            SettingKey::Flags => {
                 // `colour=meaning` parts apart by `;`; a part with no `=` goes on the
                 // meaning before it (a meaning may hold a `;`: 退货处理中;中差评处理中).
                 let mut given: Vec<(Flag, String)> = Vec::new();
@@ -342,7 +248,7 @@ impl ShopSettings {
 
     /// What a `setting_set` event for `key` should store when someone types `value`:
     /// checked, in its one canonical form (every seat ranks and reads alike).
-    pub fn normalize(&self, key: ShopKey, value: &str) -> Result<String, String> {
+    pub fn normalize(&self, key: SettingKey, value: &str) -> Result<String, String> {
         let mut next = self.clone();
         next.set(key, value)?;
         Ok(next.value_text(key))
@@ -361,7 +267,7 @@ mod tests {
     fn shipped_defaults_parse_and_name_every_setting() {
         let d = parse_defaults(DEFAULTS_TOML).unwrap();
         assert_eq!(d, ShopSettings::default());
-        assert_eq!(d.value_text(ShopKey::Cutoff), "16:00");
+        assert_eq!(d.value_text(SettingKey::Cutoff), "16:00");
         assert_eq!(d.auto_confirm_days, 10);
         assert_eq!(d.shop_type, ShopType::CShop);
         assert_eq!(d.courier, "申通");
@@ -384,65 +290,57 @@ mod tests {
     }
 
     #[test]
-    fn every_key_has_one_name_and_one_event_key() {
-        for k in ShopKey::ALL {
-            assert_eq!(ShopKey::parse(k.name()), Some(k));
-            assert_eq!(ShopKey::parse(k.label()), Some(k));
-            assert_eq!(ShopKey::from_setting_key(k.setting_key()), Some(k));
-        }
-        assert_eq!(ShopKey::Type.setting_key(), "shop_type", "the key older seats already wrote");
-        assert_eq!(ShopKey::parse("colour"), None);
-    }
-
-    #[test]
     fn values_are_checked_and_stored_in_one_form() {
         let s = ShopSettings::default();
-        assert_eq!(s.normalize(ShopKey::Cutoff, " 15:30 ").unwrap(), "15:30");
-        assert_eq!(s.normalize(ShopKey::Cutoff, "9:05").unwrap(), "09:05");
-        assert_eq!(s.normalize(ShopKey::Cutoff, "15\u{ff1a}30").unwrap(), "15:30", "a full-width colon");
-        assert_eq!(s.normalize(ShopKey::Shifts, "9:00-15:00\u{ff0c}15:00-23:00").unwrap(), "09:00-15:00,15:00-23:00");
-        assert!(s.normalize(ShopKey::Cutoff, "25:00").unwrap_err().contains("16:00"));
-        assert_eq!(s.normalize(ShopKey::Type, "天猫").unwrap(), "tmall");
-        assert_eq!(s.normalize(ShopKey::Type, "C店").unwrap(), "c_shop");
-        assert!(s.normalize(ShopKey::Type, "京东").is_err());
-        assert_eq!(s.normalize(ShopKey::AutoConfirmDays, "15").unwrap(), "15");
+        assert_eq!(s.normalize(SettingKey::Cutoff, " 15:30 ").unwrap(), "15:30");
+        assert_eq!(s.normalize(SettingKey::Cutoff, "9:05").unwrap(), "09:05");
+        assert_eq!(s.normalize(SettingKey::Cutoff, "15\u{ff1a}30").unwrap(), "15:30", "a full-width colon");
+        assert_eq!(
+            s.normalize(SettingKey::Shifts, "9:00-15:00\u{ff0c}15:00-23:00").unwrap(),
+            "09:00-15:00,15:00-23:00"
+        );
+        assert!(s.normalize(SettingKey::Cutoff, "25:00").unwrap_err().contains("16:00"));
+        assert_eq!(s.normalize(SettingKey::ShopType, "天猫").unwrap(), "tmall");
+        assert_eq!(s.normalize(SettingKey::ShopType, "C店").unwrap(), "c_shop");
+        assert!(s.normalize(SettingKey::ShopType, "京东").is_err());
+        assert_eq!(s.normalize(SettingKey::AutoConfirmDays, "15").unwrap(), "15");
         for bad in ["0", "31", "十", "-3"] {
-            assert!(s.normalize(ShopKey::AutoConfirmDays, bad).is_err(), "{bad}");
+            assert!(s.normalize(SettingKey::AutoConfirmDays, bad).is_err(), "{bad}");
         }
         assert_eq!(
-            s.normalize(ShopKey::Shifts, "早班 8:30-14:30, 晚班 14:30-22:00").unwrap(),
+            s.normalize(SettingKey::Shifts, "早班 8:30-14:30, 晚班 14:30-22:00").unwrap(),
             "08:30-14:30,14:30-22:00"
         );
-        assert!(s.normalize(ShopKey::Shifts, "09:00-15:00").is_err());
-        assert!(s.normalize(ShopKey::Shifts, "15:00-23:00,09:00-15:00").is_err());
-        assert!(s.normalize(ShopKey::Name, "  ").is_err());
-        assert_eq!(s.normalize(ShopKey::Name, "19shop").unwrap(), "19shop");
-        assert!(s.normalize(ShopKey::Name, &"店".repeat(41)).is_err());
+        assert!(s.normalize(SettingKey::Shifts, "09:00-15:00").is_err());
+        assert!(s.normalize(SettingKey::Shifts, "15:00-23:00,09:00-15:00").is_err());
+        assert!(s.normalize(SettingKey::ShopName, "  ").is_err());
+        assert_eq!(s.normalize(SettingKey::ShopName, "19shop").unwrap(), "19shop");
+        assert!(s.normalize(SettingKey::ShopName, &"店".repeat(41)).is_err());
     }
 
     #[test]
     fn flags_change_only_the_colours_named() {
         let mut s = ShopSettings::default();
-        s.set(ShopKey::Flags, "yellow=缺货待发; 红=要发顺丰").unwrap();
+        s.set(SettingKey::Flags, "yellow=缺货待发; 红=要发顺丰").unwrap();
         assert_eq!(s.flag_meaning(Flag::Yellow), "缺货待发");
         assert_eq!(s.flag_meaning(Flag::Red), "要发顺丰");
         assert_eq!(s.flag_meaning(Flag::Blue), ShopSettings::default().flag_meaning(Flag::Blue));
         // the stored form names every colour, so a later partial change keeps the rest
-        let stored = s.value_text(ShopKey::Flags);
+        let stored = s.value_text(SettingKey::Flags);
         let mut other = ShopSettings::default();
-        other.set(ShopKey::Flags, &stored).unwrap();
+        other.set(SettingKey::Flags, &stored).unwrap();
         assert_eq!(other, s);
-        assert!(s.clone().set(ShopKey::Flags, "orange=x").is_err());
-        assert!(s.clone().set(ShopKey::Flags, "red=").is_err());
-        assert!(s.clone().set(ShopKey::Flags, "只有含义").is_err());
-        s.set(ShopKey::Flags, "purple\u{ff1d}退货中;中差评中").unwrap();
+        assert!(s.clone().set(SettingKey::Flags, "orange=x").is_err());
+        assert!(s.clone().set(SettingKey::Flags, "red=").is_err());
+        assert!(s.clone().set(SettingKey::Flags, "只有含义").is_err());
+        s.set(SettingKey::Flags, "purple\u{ff1d}退货中;中差评中").unwrap();
         assert_eq!(s.flag_meaning(Flag::Purple), "退货中;中差评中");
     }
 
     #[test]
     fn the_cutoff_moves_the_promise() {
         let mut s = ShopSettings::default();
-        s.set(ShopKey::Cutoff, "15:00").unwrap();
+        s.set(SettingKey::Cutoff, "15:00").unwrap();
         let p = s.promise();
         assert_eq!(p.ship_by(at(15, 30)), at(15, 30) + chrono::Duration::hours(24));
         assert_eq!(p.ship_by(at(14, 59)).time(), NaiveTime::from_hms_opt(23, 59, 59).unwrap());

@@ -185,10 +185,15 @@ impl Period {
 
     /// `--since`/`--until` as typed: either may be missing (then the period is the
     /// `default_days` days up to `--until`, or up to today).
-    pub fn parse(since: Option<&str>, until: Option<&str>, default_days: i64) -> Result<Period, String> {
+    pub fn parse(
+        since: Option<&str>,
+        until: Option<&str>,
+        default_days: i64,
+        today: NaiveDate,
+    ) -> Result<Period, String> {
         let to = match until {
             Some(u) => parse_date(u)?,
-            None => clock::shop_now().date(),
+            None => today,
         };
         let from = match since {
             Some(s) => parse_date(s)?,
@@ -267,15 +272,18 @@ mod tests {
 
     #[test]
     fn periods_are_shop_days() {
-        let p = Period::parse(Some("2026-06-01"), Some("2026/6/30"), 30).unwrap();
+        let today = parse_date("2026-07-15").unwrap();
+        let p = Period::parse(Some("2026-06-01"), Some("2026/6/30"), 30, today).unwrap();
         assert_eq!(p.label(), "2026-06-01 至 2026-06-30");
         assert_eq!(p.shop_text(), ("2026-06-01 00:00:00".to_string(), "2026-07-01 00:00:00".to_string()));
         // UTC+8: the shop's 1 June starts at 16:00 UTC on 31 May.
         assert_eq!(p.utc_text().0, "2026-05-31T16:00:00.000Z");
-        assert!(Period::parse(Some("2026-07-01"), Some("2026-06-01"), 30).unwrap_err().contains("晚于"));
-        assert!(Period::parse(Some("6月1日"), None, 30).unwrap_err().contains("看不懂"));
-        let d = Period::parse(None, Some("2026-06-30"), 7).unwrap();
+        assert!(Period::parse(Some("2026-07-01"), Some("2026-06-01"), 30, today).unwrap_err().contains("晚于"));
+        assert!(Period::parse(Some("6月1日"), None, 30, today).unwrap_err().contains("看不懂"));
+        let d = Period::parse(None, Some("2026-06-30"), 7, today).unwrap();
         assert_eq!(d.from.to_string(), "2026-06-24");
+        let open_end = Period::parse(Some("2026-07-10"), None, 7, today).unwrap();
+        assert_eq!(open_end.to, today, "no --until: up to the clock's today");
     }
 
     #[test]

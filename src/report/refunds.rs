@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn groups_totals_and_median() {
-        let period = Period::parse(Some("2026-06-01"), Some("2026-06-02"), 2).unwrap();
+        let period = Period::parse(Some("2026-06-01"), Some("2026-06-02"), 2, chrono::NaiveDate::MIN).unwrap();
         let facts = vec![
             // applied 10:00 shop = 02:00 UTC; first action 03:00 UTC → 1 h
             fact(

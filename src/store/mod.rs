@@ -2,6 +2,7 @@
 //! the single write path. `Store::write` opens one transaction; everything recorded in
 //! it lands together or not at all.
 
+mod changes;
 mod deferred;
 mod digest;
 mod error;
@@ -31,9 +32,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::domain::clock;
+use crate::domain::clock::Clock;
 use crate::domain::event::{Actor, Event, EventBody, event_hash, format_at};
 
+pub use changes::{ChangeSet, Keys};
 pub use error::{Result, StoreError};
 pub use lookup::LiveReply;
 pub use migrate::SCHEMA_VERSION;
@@ -44,6 +46,10 @@ pub struct Store {
     conn: Connection,
     actor: Actor,
     path: String,
+    /// Where "now" comes from (the system's clock unless `set_clock` says otherwise).
+    clock: Clock,
+    /// What the transactions committed since the last `take_changes` touched.
+    changes: ChangeSet,
 }
 
 /// Why a change was refused when nobody said who is working.
@@ -102,7 +108,7 @@ impl Store {
         )?;
         register_functions(&conn)?;
         migrate::migrate(&mut conn, &path)?;
-        Ok(Store { conn, actor, path })
+        Ok(Store { conn, actor, path, clock: Clock::system(), changes: ChangeSet::default() })
     }
 
     pub fn actor(&self) -> &Actor {
@@ -117,6 +123,28 @@ impl Store {
         &self.path
     }
 
+    /// The clock events are stamped with and "today" is read from.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// What the writes committed since the last call changed (and starts afresh).
+    pub fn take_changes(&mut self) -> ChangeSet {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Runs `f` (any writes) and returns its value with what its committed writes changed.
+    pub fn changed<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<(T, ChangeSet)> {
+        self.changes = ChangeSet::default();
+        let out = f(self);
+        let changes = self.take_changes();
+        Ok((out?, changes))
+    }
+
     /// Read access for queries.
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -125,9 +153,9 @@ impl Store {
     /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut w = Writer::new(tx, self.actor.clone())?;
+        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
         let out = f(&mut w)?;
-        w.commit()?;
+        self.changes.merge(w.commit()?);
         Ok(out)
     }
 
@@ -201,7 +229,7 @@ impl Store {
         for (name, _) in &indexes {
             tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
         }
-        let mut w = Writer::new(tx, self.actor.clone())?;
+        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
         let out = f(&mut w)?;
         if !indexes.is_empty() {
             // SQLite's sorter uses a second core only when the keys outgrow the page
@@ -214,7 +242,7 @@ impl Store {
                 w.tx.execute_batch(sql)?;
             }
         }
-        w.commit()?;
+        self.changes.merge(w.commit()?);
         Ok(out)
     }
 
@@ -298,6 +326,9 @@ pub struct Writer<'c> {
     /// Orders' newest memo and flag, and memo lines, from events brought in: written at
     /// commit (a seat's own change at once).
     deferred: deferred::Deferred,
+    clock: Clock,
+    /// What this transaction's events touched (the store's once committed).
+    changes: ChangeSet,
 }
 
 /// The total order of the log: time, then seat, then the seat's sequence.
@@ -306,7 +337,7 @@ pub fn event_key(at: &str, seat: &str, seq: i64) -> String {
 }
 
 impl<'c> Writer<'c> {
-    fn new(tx: Transaction<'c>, actor: Actor) -> Result<Writer<'c>> {
+    fn new(tx: Transaction<'c>, actor: Actor, clock: Clock) -> Result<Writer<'c>> {
         let head: Option<(i64, String, String)> = tx
             .query_row(
                 "SELECT seq, hash, at FROM events WHERE seat = ? ORDER BY seq DESC LIMIT 1",
@@ -318,7 +349,7 @@ impl<'c> Writer<'c> {
             Some((s, h, at)) => (s, h, DateTime::parse_from_rfc3339(&at).ok().map(|d| d.with_timezone(&Utc))),
             None => (0, String::new(), None),
         };
-        let received_at = format_at(Utc::now());
+        let received_at = format_at(clock.now_utc());
         Ok(Writer {
             tx,
             actor,
@@ -328,13 +359,46 @@ impl<'c> Writer<'c> {
             received_at,
             tally: Default::default(),
             deferred: Default::default(),
+            clock,
+            changes: ChangeSet::default(),
         })
     }
 
-    fn commit(mut self) -> Result<()> {
+    /// Commits; returns what the transaction changed.
+    fn commit(mut self) -> Result<ChangeSet> {
         self.deferred.flush(&self.tx)?;
         self.tally.flush(&self.tx)?;
         self.tx.commit()?;
+        Ok(self.changes)
+    }
+
+    /// Notes what an applied event touched: for an action on a refund or case, its
+    /// order too (the order's row counts its open refunds); for a resolution, its
+    /// conflict's case.
+    fn note_change(&mut self, body: &EventBody, foreign: bool) -> Result<()> {
+        let one = |sql: &str, key: &str| -> Result<Option<String>> {
+            Ok(self.tx.prepare_cached(sql)?.query_row([key], |r| r.get(0)).optional()?)
+        };
+        let conflict_case = match body {
+            EventBody::ConflictResolved { event_id, .. } => {
+                one("SELECT case_key FROM conflicts WHERE event_id = ?", event_id)?
+            }
+            _ => None,
+        };
+        let order = match body {
+            EventBody::RefundActed { refund_no, .. } => {
+                one("SELECT order_no FROM refunds WHERE refund_no = ?", refund_no)?
+            }
+            EventBody::CaseActed { case_id, .. }
+            | EventBody::CaseRegistered { case_id, .. }
+            | EventBody::CaseDetailEdited { case_id, .. }
+            | EventBody::CaseContacted { case_id, .. } => one("SELECT order_no FROM cases WHERE case_id = ?", case_id)?,
+            _ => None,
+        };
+        self.changes.note(body, foreign, conflict_case.as_deref());
+        if let Some(o) = order {
+            self.changes.orders.insert(&o);
+        }
         Ok(())
     }
 
@@ -376,7 +440,7 @@ impl<'c> Writer<'c> {
             return Err(StoreError::Rule(NO_AGENT.into()));
         }
         // A seat's clock never runs backwards in its own chain.
-        let mut at = clock::now_utc();
+        let mut at = self.clock.now_utc();
         if let Some(last) = self.last_at.filter(|l| *l > at) {
             at = last;
         }
@@ -400,6 +464,7 @@ impl<'c> Writer<'c> {
         };
         self.insert_event(&event, &at_text, &body)?;
         project::apply(&self.tx, &mut self.deferred, &event, &at_text, &body, project::Mode::Strict)?;
+        self.note_change(&body, false)?;
         // A seat's own change shows at once, also to the rest of this transaction.
         self.deferred.flush(&self.tx)?;
         self.seq = seq;
@@ -452,6 +517,7 @@ impl<'c> Writer<'c> {
         for (k, ((event, body), at)) in batch.iter().zip(&ats).enumerate() {
             self.tally.note(event, at);
             project::apply(&self.tx, &mut self.deferred, event, at, body, project::Mode::Replay).map_err(|e| (k, e))?;
+            self.note_change(body, true).map_err(|e| (k, e))?;
             if event.seat == self.actor.seat && event.seq > self.seq {
                 self.seq = event.seq;
                 self.prev_hash = event.hash.clone();

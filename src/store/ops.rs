@@ -4,7 +4,6 @@
 //! the review into the memo) are recorded together here, never by a pane.
 
 use crate::domain::case::{CaseAction, CaseDetail, Channel, Registration, allowed_case_actions};
-use crate::domain::clock;
 use crate::domain::event::{EventBody, MemoKind, RefundRecord};
 use crate::domain::flag::Flag;
 use crate::domain::refund::{ActionInput, RefundAction, RefundState};
@@ -26,7 +25,7 @@ impl Store {
     /// and this agent, and returns it.
     pub fn add_memo_line(&mut self, order_no: &str, staff_no: &str, action: &str, result: &str) -> Result<String> {
         let line = MemoLine {
-            date: Some(clock::shop_now().date()),
+            date: Some(self.clock().shop_now().date()),
             staff_no: staff_no.into(),
             action: action.into(),
             result: result.into(),
@@ -69,7 +68,7 @@ impl Store {
         refund.shipped =
             !order.status.is_some_and(|s| s.awaits_shipment() || s == crate::domain::order::OrderStatus::WaitBuyerPay);
         if refund.applied_at.is_none() {
-            refund.applied_at = Some(clock::shop_now());
+            refund.applied_at = Some(self.clock().shop_now());
         }
         let no = refund.refund_no.clone();
         self.record(EventBody::RefundOpened { refund })?;
@@ -92,7 +91,7 @@ impl Store {
         detail.validate().map_err(StoreError::Rule)?;
         let case_id = uuid::Uuid::now_v7().to_string();
         let agent = self.actor().agent.clone();
-        let today = clock::shop_now().date();
+        let today = self.clock().shop_now().date();
         let date = format!("{}", today.format("%-m-%-d"));
         self.write(|w| {
             let follow_up: Vec<EventBody> = match &detail {
@@ -169,7 +168,7 @@ impl Store {
         if progress.trim().is_empty() {
             return Err(StoreError::Rule("请写联系进展".into()));
         }
-        let date = clock::shop_now().date();
+        let date = self.clock().shop_now().date();
         let agent = self.actor().agent.clone();
         let memo = format!("{}{}联系,{} {agent}", date.format("%-m-%-d"), channel.label(), progress.trim());
         check_memo_len(&memo).map_err(StoreError::Rule)?;

@@ -7,7 +7,6 @@ use chrono::Datelike;
 use super::Store;
 use super::error::Result;
 use super::rows::{OrderDetail, RefundRow};
-use crate::domain::clock;
 use crate::domain::money::format_yuan;
 use crate::domain::placeholders::PlaceholderValues;
 
@@ -36,7 +35,7 @@ impl Store {
     }
 
     fn values_of(&self, order: Option<OrderDetail>, refund: Option<RefundRow>) -> PlaceholderValues {
-        let today = clock::shop_now().date();
+        let today = self.clock().shop_now().date();
         let mut v = PlaceholderValues {
             agent: self.actor().agent.clone(),
             today: format!("{}月{}日", today.month(), today.day()),

@@ -12,7 +12,7 @@ use super::replay;
 use crate::domain::event::{Event, EventBody};
 use crate::domain::order::OrderRecord;
 use crate::domain::promise::{QueueRank, ShippingPromise};
-use crate::domain::shop::ShopKey;
+use crate::domain::setting::SettingKey;
 use crate::domain::timefmt::format_datetime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,7 +126,7 @@ pub(super) fn apply(
                  WHERE excluded.event_key > settings.event_key",
                 params![name, value, key],
             )?;
-            if changed > 0 && name == ShopKey::Cutoff.setting_key() {
+            if changed > 0 && name == SettingKey::Cutoff.code() {
                 rerank_awaiting_shipment(tx)?;
             }
         }
@@ -285,7 +285,7 @@ fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> 
 /// has the same events ranks its queue alike, whichever order they arrived in. One
 /// statement over the awaiting orders (`kefu_ship_by` is `ShippingPromise::ship_by`).
 fn rerank_awaiting_shipment(tx: &Transaction<'_>) -> Result<()> {
-    let cutoff = super::shop::read_settings(tx)?.0.value_text(ShopKey::Cutoff);
+    let cutoff = super::shop::read_settings(tx)?.0.value_text(SettingKey::Cutoff);
     tx.execute(
         "UPDATE orders SET ship_by = kefu_ship_by(paid_at, ?1), qkey = COALESCE(kefu_ship_by(paid_at, ?1), '') \
          WHERE qrank = ?2",

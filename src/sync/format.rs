@@ -1042,6 +1042,6 @@ fn parse_at(text: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Now, as a header's `created_at`.
-pub fn created_now() -> String {
-    format_at(crate::domain::clock::now_utc())
+pub fn created_now(clock: &crate::domain::clock::Clock) -> String {
+    format_at(clock.now_utc())
 }

@@ -162,7 +162,7 @@ fn write_export_inner(store: &Store, path: &Path, tmp: &Path, after: i64) -> Res
                 kefu_sync: FORMAT_VERSION,
                 kefu_version: format::KEFU_VERSION.to_string(),
                 seat: seat.clone(),
-                created_at: format::created_now(),
+                created_at: format::created_now(store.clock()),
                 event_count: slice.count,
                 seats: slice.seats.iter().map(|(s, (min, max, _))| (s.clone(), [*min, *max])).collect(),
                 first_id: slice.first_id.clone(),
@@ -388,7 +388,7 @@ pub fn import_verified(
             already_present: total,
             new_conflicts: 0,
             seen_before: false,
-            clocks_ahead: clocks_ahead(file),
+            clocks_ahead: clocks_ahead(file, store.clock()),
         });
     }
 
@@ -471,14 +471,14 @@ pub fn import_verified(
             already_present,
             new_conflicts,
             seen_before: false,
-            clocks_ahead: clocks_ahead(file),
+            clocks_ahead: clocks_ahead(file, store.clock()),
         }),
     }
 }
 
 /// Seats in `file` whose latest event is timed in this computer's future.
-fn clocks_ahead(file: &SyncFile) -> Vec<(String, i64)> {
-    let now = crate::domain::clock::now_utc();
+fn clocks_ahead(file: &SyncFile, clock: &crate::domain::clock::Clock) -> Vec<(String, i64)> {
+    let now = clock.now_utc();
     file.seat_latest()
         .map(|(seat, at)| (seat.to_string(), (at - now).num_seconds()))
         .filter(|(_, ahead)| *ahead > CLOCK_AHEAD_WARN_SECS)

@@ -42,13 +42,13 @@ pub enum CountsSource {
 const REFRESH: Duration = Duration::from_secs(3);
 
 impl CountsSource {
-    pub fn spawn(path: PathBuf, clock: fn() -> NaiveDateTime) -> std::io::Result<CountsSource> {
+    pub fn spawn(path: PathBuf, clock: crate::domain::clock::Clock) -> std::io::Result<CountsSource> {
         let (tx, rx) = mpsc::channel();
         let (poke, poked) = mpsc::channel::<()>();
         std::thread::Builder::new().name("kefu-counts".into()).spawn(move || {
             let Ok(store) = Store::open(&path, Actor::new("counts", "counts")) else { return };
             loop {
-                if let Ok(c) = Counts::compute(&store, clock())
+                if let Ok(c) = Counts::compute(&store, clock.shop_now())
                     && tx.send(c).is_err()
                 {
                     return;

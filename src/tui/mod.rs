@@ -28,7 +28,6 @@ use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::crossterm::{cursor, execute};
 
-use crate::domain::clock::shop_now;
 use crate::store::Store;
 use app::App;
 use counts::CountsSource;
@@ -45,7 +44,7 @@ fn install_panic_hook(log: PathBuf) {
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
         let bt = std::backtrace::Backtrace::force_capture();
-        let line = format!("[{}] kefu panic: {info}\n{bt}\n", crate::domain::clock::now_utc().to_rfc3339());
+        let line = format!("[{}] kefu panic: {info}\n{bt}\n", chrono::Utc::now().to_rfc3339());
         if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&log) {
             let _ = f.write_all(line.as_bytes());
         }
@@ -64,15 +63,16 @@ pub fn log_path(db: &Path) -> PathBuf {
 pub fn run(store: Store, db_path: &Path) -> anyhow::Result<()> {
     let log = log_path(db_path);
     install_panic_hook(log.clone());
-    let counts = CountsSource::spawn(db_path.to_path_buf(), shop_now)?;
-    let mut app = App::new(store, Box::new(shop_now), counts)?;
+    let clock = store.clock().clone();
+    let counts = CountsSource::spawn(db_path.to_path_buf(), clock.clone())?;
+    let mut app = App::new(store, Box::new(move || clock.shop_now()), counts)?;
     app.set_report_worker(report_worker::ReportWorker::spawn(db_path.to_path_buf())?);
     enable_raw_mode()?;
     execute!(stdout(), EnterAlternateScreen)?;
     let result = event_loop(&mut app);
     restore_terminal();
     if let Err(e) = &result {
-        let line = format!("[{}] kefu error: {e:#}\n", crate::domain::clock::now_utc().to_rfc3339());
+        let line = format!("[{}] kefu error: {e:#}\n", chrono::Utc::now().to_rfc3339());
         if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(&log) {
             let _ = f.write_all(line.as_bytes());
         }

@@ -101,11 +101,17 @@ pub struct SyncWorker {
 
 impl SyncWorker {
     /// Starts `job` on a new connection to the database at `db`, as `actor`.
-    pub fn spawn(db: PathBuf, actor: Actor, job: SyncJob) -> std::io::Result<SyncWorker> {
+    pub fn spawn(
+        db: PathBuf,
+        actor: Actor,
+        clock: crate::domain::clock::Clock,
+        job: SyncJob,
+    ) -> std::io::Result<SyncWorker> {
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new().name("kefu-sync".into()).spawn(move || {
             let result = match Store::open(&db, actor) {
                 Ok(mut store) => {
+                    store.set_clock(clock);
                     let progress = tx.clone();
                     run(&mut store, &job, &mut |file, p| {
                         let _ = progress.send(SyncMsg::Progress { file: file.map(Path::to_path_buf), progress: p });

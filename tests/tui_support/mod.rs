@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use kefu::domain::case::{BadReviewDetail, CaseDetail, ExchangeDetail, Registration, ReviewLevel};
+use kefu::domain::clock::Clock;
 use kefu::domain::event::{Actor, EventBody, RefundRecord};
 use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
@@ -58,6 +59,7 @@ pub fn store() -> Store {
 
 /// Fills a store (in memory or a file) with the fixture shop.
 pub fn fill(s: &mut Store) {
+    s.set_clock(Clock::fixed(t(NOW)));
     s.record(EventBody::OrdersUpserted {
         source: "test".into(),
         orders: vec![

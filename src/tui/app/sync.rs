@@ -88,7 +88,7 @@ impl App {
             return self.finish_sync(job, result);
         }
         let db = std::path::PathBuf::from(self.store.path());
-        match SyncWorker::spawn(db, self.store.actor().clone(), job) {
+        match SyncWorker::spawn(db, self.store.actor().clone(), self.store.clock().clone(), job) {
             Ok(w) => self.sync_worker = Some(w),
             Err(e) => {
                 self.sync_ui = SyncDialog::Closed;
