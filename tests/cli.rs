@@ -67,6 +67,21 @@ impl Db {
         assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap()
     }
+
+    /// Refused (exit 1) with a message saying `says`, and nothing recorded.
+    fn refused(&self, args: &[&str], says: &str) {
+        let before = self.events();
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?} is refused: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert_eq!(self.events(), before, "{args:?} recorded nothing");
+    }
+
+    fn events(&self) -> i64 {
+        let c = rusqlite::Connection::open(&self.path).unwrap();
+        c.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap()
+    }
 }
 
 #[test]
@@ -209,4 +224,65 @@ fn replies_search_finds_by_pinyin_initials_and_fills_from_the_order() {
     let plain = db.ok(&["replies", "search", "运费险", "--order", "1002"]);
     assert!(plain.contains("tb_小猪您好"), "{plain}");
     assert!(!db.run(&["replies", "search", "x", "--order", "nope"]).status.success());
+}
+
+// Text-length rules count what a person sees: a grapheme cluster is one character, an
+// invisible one (zero-width joiner or space, ideographic space, bidi mark) none; a text
+// that shows nothing is refused wherever one is required, and nothing is recorded.
+
+#[test]
+fn a_refund_needs_a_reason_that_shows() {
+    let db = Db::new();
+    for reason in ["", " ", "\u{200b}", "\u{3000}\u{200d}"] {
+        db.refused(
+            &["refund", "new", "1002", "--refund-no", "R9", "--amount", "10", "--reason", reason],
+            "退款要写原因",
+        );
+    }
+    db.ok(&["refund", "new", "1002", "--refund-no", "R9", "--amount", "10", "--reason", "发错货"]);
+}
+
+#[test]
+fn a_refusal_note_is_two_to_two_hundred_characters_a_person_sees() {
+    let db = Db::new();
+    db.ok(&[
+        "refund",
+        "new",
+        "1002",
+        "--refund-no",
+        "R1",
+        "--amount",
+        "88",
+        "--reason",
+        "尺码不合适",
+        "--goods-returned",
+    ]);
+    db.refused(&["refund", "refuse", "R1", "--note", "\u{200d}\u{200d}\u{200d}"], "现在 0 个字");
+    db.refused(&["refund", "refuse", "R1", "--note", "好\u{301}"], "现在 1 个字");
+    db.refused(&["refund", "refuse", "R1", "--note", &"好\u{301}".repeat(201)], "现在 201 个字");
+    let out = db.ok(&["refund", "refuse", "R1", "--note", &"好\u{301}".repeat(200)]);
+    assert!(out.contains("拒绝退款"), "{out}");
+}
+
+#[test]
+fn memos_contacts_and_reviews_count_what_shows() {
+    let db = Db::new();
+    db.refused(&["memo", "1001", "\u{200b}\u{200d}"], "备注");
+    db.refused(&["case", "review", "1003", "--level", "差评", "--text", "\u{200d}\u{200d}\u{200d}"], "请粘贴评价内容");
+    // 500 characters, 1,000 code points: the platform's limit, not over it.
+    db.ok(&["case", "review", "1003", "--level", "差评", "--text", &"好\u{301}".repeat(500)]);
+    let case: String =
+        rusqlite::Connection::open(&db.path).unwrap().query_row("SELECT case_id FROM cases", [], |r| r.get(0)).unwrap();
+    db.refused(&["case", "contact", &case, "--channel", "电话", "\u{3000}\u{feff}"], "请写联系进展");
+    db.refused(&["case", "exchange", "1002", "--reason", "\u{200b}"], "换货要写原因");
+}
+
+#[test]
+fn a_conflict_note_is_at_least_two_characters_that_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open(&dir.path().join("k.sqlite"), Actor::new("宾", "seat-1")).unwrap();
+    let err = s.resolve_conflict("any", "\u{200d}\u{200d}\u{200d}").unwrap_err();
+    assert!(err.to_string().contains("至少 2 个字"), "{err}");
+    let err = s.resolve_conflict("any", "好\u{301}").unwrap_err();
+    assert!(err.to_string().contains("至少 2 个字"), "{err}");
 }

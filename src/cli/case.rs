@@ -4,6 +4,7 @@
 use anyhow::{Result, anyhow, bail};
 use serde_json::json;
 
+use super::out;
 use super::table::Table;
 use crate::domain::case::{
     BadReviewDetail, CaseAction, CaseDetail, CaseKind, Channel, ExchangeDetail, Registration, ReviewLevel,
@@ -194,9 +195,9 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                 courier: order.courier.clone(),
             };
             let case = store.open_case(&order_no, CaseDetail::Damage(report.clone()), Registration::default())?;
-            println!("已提交{}报告 {}", report.loss.label(), case.case_id);
-            println!("报告:{}", report.sentence());
-            println!("破损登记簿:{}", report.register_line(&store.actor().agent));
+            out::line(format!("已提交{}报告 {}", report.loss.label(), case.case_id))?;
+            out::line(format!("报告:{}", report.sentence()))?;
+            out::line(format!("破损登记簿:{}", report.register_line(&store.actor().agent)))?;
             Ok(())
         }
         Cmd::Act { case_id, action, note } => {
@@ -207,19 +208,19 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                 )
             })?;
             let c = store.case_act(&case_id, a, note.as_deref().unwrap_or(""))?;
-            println!("{} {}:{} → {}", c.kind.label(), c.case_id, a.label(), c.state.label());
+            out::line(format!("{} {}:{} → {}", c.kind.label(), c.case_id, a.label(), c.state.label()))?;
             Ok(())
         }
         Cmd::Contact { case_id, channel, progress } => {
             let ch = Channel::parse(&channel)
                 .ok_or_else(|| anyhow!("联系方式只能是 电话/旺旺/短信/邮件,收到 '{channel}'"))?;
             let c = store.case_contact(&case_id, ch, &progress)?;
-            println!("已记录{}联系:{}({})", ch.label(), progress.trim(), c.state.label());
+            out::line(format!("已记录{}联系:{}({})", ch.label(), progress.trim(), c.state.label()))?;
             Ok(())
         }
         Cmd::Register { case_id, reg } => {
             let c = store.case_register(&case_id, reg.registration())?;
-            println!("已登记 {}:{:?}", c.case_id, c.registration);
+            out::line(format!("已登记 {}:{:?}", c.case_id, c.registration))?;
             Ok(())
         }
         Cmd::List { kind, all, json } => {
@@ -231,7 +232,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                 .transpose()?;
             let rows = store.cases(kind, all, 500)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                out::json(&rows)?;
                 return Ok(());
             }
             let mut t = Table::new(&["售后单", "类型", "订单号", "状态", "建立", "建立人", "处理人"]);
@@ -246,7 +247,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                     c.registration.handler.clone(),
                 ]);
             }
-            print!("{}", t.render());
+            out::table(&t)?;
             Ok(())
         }
         Cmd::Show { case_id, json } => {
@@ -255,22 +256,22 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             let history = store.case_timeline(&case_id)?;
             if json {
                 let v = json!({"case": c, "contacts": contacts, "history": history, "allowed_actions": store.case_actions(&c).iter().map(|a| a.name()).collect::<Vec<_>>()});
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                out::json(&v)?;
                 return Ok(());
             }
-            println!("{} {}  订单 {}  状态 {}", c.kind.label(), c.case_id, c.order_no, c.state.label());
+            out::line(format!("{} {}  订单 {}  状态 {}", c.kind.label(), c.case_id, c.order_no, c.state.label()))?;
             let r = &c.registration;
-            println!(
+            out::line(format!(
                 "问题来源:{} 客户评分:{} 处理人:{} 问题类型:{} 处理状态:{} 处理结果:{}",
                 r.source, r.rating, r.handler, r.problem_type, r.status, r.result
-            );
+            ))?;
             if let CaseDetail::Damage(d) = &c.detail {
-                println!("报告:{}", d.sentence());
+                out::line(format!("报告:{}", d.sentence()))?;
             }
             let allowed: Vec<&str> = store.case_actions(&c).iter().map(|a| a.name()).collect();
-            println!("可执行:{}", if allowed.is_empty() { "无".to_string() } else { allowed.join(" ") });
+            out::line(format!("可执行:{}", if allowed.is_empty() { "无".to_string() } else { allowed.join(" ") }))?;
             for ct in &contacts {
-                println!("  {} {} {} — {}", ct.date, ct.channel, ct.progress, ct.agent);
+                out::line(format!("  {} {} {} — {}", ct.date, ct.channel, ct.progress, ct.agent))?;
             }
             Ok(())
         }
@@ -278,7 +279,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
 }
 
 fn opened(c: CaseRow) -> Result<()> {
-    println!("已建立{} {} · 订单 {} · {}", c.kind.label(), c.case_id, c.order_no, c.state.label());
+    out::line(format!("已建立{} {} · 订单 {} · {}", c.kind.label(), c.case_id, c.order_no, c.state.label()))?;
     Ok(())
 }
 
@@ -319,17 +320,17 @@ pub fn postage(store: &Store, a: PostageArgs) -> Result<()> {
         None => store.shop_settings()?.shop_type,
     };
     if case != PostageCase::AfterTradeSuccess && order.status == Some(OrderStatus::TradeFinished) {
-        eprintln!("提示:订单 {} 已交易成功,通常应按「交易成功后」处理", order.order_no);
+        out::note(format!("提示:订单 {} 已交易成功,通常应按「交易成功后」处理", order.order_no));
     }
     let ans = who_pays(shop, case, remedy, a.invoice_kept);
-    println!("{} · {} · {}:{}付", shop.label(), case.label(), remedy.label(), ans.payer.label());
-    println!("{}", ans.rule);
+    out::line(format!("{} · {} · {}:{}付", shop.label(), case.label(), remedy.label(), ans.payer.label()))?;
+    out::line(ans.rule)?;
     if ans.fee_percent.is_some() {
-        println!(
+        out::line(format!(
             "手续费:{} 元(订单实付 {} 元)",
             format_yuan(fee_fen(&ans, order.amount_fen)),
             format_yuan(order.amount_fen)
-        );
+        ))?;
     }
     Ok(())
 }

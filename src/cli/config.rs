@@ -5,6 +5,7 @@
 
 use anyhow::{Result, anyhow};
 
+use super::out;
 use super::table::Table;
 use super::{Origin, Who};
 use crate::config::{self, PersonalKey};
@@ -35,17 +36,17 @@ pub fn set(who: &Who, key: &str, value: &str) -> Result<()> {
     })?;
     let file = &who.config.file;
     let v = config::set(file, k, value)?;
-    println!("已写入 {}:{} = {v}", file.display(), k.name());
+    out::line(format!("已写入 {}:{} = {v}", file.display(), k.name()))?;
     Ok(())
 }
 
 pub fn show(store: &Store, who: &Who) -> Result<()> {
     let c = &who.config;
-    println!(
+    out::line(format!(
         "个人设置 — 配置文件 {}{}",
         c.file.display(),
         if c.exists { "" } else { "(还没有;kefu config set agent 你的名字 会建立它)" }
-    );
+    ))?;
     let mut t = Table::new(&["设置", "含义", "值", "来源"]).max_width(72);
     let agent = who.agent.clone().unwrap_or_else(|| "(未设置:kefu config set agent 你的名字)".into());
     t.row(vec!["agent".into(), PersonalKey::Agent.label().into(), agent, who.agent_from.describe()]);
@@ -65,12 +66,12 @@ pub fn show(store: &Store, who: &Who) -> Result<()> {
         .map(|line| Origin::File { line: *line }.describe())
         .unwrap_or_else(|| Origin::Default.describe());
     t.row(vec!["keys".into(), "键位".into(), keys, keys_from]);
-    print!("{}", t.render());
+    out::table(&t)?;
     for p in &c.problems {
-        println!("提示:{p}");
+        out::line(format!("提示:{p}"))?;
     }
-    println!();
-    println!("店铺设置 — 各席位共用,随同步传递(kefu shop set 键 值)");
-    print!("{}", super::shop::table(&store.shop_settings()?, &store.shop_setting_rows()?).render());
+    out::line("")?;
+    out::line("店铺设置 — 各席位共用,随同步传递(kefu shop set 键 值)")?;
+    out::text(super::shop::table(&store.shop_settings()?, &store.shop_setting_rows()?).render())?;
     Ok(())
 }

@@ -6,6 +6,7 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 
+use super::out;
 use crate::domain::dsr::{Needed, StarCounts, five_stars_needed, parse_target};
 
 #[derive(clap::Args)]
@@ -59,20 +60,20 @@ pub fn run(a: Args) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&if v.len() == 1 { v[0].clone() } else { json!(v) })?);
+        out::json(&if v.len() == 1 { v[0].clone() } else { json!(v) })?;
         return Ok(());
     }
     for (name, c, needed) in &out {
         let score = c.score().map(|s| format!("{s:.3}")).unwrap_or_else(|| "—".into());
         let detail: Vec<String> = (0..5).map(|i| format!("{}星 {}", 5 - i, c.counts[i])).collect();
-        println!("{name}:{score}({} 人评分:{})", c.raters(), detail.join(" · "));
+        out::line(format!("{name}:{score}({} 人评分:{})", c.raters(), detail.join(" · ")))?;
         let (Some(p), Some(needed)) = (target, needed) else { continue };
         let p_text = format!("{:.3}", p as f64 / 1000.0);
         match needed {
-            Needed::AlreadyReached => {
-                println!("  目标 {p_text}:已达到,当前 {score} ≥ {p_text}(already reached: current {score} ≥ {p_text})")
-            }
-            Needed::More(n) => println!("  目标 {p_text}:还需要 {n} 个五星评价"),
+            Needed::AlreadyReached => out::line(format!(
+                "  目标 {p_text}:已达到,当前 {score} ≥ {p_text}(already reached: current {score} ≥ {p_text})"
+            ))?,
+            Needed::More(n) => out::line(format!("  目标 {p_text}:还需要 {n} 个五星评价"))?,
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use super::out;
 use crate::domain::sanitize::clean_line;
 use crate::import::{self, ImportError, Rejections, Summary, apply};
 use crate::store::Store;
@@ -33,9 +34,9 @@ pub fn run_orders(store: &mut Store, a: OrdersArgs) -> Result<()> {
     let detail = a.detail.as_deref().map(open_file).transpose()?;
     let source = import::source_name(&a.list);
     let sum = apply::import_orders(store, list, &source, detail).map_err(|e| refused(&source, e))?;
-    print_summary(&source, &sum, "订单");
+    print_summary(&source, &sum, "订单")?;
     if let Some(d) = &a.detail {
-        print_rejections(&format!("明细文件 {}", import::source_name(d)), &sum.detail_rejected);
+        print_rejections(&format!("明细文件 {}", import::source_name(d)), &sum.detail_rejected)?;
     }
     finish(&sum)
 }
@@ -44,7 +45,7 @@ pub fn run_refunds(store: &mut Store, a: RefundsArgs) -> Result<()> {
     let file = open_file(&a.file)?;
     let source = import::source_name(&a.file);
     let sum = apply::import_refunds(store, file).map_err(|e| refused(&source, e))?;
-    print_summary(&source, &sum, "退款");
+    print_summary(&source, &sum, "退款")?;
     finish(&sum)
 }
 
@@ -56,35 +57,37 @@ pub(crate) fn refused(source: &str, e: ImportError) -> anyhow::Error {
     }
 }
 
-pub(crate) fn print_summary(source: &str, sum: &Summary, what: &str) {
+pub(crate) fn print_summary(source: &str, sum: &Summary, what: &str) -> std::io::Result<()> {
     let format = match (&sum.sheet, sum.encoding) {
         (Some(sheet), _) => format!("xlsx 工作表「{sheet}」"),
         (None, Some(e)) => e.label().to_string(),
         (None, None) => "?".to_string(),
     };
-    println!("导入{what} {source}({format},{} 列)", sum.columns);
-    println!("{}", sum.line());
-    print_rejections("", &sum.rejected);
+    out::line(format!("导入{what} {source}({format},{} 列)", sum.columns))?;
+    out::line(sum.line())?;
+    print_rejections("", &sum.rejected)?;
     for n in &sum.notes {
-        println!("{}", clean_line(n));
+        out::line(clean_line(n))?;
     }
+    Ok(())
 }
 
-pub(crate) fn print_rejections(label: &str, r: &Rejections) {
+pub(crate) fn print_rejections(label: &str, r: &Rejections) -> std::io::Result<()> {
     if r.count == 0 {
-        return;
+        return Ok(());
     }
     if label.is_empty() {
-        println!("被拒绝的行:");
+        out::line("被拒绝的行:")?;
     } else {
-        println!("{label}:拒绝 {} 行", r.count);
+        out::line(format!("{label}:拒绝 {} 行", r.count))?;
     }
     for e in &r.kept {
-        println!("  {e}");
+        out::line(format!("  {e}"))?;
     }
     if r.count > r.kept.len() as u64 {
-        println!("  …另有 {} 行被拒绝,未逐一列出", r.count - r.kept.len() as u64);
+        out::line(format!("  …另有 {} 行被拒绝,未逐一列出", r.count - r.kept.len() as u64))?;
     }
+    Ok(())
 }
 
 /// Exit 0 when anything was imported or all was already there; an error when every

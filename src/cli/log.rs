@@ -5,11 +5,10 @@
 //! (who did it, from which seat); from `KEFU_AGENT`/`KEFU_SEAT` they are ignored, as the
 //! log only reads.
 
-use std::io::Write;
-
 use anyhow::{Result, bail};
 use chrono::{DateTime, Duration, Utc};
 
+use super::out;
 use crate::domain::clock;
 use crate::domain::event::EventBody;
 use crate::domain::timefmt::parse_datetime;
@@ -85,14 +84,11 @@ pub fn run(store: &Store, a: Args, agent: Option<String>, seat: Option<String>) 
         filter.case_key = Some(resolve_case_key(store, c.trim())?);
     }
     let limit = if a.limit == 0 { usize::MAX } else { a.limit };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
     let mut cursor: Option<LogCursor> = None;
     let mut entries: Vec<LogEntry> = Vec::new();
     let mut count = 0usize;
-    if a.json {
-        out.write_all(b"[")?;
-    }
+    // JSON streams a page at a time: a million events never sit in memory at once.
+    let mut json = String::from(if a.json { "[" } else { "" });
     while count < limit {
         let page = rlog::page(store, &filter, cursor.as_ref(), (limit - count).min(1000))?;
         let Some(last) = page.last() else { break };
@@ -100,10 +96,11 @@ pub fn run(store: &Store, a: Args, agent: Option<String>, seat: Option<String>) 
         let n = page.len();
         if a.json {
             for e in &page {
-                out.write_all(if count == 0 { b"\n  " } else { b",\n  " })?;
-                out.write_all(serde_json::to_string(&e.to_json())?.as_bytes())?;
+                json.push_str(if count == 0 { "\n  " } else { ",\n  " });
+                json.push_str(&out::json_line(&e.to_json())?);
                 count += 1;
             }
+            out::text(std::mem::take(&mut json))?;
         } else {
             count += n;
             entries.extend(page);
@@ -113,13 +110,14 @@ pub fn run(store: &Store, a: Args, agent: Option<String>, seat: Option<String>) 
         }
     }
     if a.json {
-        out.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })?;
+        json.push_str(if count == 0 { "]\n" } else { "\n]\n" });
+        out::text(json)?;
         return Ok(());
     }
     let table = rlog::table(&entries);
-    out.write_all(render::table_text(&table, 100).as_bytes())?;
+    out::text(render::table_text(&table, 100))?;
     if count == limit && !store.log_page(&filter, cursor.as_ref(), 1)?.is_empty() {
-        eprintln!("(只显示最新的 {count} 条;更早的用 --until 或 --limit 0)");
+        out::note(format!("(只显示最新的 {count} 条;更早的用 --until 或 --limit 0)"));
     }
     Ok(())
 }
@@ -129,17 +127,17 @@ fn verify(store: &Store, json: bool) -> Result<()> {
     if json {
         let mut v = serde_json::to_value(&check)?;
         v["ok"] = serde_json::Value::Bool(check.is_ok());
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        out::json(&v)?;
     } else {
         let seats: Vec<String> = check.seats.iter().map(|s| format!("{}: {}", s.seat, s.events)).collect();
         let summary = format!("{} events, {} seats ({})", check.events, check.seats.len(), seats.join(", "));
         if check.is_ok() {
-            println!("ok: {summary}");
+            out::line(format!("ok: {summary}"))?;
         } else {
-            println!("broken: {summary}");
+            out::line(format!("broken: {summary}"))?;
             for s in check.broken() {
                 if let Some(p) = &s.problem {
-                    println!("席位 {}:{p}", s.seat);
+                    out::line(format!("席位 {}:{p}", s.seat))?;
                 }
             }
         }

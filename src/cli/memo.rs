@@ -2,6 +2,7 @@
 
 use anyhow::{Result, bail};
 
+use super::out;
 use crate::domain::flag::Flag;
 use crate::store::Store;
 
@@ -36,12 +37,12 @@ pub fn run(store: &mut Store, a: Args) -> Result<()> {
             text,
             a.result.as_deref().unwrap_or(""),
         )?;
-        println!("已备注 {}:{line}", a.order_no);
+        out::line(format!("已备注 {}:{line}", a.order_no))?;
     }
     if let Some(f) = flag {
         store.set_flag(&a.order_no, f)?;
         let meaning = store.shop_settings()?.flag_meaning(f).to_string();
-        println!("已设旗 {}:{}({meaning})", a.order_no, f.label());
+        out::line(format!("已设旗 {}:{}({meaning})", a.order_no, f.label()))?;
     }
     Ok(())
 }

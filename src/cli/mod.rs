@@ -1,5 +1,9 @@
 //! The `kefu` command line. Each subcommand lives in its own file; this one parses,
 //! opens the database and dispatches. Errors print one clear line and exit non-zero.
+//! Everything printed goes through `out`, which cleans it; a reader that goes away
+//! (`kefu log | head`) ends the command quietly.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod case;
 mod config;
@@ -9,6 +13,7 @@ mod import;
 mod log;
 mod memo;
 mod orders;
+pub mod out;
 mod refund;
 mod replies;
 mod replies_io;
@@ -129,19 +134,19 @@ pub enum RepliesCmd {
 }
 
 pub fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let mut cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
-        Err(e) => e.exit(),
+    let parsed = Cli::command().try_get_matches().and_then(|m| Ok((Cli::from_arg_matches(&m)?, m)));
+    let (mut cli, matches) = match parsed {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
     };
     let source = |id: &str| matches.value_source(id);
     cli.typed = (source("agent") == Some(ValueSource::CommandLine), source("seat") == Some(ValueSource::CommandLine));
     cli.sources = (source("agent"), source("db"), source("seat"));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = format!("{e:#}");
-            eprintln!("错误:{}", crate::domain::sanitize::clean_text(&msg));
+            out::note(format!("错误:{e:#}"));
             ExitCode::FAILURE
         }
     }
@@ -220,13 +225,26 @@ impl Who {
     }
 }
 
+/// Help and version as clap prints them; a usage error cleaned first, since clap
+/// quotes what was typed (`kefu orders --limit $'\e]0;…'`).
+fn usage_error(e: clap::Error) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(2);
+    if code == 0 {
+        // A closed pipe (`kefu --help | head -1`) leaves nothing to say.
+        let _ = e.print();
+    } else {
+        out::note(e.render().to_string().trim_end());
+    }
+    ExitCode::from(code)
+}
+
 fn run(cli: Cli) -> Result<()> {
     if let Some(Command::Dsr(a)) = cli.command {
         return dsr::run(a);
     }
     let config = crate::config::Config::load();
     for p in &config.problems {
-        eprintln!("提示:{p}");
+        out::note(format!("提示:{p}"));
     }
     let who = Who::resolve(&cli, config)?;
     if let Some(Command::Config(config::Args { cmd: Some(config::Cmd::Set { key, value }) })) = &cli.command {
@@ -246,7 +264,7 @@ fn run(cli: Cli) -> Result<()> {
     // First run: the default database (neither --db, KEFU_DB nor the config file) holding
     // no events is filled with the demo; any other file stays as it is.
     if cli.command.is_none() && who.db_from == Origin::Default && store.is_empty()? {
-        eprintln!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS);
+        out::note(format!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS));
         let opts = crate::demo::DemoOptions::at(store.clock().shop_now());
         crate::demo::fill(&mut store, &opts)?;
     }
@@ -296,11 +314,11 @@ fn ask_agent_name(who: &Who) -> Result<String> {
     if !std::io::IsTerminal::is_terminal(&stdin) {
         bail!("{}", crate::store::NO_AGENT);
     }
-    println!(
-        "欢迎使用 kefu。每条改动(备注、退款、售后)都会记下是谁做的,备注末尾也写你的名字(如 6-28联系工号851更改地址,已更改 宾)。"
-    );
+    out::line(
+        "欢迎使用 kefu。每条改动(备注、退款、售后)都会记下是谁做的,备注末尾也写你的名字(如 6-28联系工号851更改地址,已更改 宾)。",
+    )?;
     loop {
-        print!("你的名字:");
+        out::text("你的名字:")?;
         std::io::stdout().flush()?;
         let mut line = String::new();
         if stdin.lock().read_line(&mut line)? == 0 {
@@ -308,11 +326,14 @@ fn ask_agent_name(who: &Who) -> Result<String> {
         }
         match crate::config::set(&who.config.file, crate::config::PersonalKey::Agent, &line) {
             Ok(name) => {
-                println!("已记下:{name}(写在 {};改名:kefu config set agent 新名字)", who.config.file.display());
+                out::line(format!(
+                    "已记下:{name}(写在 {};改名:kefu config set agent 新名字)",
+                    who.config.file.display()
+                ))?;
                 return Ok(name);
             }
             Err(e) if e.line.is_some() => return Err(e.into()),
-            Err(e) => println!("{}", e.message),
+            Err(e) => out::line(&e.message)?,
         }
     }
 }
@@ -351,8 +372,8 @@ fn default_seat_name() -> String {
 
 fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
     let now = store.clock().shop_now();
-    println!("kefu 客服工作台 — 数据库 {}", store.path());
-    println!(
+    out::line(format!("kefu 客服工作台 — 数据库 {}", store.path()))?;
+    out::line(format!(
         "  订单 {} · 待发货 {} · 已超时 {} · 待处理退款 {} · 中差评处理中 {} · 事件 {}",
         store.order_count()?,
         store.to_ship_count()?,
@@ -360,9 +381,9 @@ fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
         store.refunds_waiting_count()?,
         store.open_bad_review_count()?,
         store.event_count()?
-    );
+    ))?;
     let agent = if store.actor().agent.is_empty() { "(未设置)" } else { &store.actor().agent };
-    println!("  席位 {} · 客服 {agent}", store.actor().seat);
-    println!("命令:kefu --help");
+    out::line(format!("  席位 {} · 客服 {agent}", store.actor().seat))?;
+    out::line("命令:kefu --help")?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use serde_json::json;
 
+use super::out;
 use super::table::Table;
 use crate::domain::money::format_yuan;
 use crate::domain::order::OrderStatus;
@@ -52,7 +53,7 @@ pub fn run(store: &Store, a: Args) -> Result<()> {
     }
     if a.json {
         let arr: Vec<_> = rows.iter().map(|r| row_json(r, now)).collect();
-        println!("{}", serde_json::to_string_pretty(&arr)?);
+        out::json(&arr)?;
         return Ok(());
     }
     let mut t = Table::new(&["旗", "订单号", "买家", "宝贝", "付款时间", "剩余>", "状态", "备注"]);
@@ -68,7 +69,7 @@ pub fn run(store: &Store, a: Args) -> Result<()> {
             r.memo_last.clone(),
         ]);
     }
-    print!("{}", t.max_width(24).render());
+    out::table(&t.max_width(24))?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 use anyhow::{Result, bail};
 use serde_json::{Value, json};
 
+use super::out;
 use super::table::Table;
 use crate::domain::event::RefundRecord;
 use crate::domain::money::{format_yuan, parse_yuan};
@@ -80,7 +81,13 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                 needs_return: goods_returned,
                 ..Default::default()
             })?;
-            println!("已登记退款 {}(订单 {},{} 元):{}", r.refund_no, r.order_no, format_yuan(r.amount_fen), r.state);
+            out::line(format!(
+                "已登记退款 {}(订单 {},{} 元):{}",
+                r.refund_no,
+                r.order_no,
+                format_yuan(r.amount_fen),
+                r.state
+            ))?;
         }
         Cmd::List { json, state, limit } => {
             let state = match state {
@@ -94,7 +101,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             };
             let rows = store.refunds(state, limit)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows.iter().map(refund_json).collect::<Vec<_>>())?);
+                out::json(&rows.iter().map(refund_json).collect::<Vec<_>>())?;
             } else {
                 let mut t = Table::new(&["退款编号", "订单号", "金额>", "状态", "原因", "申请时间", "处理人"]);
                 for r in &rows {
@@ -108,7 +115,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                         r.handler.clone(),
                     ]);
                 }
-                print!("{}", t.render());
+                out::table(&t)?;
             }
         }
         Cmd::Show { refund_no, json } => {
@@ -125,24 +132,24 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                 );
                 v["conflicts"] = serde_json::to_value(&conflicts)?;
                 v["allowed_actions"] = json!(r.case().allowed_actions().iter().map(|a| a.name()).collect::<Vec<_>>());
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                out::json(&v)?;
             } else {
-                println!("退款 {}  订单 {}  {} 元", r.refund_no, r.order_no, format_yuan(r.amount_fen));
-                println!("状态:{}", r.state);
-                println!("原因:{}{}", r.reason, if r.no_reason_7d { "(七天无理由)" } else { "" });
+                out::line(format!("退款 {}  订单 {}  {} 元", r.refund_no, r.order_no, format_yuan(r.amount_fen)))?;
+                out::line(format!("状态:{}", r.state))?;
+                out::line(format!("原因:{}{}", r.reason, if r.no_reason_7d { "(七天无理由)" } else { "" }))?;
                 if !r.return_tracking_no.is_empty() {
-                    println!("退货:{} {}", r.return_courier, r.return_tracking_no);
+                    out::line(format!("退货:{} {}", r.return_courier, r.return_tracking_no))?;
                 }
                 let allowed: Vec<String> =
                     r.case().allowed_actions().iter().map(|a| format!("{}({})", a.name(), a.label())).collect();
-                println!("可执行:{}", if allowed.is_empty() { "无".into() } else { allowed.join(" ") });
+                out::line(format!("可执行:{}", if allowed.is_empty() { "无".into() } else { allowed.join(" ") }))?;
                 let mut t = Table::new(&["时间", "席位", "客服", "事件"]);
                 for e in crate::report::log::case_entries(store, &refund_no)? {
                     t.row(vec![e.shop_time, e.seat, e.agent, e.line]);
                 }
-                print!("{}", t.max_width(60).render());
+                out::table(&t.max_width(60))?;
                 for c in &conflicts {
-                    println!("冲突{}:{}", if c.resolved { "(已处理)" } else { "" }, c.reason);
+                    out::line(format!("冲突{}:{}", if c.resolved { "(已处理)" } else { "" }, c.reason))?;
                 }
             }
         }
@@ -162,7 +169,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                 courier: a.courier.unwrap_or_default(),
             };
             let r = store.refund_act(&a.refund_no, action, input)?;
-            println!("退款 {}:{} → {}", r.refund_no, action.label(), r.state);
+            out::line(format!("退款 {}:{} → {}", r.refund_no, action.label(), r.state))?;
         }
     }
     Ok(())

@@ -4,6 +4,7 @@
 use anyhow::{Result, anyhow};
 use serde_json::json;
 
+use super::out;
 use crate::domain::placeholders::fill;
 use crate::search::{Field, ReplyDoc, ReplyIndex};
 use crate::store::Store;
@@ -47,17 +48,17 @@ pub fn search(store: &Store, a: SearchArgs) -> Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&arr)?);
+        out::json(&arr)?;
         return Ok(());
     }
     if hits.is_empty() {
-        println!("没有找到「{}」", crate::domain::sanitize::clean_line(&a.query));
+        out::line(format!("没有找到「{}」", crate::domain::sanitize::clean_line(&a.query)))?;
         return Ok(());
     }
     for h in &hits {
         let d = index.doc(h.doc);
         let text = crate::domain::sanitize::clean_text(&fill(&d.text, &values).text);
-        println!("[{}] {} · 用过 {} 次\n  {}", d.code, d.group, d.uses, text.replace('\n', "\n  "));
+        out::text(format!("[{}] {} · 用过 {} 次\n  {}\n", d.code, d.group, d.uses, text.replace('\n', "\n  ")))?;
     }
     Ok(())
 }

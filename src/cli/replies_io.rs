@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::import::{finish, open_file, print_summary, refused};
+use super::out;
 use crate::domain::sanitize::clean_line;
 use crate::import::{self, apply, replies::write_phrases};
 use crate::store::Store;
@@ -30,7 +31,7 @@ pub fn import(store: &mut Store, a: ImportArgs) -> Result<()> {
     let source = import::source_name(&a.file);
     let f = open_file(&a.file)?;
     let sum = apply::import_replies(store, f, a.replace).map_err(|e| refused(&source, e))?;
-    print_summary(&source, &sum, "快捷短语");
+    print_summary(&source, &sum, "快捷短语")?;
     finish(&sum)
 }
 
@@ -39,6 +40,10 @@ pub fn export(store: &Store, a: ExportArgs) -> Result<()> {
     let bytes = write_phrases(replies.iter().map(|r| (r.code.as_str(), r.text.as_str(), r.group.as_str())), a.gbk);
     let shown = clean_line(&a.file.display().to_string());
     std::fs::write(&a.file, bytes).with_context(|| format!("写不了文件 {shown}"))?;
-    println!("已导出 {} 条快捷短语到 {shown}({})", replies.len(), if a.gbk { "GBK/GB18030" } else { "UTF-8 带 BOM" });
+    out::line(format!(
+        "已导出 {} 条快捷短语到 {shown}({})",
+        replies.len(),
+        if a.gbk { "GBK/GB18030" } else { "UTF-8 带 BOM" }
+    ))?;
     Ok(())
 }

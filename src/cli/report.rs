@@ -2,11 +2,11 @@
 //! aligned table (default), `--csv` (UTF-8 with BOM, opens in Excel), `--csv --gbk`
 //! (GB18030 for older Excel) or `--json`, to stdout or `--out FILE`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
+use super::out;
 use crate::report::render::{Format, render};
 use crate::report::{Period, Report, agents, bad_reviews, daily, damage, parse_date, refunds};
 use crate::store::Store;
@@ -138,9 +138,9 @@ fn write(report: &Report, out: &Output) -> Result<()> {
     match &out.out {
         Some(path) => {
             std::fs::write(path, &bytes).with_context(|| format!("写不了 {}", path.display()))?;
-            eprintln!("已写入 {}", path.display());
+            out::note(format!("已写入 {}", path.display()));
         }
-        None => std::io::stdout().lock().write_all(&bytes)?,
+        None => out::bytes(&bytes)?,
     }
     Ok(())
 }

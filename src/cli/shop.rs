@@ -3,6 +3,7 @@
 
 use anyhow::{Result, anyhow};
 
+use super::out;
 use super::table::Table;
 use crate::domain::flag::Flag;
 use crate::domain::setting::SettingKey;
@@ -35,7 +36,7 @@ pub fn writes(a: &Args) -> bool {
 pub fn run(store: &mut Store, a: Args) -> Result<()> {
     match a.cmd {
         None => {
-            print!("{}", table(&store.shop_settings()?, &store.shop_setting_rows()?).render());
+            out::text(table(&store.shop_settings()?, &store.shop_setting_rows()?).render())?;
             Ok(())
         }
         Some(Cmd::Set { key, value }) => {
@@ -44,9 +45,9 @@ pub fn run(store: &mut Store, a: Args) -> Result<()> {
             let now = store.set_shop_setting(key, &value)?;
             let shown =
                 if key == SettingKey::Flags { "已更新(kefu shop 看全部)".to_string() } else { now.display(key) };
-            println!("已设置 {}({}):{shown}(同步后各席位一致)", key.label(), key.name());
+            out::line(format!("已设置 {}({}):{shown}(同步后各席位一致)", key.label(), key.name()))?;
             if key == SettingKey::Cutoff {
-                println!("待发货订单已按 {} 截止重新排队", now.value_text(key));
+                out::line(format!("待发货订单已按 {} 截止重新排队", now.value_text(key)))?;
             }
             Ok(())
         }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use serde_json::json;
 
+use super::out;
 use super::table::Table;
 use crate::domain::clock;
-use crate::domain::sanitize::clean_text;
 use crate::domain::timefmt::format_datetime;
 use crate::store::Store;
 use crate::sync::{self, DirFile, ExportReport, ImportReport, Progress, Scope};
@@ -74,10 +74,10 @@ pub fn export(store: &mut Store, a: ExportArgs) -> Result<()> {
     let scope = if a.since_last { Scope::SinceLast } else { Scope::All };
     let r = sync::export(store, &a.file, scope)?;
     if r.count == 0 {
-        println!("导出 0 条事件 → {}(自上次导出以来没有新事件;文件仍可导入)", r.path.display());
+        out::line(format!("导出 0 条事件 → {}(自上次导出以来没有新事件;文件仍可导入)", r.path.display()))?;
     } else {
         let note = if scope == Scope::SinceLast && !r.continued { "(之前没有导出过,导出全部)" } else { "" };
-        println!("{}{note}", export_line(&r));
+        out::line(format!("{}{note}", export_line(&r)))?;
     }
     Ok(())
 }
@@ -121,7 +121,7 @@ fn announce(path: &Path) -> impl FnMut(Progress) + '_ {
         if let Progress::Importing { done: 0, total } = p
             && total >= ANNOUNCE_ABOVE
         {
-            eprintln!("{}:校验通过,正在导入 {total} 条事件…", path.display());
+            out::note(format!("{}:校验通过,正在导入 {total} 条事件…", path.display()));
         }
     }
 }
@@ -130,10 +130,10 @@ pub fn import(store: &mut Store, a: ImportArgs) -> Result<()> {
     let mut failed = 0;
     for path in &a.files {
         match sync::import_with_progress(store, path, &mut announce(path)) {
-            Ok(r) => println!("{}", clean_text(&import_line(&r))),
+            Ok(r) => out::text(import_line(&r) + "\n")?,
             Err(e) => {
                 failed += 1;
-                eprintln!("错误:{}", clean_text(&e.to_string()));
+                out::note(format!("错误:{e}"));
             }
         }
     }
@@ -150,27 +150,27 @@ pub fn sync_dir(store: &mut Store, a: SyncArgs) -> Result<()> {
             && total >= ANNOUNCE_ABOVE
             && announced.insert(path.to_path_buf())
         {
-            eprintln!("{}:校验通过,正在导入 {total} 条事件…", path.display());
+            out::note(format!("{}:校验通过,正在导入 {total} 条事件…", path.display()));
         }
     })?;
     if report.rewrote {
-        println!("{}", export_line(&report.export));
+        out::line(export_line(&report.export))?;
     } else {
-        println!("{}:没有新事件,不用重写({} 条事件)", report.export.path.display(), report.export.count);
+        out::line(format!("{}:没有新事件,不用重写({} 条事件)", report.export.path.display(), report.export.count))?;
     }
     let mut failed = 0;
     for f in &report.files {
         match f {
-            DirFile::Imported(r) => println!("导入 {}", clean_text(&import_line(r))),
-            DirFile::Unchanged(p) => println!("{}:与上次导入的相同,跳过", p.display()),
+            DirFile::Imported(r) => out::text(format!("导入 {}\n", import_line(r)))?,
+            DirFile::Unchanged(p) => out::line(format!("{}:与上次导入的相同,跳过", p.display()))?,
             DirFile::Failed(_, e) => {
                 failed += 1;
-                eprintln!("错误:{}", clean_text(&e.to_string()));
+                out::note(format!("错误:{e}"));
             }
         }
     }
     if report.files.is_empty() {
-        println!("文件夹里还没有别的席位的文件");
+        out::line("文件夹里还没有别的席位的文件")?;
     }
     if failed > 0 {
         bail!("{failed} 个文件未能导入(见上),其余已同步");
@@ -196,7 +196,7 @@ pub fn conflicts(store: &mut Store, a: ConflictsArgs) -> Result<()> {
             many => bail!("编号 {event_id} 对应 {} 个冲突,请写完整编号", many.len()),
         };
         store.resolve_conflict(&c.event_id, &note)?;
-        println!("已记录:冲突 {}(售后单 {})已处理 — {}", c.event_id, c.case_key, note.trim());
+        out::line(format!("已记录:冲突 {}(售后单 {})已处理 — {}", c.event_id, c.case_key, note.trim()))?;
         return Ok(());
     }
     let rows = store.conflicts(None)?;
@@ -216,11 +216,11 @@ pub fn conflicts(store: &mut Store, a: ConflictsArgs) -> Result<()> {
                 "resolutions": resolutions,
             }));
         }
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        out::json(&out)?;
         return Ok(());
     }
     if rows.is_empty() {
-        println!("没有冲突");
+        out::line("没有冲突")?;
         return Ok(());
     }
     let mut t = Table::new(&["事件", "售后单", "席位", "客服", "时间", "原因", "状态"]);
@@ -244,10 +244,10 @@ pub fn conflicts(store: &mut Store, a: ConflictsArgs) -> Result<()> {
             state,
         ]);
     }
-    print!("{}", t.max_width(60).render());
+    out::table(&t.max_width(60))?;
     let open = rows.iter().filter(|c| !c.resolved).count();
     if open > 0 {
-        println!("{open} 个未处理 — 处理后用 kefu conflicts resolve 事件编号 --note \"怎么处理的\" 记录");
+        out::line(format!("{open} 个未处理 — 处理后用 kefu conflicts resolve 事件编号 --note \"怎么处理的\" 记录"))?;
     }
     Ok(())
 }

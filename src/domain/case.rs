@@ -2,6 +2,7 @@
 //! damage/loss reports (破损/遗失). Each has a small state machine and the seed's
 //! registration fields (售后登记).
 
+use super::text_len::{is_blank, visible_len};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -258,7 +259,7 @@ pub struct BadReviewDetail {
 
 impl BadReviewDetail {
     pub fn validate(&self) -> Result<(), String> {
-        let n = self.review_text.chars().count();
+        let n = visible_len(&self.review_text);
         if n == 0 {
             return Err("请粘贴评价内容".into());
         }
@@ -288,7 +289,7 @@ impl CaseDetail {
 
     pub fn validate(&self) -> Result<(), String> {
         match self {
-            CaseDetail::Exchange(e) if e.reason.trim().is_empty() => Err("换货要写原因".into()),
+            CaseDetail::Exchange(e) if is_blank(&e.reason) => Err("换货要写原因".into()),
             CaseDetail::Exchange(_) => Ok(()),
             CaseDetail::BadReview(b) => b.validate(),
             CaseDetail::Damage(d) => d.validate(),
@@ -516,6 +517,18 @@ mod tests {
         let long = BadReviewDetail { review_text: "差".repeat(501), ..Default::default() };
         assert!(long.validate().unwrap_err().contains("500"));
         assert!(BadReviewDetail::default().validate().is_err());
+    }
+
+    #[test]
+    fn review_length_counts_what_a_person_sees() {
+        let review = |text: &str| BadReviewDetail { review_text: text.into(), ..Default::default() };
+        // 500 accented characters are 1,000 code points: still 500 characters.
+        assert!(review(&"好\u{301}".repeat(REVIEW_MAX_CHARS)).validate().is_ok());
+        assert!(review(&"好\u{301}".repeat(REVIEW_MAX_CHARS + 1)).validate().is_err());
+        assert!(review("\u{200d}\u{200d}\u{200d}").validate().unwrap_err().contains("请粘贴评价内容"));
+        assert!(review(" \u{3000}").validate().is_err());
+        let exchange = CaseDetail::Exchange(ExchangeDetail { reason: "\u{200b}".into(), ..Default::default() });
+        assert!(exchange.validate().is_err());
     }
 
     #[test]

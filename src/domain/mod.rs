@@ -16,6 +16,7 @@ pub mod sanitize;
 pub mod setting;
 pub mod shop;
 pub mod text_format;
+pub mod text_len;
 pub mod timefmt;
 pub mod toml_tree;
 pub mod width;

@@ -2,6 +2,8 @@
 //! gathers the values. A placeholder with no value is marked `【缺:单号】`, never left
 //! blank, so the agent sees what is missing before pasting.
 
+use crate::domain::sanitize::{safe_line, safe_text};
+
 /// The values a reply can use. Empty means unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PlaceholderValues {
@@ -88,11 +90,13 @@ fn lookup(name: &str) -> Option<&'static Name> {
     NAMES.iter().find(|n| n.names.contains(&name))
 }
 
-/// The reply cut into pieces, so a screen can colour filled and missing values.
+/// The reply cut into pieces, so a screen can colour filled and missing values. The
+/// reply and the values are cleaned (they end up on the clipboard): a value is one line.
 pub fn fill_pieces(template: &str, values: &PlaceholderValues) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::new();
     let mut text = String::new();
-    let mut rest = template;
+    let template = safe_text(template);
+    let mut rest: &str = &template;
     while let Some(open) = rest.find('{') {
         let after = &rest[open + 1..];
         let known = after.find('}').and_then(|close| lookup(after[..close].trim()).map(|n| (n, close)));
@@ -102,7 +106,8 @@ pub fn fill_pieces(template: &str, values: &PlaceholderValues) -> Vec<Piece> {
                 if !text.is_empty() {
                     out.push(Piece::Text(std::mem::take(&mut text)));
                 }
-                let v = (name.value)(values).trim();
+                let v = safe_line((name.value)(values));
+                let v = v.trim();
                 out.push(if v.is_empty() {
                     Piece::Missing(format!("【缺:{}】", name.chinese()))
                 } else {
@@ -237,6 +242,21 @@ mod tests {
         assert_eq!(fill("", &v).text, "");
         assert_eq!(fill("{{buyer}}", &v).text, "{小王2026}");
         assert_eq!(fill("没有占位符呢", &v).text, "没有占位符呢");
+    }
+
+    /// A value planted behind kefu's back (edited in the database) never reaches the
+    /// clipboard raw, nor a reply's own text.
+    #[test]
+    fn values_and_text_are_cleaned() {
+        let v = PlaceholderValues {
+            buyer: "小王\x1b]52;c;ZXZpbA==\x07".into(),
+            receiver: "王芳\u{202e}\u{9b}31m".into(),
+            address: "浙江\n杭州\x1b[2J".into(),
+            ..values()
+        };
+        let filled = fill("亲\u{1b}]0;t\u{7},{买家} {收货人} {地址}\n{单号}", &v);
+        assert_eq!(filled.text, "亲,小王 王芳 浙江 杭州\n【缺:单号】");
+        assert_eq!(fill("{收货人}", &PlaceholderValues { receiver: "\u{202e}".into(), ..v }).text, "【缺:收货人】");
     }
 
     #[test]

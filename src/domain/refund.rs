@@ -1,6 +1,7 @@
 //! The platform's refund states and the actions a seat may take in each (`000` §(二)).
 //! Pure: `RefundCase::apply` either gives the next case or says why not.
 
+use super::text_len::{is_blank, visible_len};
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -338,7 +339,7 @@ impl RefundCase {
                 next.state = if self.needs_return { RefundState::WaitBuyerReturnGoods } else { RefundState::Success };
             }
             RefundAction::Refuse => {
-                let n = input.note.trim().chars().count();
+                let n = visible_len(&input.note);
                 if !(2..=200).contains(&n) {
                     return Err(self.error(action, format!("拒绝理由须 2–200 个字,现在 {n} 个字")));
                 }
@@ -347,7 +348,7 @@ impl RefundCase {
             }
             RefundAction::BuyerAmended => next.state = RefundState::WaitSellerAgree,
             RefundAction::BuyerReturned => {
-                if input.tracking_no.trim().is_empty() || input.courier.trim().is_empty() {
+                if is_blank(&input.tracking_no) || is_blank(&input.courier) {
                     return Err(self.error(action, "须填写退货快递公司和单号".into()));
                 }
                 next.state = RefundState::WaitSellerConfirmGoods;
@@ -481,10 +482,34 @@ mod tests {
             (&"字".repeat(200)[..], true),
             (&"字".repeat(201)[..], false),
             ("   x  ", false),
+            // Characters as a person sees them: invisible ones count for nothing, a
+            // combining mark joins the character before it.
+            ("\u{200d}\u{200d}\u{200d}", false),
+            ("\u{200b}不\u{3000}", false),
+            ("好\u{301}", false),
+            ("好\u{301}的", true),
+            (&"好\u{301}".repeat(200)[..], true),
+            (&"👨\u{200d}👩\u{200d}👧".repeat(200)[..], true),
+            ("\x1b[31m不\x1b[0m", false),
         ] {
             let r = c.apply(A::Refuse, &ActionInput { note: note.into(), ..Default::default() });
             assert_eq!(r.is_ok(), ok, "note {note:?}");
         }
+        let err = c.apply(A::Refuse, &ActionInput { note: "好\u{301}".into(), ..Default::default() }).unwrap_err();
+        assert!(err.reason.contains("现在 1 个字"), "{err}");
+    }
+
+    #[test]
+    fn a_return_needs_a_visible_courier_and_tracking_number() {
+        let c = case(S::WaitBuyerReturnGoods);
+        let input = |courier: &str, tracking: &str| ActionInput {
+            courier: courier.into(),
+            tracking_no: tracking.into(),
+            ..Default::default()
+        };
+        assert!(c.apply(A::BuyerReturned, &input("圆通", "YT123")).is_ok());
+        assert!(c.apply(A::BuyerReturned, &input("\u{200b}", "YT123")).is_err());
+        assert!(c.apply(A::BuyerReturned, &input("圆通", "\u{3000}\u{feff}")).is_err());
     }
 
     #[test]

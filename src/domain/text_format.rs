@@ -1,6 +1,7 @@
 //! The seed's text formats (`000`): the memo line, the damage/loss report sentence and
 //! the damage-register line. Built from what the agent did, never typed by hand.
 
+use super::text_len::is_blank;
 use chrono::Datelike;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,7 @@ pub struct MemoLine {
 impl MemoLine {
     pub fn render(&self) -> Result<String, String> {
         let action = self.action.trim();
-        if action.is_empty() {
+        if is_blank(action) {
             return Err("备注要写做了什么".into());
         }
         let mut s = String::new();
@@ -50,11 +51,13 @@ impl MemoLine {
 }
 
 pub fn check_memo_len(text: &str) -> Result<(), String> {
-    if text.trim().is_empty() {
+    if is_blank(text) {
         return Err("备注不能为空".into());
     }
-    if text.len() > MEMO_MAX_BYTES {
-        return Err(format!("备注最多 {MEMO_MAX_BYTES} 字节,这条有 {} 字节", text.len()));
+    // Counted as stored: what cleaning removes takes no room.
+    let bytes = super::sanitize::safe_text(text).len();
+    if bytes > MEMO_MAX_BYTES {
+        return Err(format!("备注最多 {MEMO_MAX_BYTES} 字节,这条有 {bytes} 字节"));
     }
     Ok(())
 }
@@ -119,7 +122,7 @@ impl DamageReport {
             (&self.tracking_no, "物流单号"),
             (&self.staff_no, "查件客服工号"),
         ] {
-            if v.trim().is_empty() {
+            if is_blank(v) {
                 missing.push(name);
             }
         }
@@ -199,6 +202,17 @@ mod tests {
         assert!(m.render().unwrap_err().contains("1000"));
         let ok = MemoLine { action: "字".repeat(333), ..Default::default() };
         assert!(ok.render().is_ok());
+    }
+
+    #[test]
+    fn a_blank_memo_is_refused_and_stripped_escapes_take_no_room() {
+        assert!(check_memo_len("\u{200b}\u{200d}").is_err());
+        assert!(check_memo_len("\u{3000}").is_err());
+        assert!(MemoLine { action: "\u{200d}\u{200d}".into(), ..Default::default() }.render().is_err());
+        // 998 bytes of memo and an escape sequence that cleaning removes.
+        let memo = format!("{}\x1b]0;{}\x07", "字".repeat(332), "x".repeat(50));
+        assert!(memo.len() > MEMO_MAX_BYTES);
+        assert!(check_memo_len(&memo).is_ok());
     }
 
     fn seed_report() -> DamageReport {

@@ -18,7 +18,7 @@ pub mod xlsx;
 
 use std::fmt;
 
-use crate::domain::sanitize::{clean_line, clean_text};
+use crate::domain::sanitize::{clean_line, clean_text, is_clean_trimmed_line};
 use crate::store::StoreError;
 
 /// Why a whole file was not imported. Nothing was written.
@@ -152,25 +152,11 @@ pub fn cell(raw: &str) -> &str {
     t
 }
 
-fn already_clean(s: &str) -> bool {
-    use unicode_normalization::{IsNormalized, is_nfc_quick};
-    if s.is_ascii() {
-        return !s.bytes().any(|b| b < 0x20 || b == 0x7f);
-    }
-    if crate::domain::sanitize::plainly_clean(s) {
-        return !s.contains('\n');
-    }
-    !s.chars().any(|c| {
-        c.is_control()
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    }) && is_nfc_quick(s.chars()) == IsNormalized::Yes
-}
-
 /// `clean_line` of a cell, with a fast path for the common already-clean text (the
 /// result is the same; a million-row import does this fifteen million times).
 pub fn line_field(raw: &str) -> String {
     let t = cell(raw);
-    if already_clean(t) { t.to_string() } else { clean_line(t) }
+    if is_clean_trimmed_line(t) { t.to_string() } else { clean_line(t) }
 }
 
 /// `4.02186553100275E+18`: a long number that a spreadsheet kept as a number and shows
@@ -202,7 +188,7 @@ pub fn key_field(raw: &str, name: &str, errs: &mut Vec<String>) -> String {
 /// `clean_text` (keeps newlines) of a message or memo cell, trimmed.
 pub fn text_field(raw: &str) -> String {
     let t = raw.trim();
-    if already_clean(t) { t.to_string() } else { clean_text(t).trim().to_string() }
+    if is_clean_trimmed_line(t) { t.to_string() } else { clean_text(t).trim().to_string() }
 }
 
 /// A file name for the event's `source` and the report.

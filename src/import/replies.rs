@@ -77,8 +77,11 @@ pub fn write_phrases<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str, &'a s
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     // Writing to a Vec cannot fail.
     w.write_record(HEADER).expect("write to memory");
+    // Cleaned on the way out like any text that leaves kefu: the file goes to Qianniu,
+    // or to Excel.
+    use crate::domain::sanitize::{safe_line, safe_text};
     for (code, text, group) in rows {
-        w.write_record([code, text, group]).expect("write to memory");
+        w.write_record([&*safe_line(code), &*safe_text(text), &*safe_line(group)]).expect("write to memory");
     }
     let text = String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of str is UTF-8");
     if gbk {

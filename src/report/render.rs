@@ -33,7 +33,7 @@ pub fn render(report: &Report, format: Format, max_cell: usize) -> Vec<u8> {
         Format::Text => text(report, max_cell).into_bytes(),
         Format::Csv { gbk } => csv_bytes(report, gbk),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&json(report)).unwrap_or_default();
+            let mut s = crate::domain::sanitize::to_json_pretty(&json(report)).unwrap_or_default();
             s.push('\n');
             s.into_bytes()
         }

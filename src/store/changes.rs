@@ -207,6 +207,7 @@ mod store_tests {
             refund_no: "R1".into(),
             order_no: "1".into(),
             amount_fen: 100,
+            reason: "尺码不合适".into(),
             ..Default::default()
         })
         .unwrap();

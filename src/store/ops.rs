@@ -8,6 +8,7 @@ use crate::domain::event::{EventBody, MemoKind, RefundRecord};
 use crate::domain::flag::Flag;
 use crate::domain::refund::{ActionInput, RefundAction, RefundState};
 use crate::domain::text_format::{MemoLine, check_memo_len};
+use crate::domain::text_len::{is_blank, visible_len};
 
 use super::Store;
 use super::error::{Result, StoreError};
@@ -45,8 +46,11 @@ impl Store {
 
     /// Records a refund the buyer applied for.
     pub fn refund_new(&mut self, mut refund: RefundRecord) -> Result<RefundRow> {
-        if refund.refund_no.trim().is_empty() {
+        if is_blank(&refund.refund_no) {
             return Err(StoreError::Rule("退款编号不能为空".into()));
+        }
+        if is_blank(&refund.reason) {
+            return Err(StoreError::Rule("退款要写原因(买家退款原因)".into()));
         }
         if refund.amount_fen <= 0 {
             return Err(StoreError::Rule("退款金额必须大于 0".into()));
@@ -165,7 +169,7 @@ impl Store {
     /// Logs a contact with the buyer and notes it in the memo (date, progress, agent).
     pub fn case_contact(&mut self, case_id: &str, channel: Channel, progress: &str) -> Result<CaseRow> {
         let case = self.require_case(case_id)?;
-        if progress.trim().is_empty() {
+        if is_blank(progress) {
             return Err(StoreError::Rule("请写联系进展".into()));
         }
         let date = self.clock().shop_now().date();
@@ -191,10 +195,10 @@ impl Store {
 
     /// Adds (`reply_id` None) or edits a reply; returns its id.
     pub fn reply_save(&mut self, reply_id: Option<&str>, code: &str, text: &str, group: &str) -> Result<String> {
-        if text.trim().is_empty() {
+        if is_blank(text) {
             return Err(StoreError::Rule("快捷短语内容不能为空".into()));
         }
-        if code.trim().is_empty() {
+        if is_blank(code) {
             return Err(StoreError::Rule("快捷短语编码不能为空".into()));
         }
         let id = match reply_id {
@@ -230,7 +234,7 @@ impl Store {
     }
 
     pub fn resolve_conflict(&mut self, event_id: &str, note: &str) -> Result<()> {
-        if note.trim().chars().count() < 2 {
+        if visible_len(note) < 2 {
             return Err(StoreError::Rule("请写明如何处理了这个冲突(至少 2 个字)".into()));
         }
         self.record(EventBody::ConflictResolved { event_id: event_id.into(), note: note.trim().into() })?;

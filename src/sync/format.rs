@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::event::{Event, EventBody, event_hash, format_at};
+use crate::domain::sanitize::first_unclean;
 
 /// The sync format this kefu writes, and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -722,7 +723,7 @@ fn verify_run(data: &[u8], spans: &[(usize, usize)], first: usize, header_len: u
         }
         if let Some(c) = [&w.id, &w.seat, &w.agent, &w.kind]
             .iter()
-            .find_map(|s| unclean_char(s).or_else(|| s.contains('\n').then_some('\n')))
+            .find_map(|s| first_unclean(s).or_else(|| s.contains('\n').then_some('\n')))
         {
             run.error = fail(Problem::BadEvent, format!("{}含控制字符 U+{:04X} — 不是 kefu 写出的", who(), c as u32));
             break;
@@ -975,7 +976,7 @@ fn parse_header(line: &[u8]) -> Result<Header, Refusal> {
         .chain(header.last_id.iter())
         .chain(header.seats.keys());
     for text in texts {
-        if let Some(c) = unclean_char(text).or_else(|| text.contains('\n').then_some('\n')) {
+        if let Some(c) = first_unclean(text).or_else(|| text.contains('\n').then_some('\n')) {
             return Err(not_kefu(&format!("文件头含控制字符 U+{:04X}", c as u32)));
         }
     }
@@ -987,27 +988,18 @@ fn parse_trailer(line: &[u8]) -> Option<Trailer> {
     (t.sha256.len() == 64 && t.sha256.bytes().all(|b| b.is_ascii_hexdigit())).then_some(t)
 }
 
-/// The first character kefu would never store: a control character (newline aside) or
-/// a bidi override.
-fn unclean_char(s: &str) -> Option<char> {
-    s.chars().find(|&c| {
-        (c.is_control() && c != '\n')
-            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    })
-}
-
 /// Whether a payload holds text kefu would have cleaned. The common case (no escapes,
 /// no odd characters) costs one scan; otherwise every string in it is checked.
 fn payload_unclean(payload: &str) -> Option<char> {
-    let suspicious = payload.contains('\\') || unclean_char(payload).is_some();
+    let suspicious = payload.contains('\\') || first_unclean(payload).is_some();
     if !suspicious {
         return None;
     }
     fn walk(v: &serde_json::Value) -> Option<char> {
         match v {
-            serde_json::Value::String(s) => unclean_char(s),
+            serde_json::Value::String(s) => first_unclean(s),
             serde_json::Value::Array(a) => a.iter().find_map(walk),
-            serde_json::Value::Object(o) => o.iter().find_map(|(k, v)| unclean_char(k).or_else(|| walk(v))),
+            serde_json::Value::Object(o) => o.iter().find_map(|(k, v)| first_unclean(k).or_else(|| walk(v))),
             _ => None,
         }
     }

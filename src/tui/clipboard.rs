@@ -2,14 +2,24 @@
 //! on`) and the system clipboard tool when one is on PATH. Tools are spawned and
 //! waited for on their own thread, never blocking the screen.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
 use base64::Engine;
 
-/// The OSC 52 sequence that puts `text` on the clipboard.
+use crate::domain::sanitize::safe_text;
+
+/// What goes on the clipboard for `text`: cleaned like everything else that leaves
+/// kefu (a reply or a value planted with an escape would be pasted into a terminal or a
+/// chat window as it is). Newlines stay.
+pub fn clipboard_text(text: &str) -> Cow<'_, str> {
+    safe_text(text)
+}
+
+/// The OSC 52 sequence that puts `text` (cleaned) on the clipboard.
 pub fn osc52(text: &str) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let b64 = base64::engine::general_purpose::STANDARD.encode(clipboard_text(text).as_bytes());
     format!("\x1b]52;c;{b64}\x07")
 }
 
@@ -38,10 +48,11 @@ pub fn system_tool() -> Option<(&'static str, Vec<&'static str>)> {
 
 /// Writes OSC 52 to `out` and hands the text to the system tool in the background.
 pub fn copy(out: &mut impl Write, text: &str) -> std::io::Result<()> {
-    out.write_all(osc52(text).as_bytes())?;
+    let text = clipboard_text(text);
+    out.write_all(osc52(&text).as_bytes())?;
     out.flush()?;
     if let Some((tool, args)) = system_tool() {
-        let text = text.to_string();
+        let text = text.into_owned();
         std::thread::spawn(move || {
             let child =
                 Command::new(tool).args(args).stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
@@ -67,5 +78,13 @@ mod tests {
         // No system tool is spawned for the assertion; the sequence is what matters.
         buf.write_all(osc52("hi").as_bytes()).unwrap();
         assert_eq!(buf, b"\x1b]52;c;aGk=\x07");
+    }
+
+    #[test]
+    fn what_is_copied_is_cleaned() {
+        let mut buf = Vec::new();
+        copy(&mut buf, "亲\x1b]52;c;ZXZpbA==\x07,\u{9b}2J您好\u{202e}\n收货人").unwrap();
+        assert_eq!(buf, osc52("亲,您好\n收货人").as_bytes());
+        assert_eq!(osc52("a\x1b[31mb"), osc52("ab"));
     }
 }

@@ -4,17 +4,27 @@
 
 use std::borrow::Cow;
 
-use crate::domain::sanitize::clean_line;
+use ratatui::buffer::Buffer;
+
+use crate::domain::sanitize::{is_clean_line, safe_line};
 use crate::domain::width;
 
 /// Text safe to draw on one line: no escape sequences, control characters or bidi
 /// overrides. Clean text (the common case) is borrowed, not copied.
 pub fn safe(s: &str) -> Cow<'_, str> {
-    if s.chars().any(|c| c.is_control() || is_bidi(c)) { Cow::Owned(clean_line(s)) } else { Cow::Borrowed(s) }
+    safe_line(s)
 }
 
-fn is_bidi(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+/// Cleans every cell of a drawn frame. Panes draw through `safe`, `cell` and `clip`;
+/// this catches what one forgot (ratatui keeps a zero-width character such as a bidi
+/// override in the cell before it). A frame of clean cells costs one scan.
+pub fn scrub(buf: &mut Buffer) {
+    for c in buf.content.iter_mut() {
+        if !is_clean_line(c.symbol()) {
+            let cleaned = safe_line(c.symbol()).into_owned();
+            c.set_symbol(if cleaned.is_empty() { " " } else { &cleaned });
+        }
+    }
 }
 
 /// Cleaned, truncated with `…` and padded to exactly `cells` cells.
@@ -67,6 +77,20 @@ mod tests {
         assert_eq!(safe(nick), "坏人");
         assert_eq!(cell(nick, 6), "坏人  ");
         assert!(matches!(safe("干净的文字abc"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_frame_is_scrubbed_of_what_a_pane_drew_raw() {
+        use ratatui::layout::Rect;
+        use ratatui::text::Span;
+        use ratatui::widgets::Widget;
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+        Span::raw("ab\u{202e}cd\u{9b}e\u{200f}").render(buf.area, &mut buf);
+        assert!(buf.content.iter().any(|c| !is_clean_line(c.symbol())), "ratatui keeps zero-width controls");
+        scrub(&mut buf);
+        assert!(buf.content.iter().all(|c| is_clean_line(c.symbol())));
+        let row: String = buf.content.iter().map(|c| c.symbol()).collect();
+        assert_eq!(row.trim_end(), "abcde");
     }
 
     #[test]

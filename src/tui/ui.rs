@@ -19,6 +19,12 @@ pub const WIDE_W: u16 = 120;
 pub const WIDE_H: u16 = 30;
 
 pub fn draw(f: &mut Frame, app: &App) {
+    draw_screen(f, app);
+    // The last line of defence: whatever a pane drew, nothing unsafe reaches the terminal.
+    super::text::scrub(f.buffer_mut());
+}
+
+fn draw_screen(f: &mut Frame, app: &App) {
     let area = f.area();
     if area.width < MIN_W || area.height < MIN_H {
         let msg = format!("终端太小 terminal too small\n{}×{},至少 {MIN_W}×{MIN_H}", area.width, area.height);
