@@ -154,6 +154,13 @@ pub enum Cmd {
     },
 }
 
+impl Cmd {
+    /// Everything but `list` and `show` records events.
+    pub fn writes(&self) -> bool {
+        !matches!(self, Cmd::List { .. } | Cmd::Show { .. })
+    }
+}
+
 pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
     match cmd {
         Cmd::Exchange { order_no, reason, want, quality, postage_paid, reg } => {

@@ -110,11 +110,11 @@ impl Command {
     fn writes(&self) -> bool {
         match self {
             Command::Memo(_)
-            | Command::Refund(_)
             | Command::ImportOrders(_)
             | Command::ImportRefunds(_)
-            | Command::Case(_)
             | Command::Replies(RepliesCmd::Import(_)) => true,
+            Command::Refund(c) => c.writes(),
+            Command::Case(c) => c.writes(),
             Command::Conflicts(a) => a.writes(),
             Command::Shop(a) => shop::writes(a),
             // the demo signs with its own agents; a sync import brings other seats' events
