@@ -25,12 +25,12 @@ pub mod table;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::domain::event::Actor;
-use crate::store::{Store, default_db_path};
+use crate::store::{Store, StoreError, default_db_path};
 
 #[derive(Parser)]
 #[command(name = "kefu", version, about = "客服工作台 — 淘宝/天猫客服的终端工作台", long_about = None)]
@@ -342,15 +342,23 @@ fn ask_agent_name(who: &Who) -> Result<String> {
 /// empty: the store refuses to record for nobody).
 fn open(path: &std::path::Path, cli: &Cli, who: &Who) -> Result<Store> {
     let agent = who.agent.clone().unwrap_or_default();
-    let mut store = Store::open(path, Actor::new(agent.clone(), "pending"))
-        .with_context(|| format!("打不开数据库 {}", path.display()))?;
+    let mut store = Store::open(path, Actor::new(agent.clone(), "pending")).map_err(|e| match e {
+        // SQLite's or the system's words alone would not say which file.
+        StoreError::Sqlite(_) | StoreError::Io(_) => {
+            anyhow::Error::new(e).context(format!("打不开数据库 {}", path.display()))
+        }
+        named => named.into(),
+    })?;
     let seat = match cli.seat.clone().map(|s| crate::domain::sanitize::clean_line(&s)).filter(|s| !s.is_empty()) {
         Some(s) => s,
         None => match store.meta("seat")? {
             Some(s) => s,
             None => {
                 let s = default_seat_name();
-                store.set_meta("seat", &s)?;
+                // A read-only database is only read: its seat name is not kept.
+                if !store.is_read_only() {
+                    store.set_meta("seat", &s)?;
+                }
                 s
             }
         },

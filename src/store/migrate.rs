@@ -20,11 +20,44 @@ pub fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
     if found > SCHEMA_VERSION {
         return Err(StoreError::NewerSchema { path: path.to_string(), found, supported: SCHEMA_VERSION });
     }
-    for (i, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
+    for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let step = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()
+        };
+        match step(conn) {
+            Ok(()) => {}
+            // A file that cannot be written is opened read-only instead (`Store::open`).
+            Err(e) if super::read_only::sqlite_not_writable(&e) => return Err(StoreError::Sqlite(e)),
+            Err(e) => {
+                return Err(StoreError::Migration {
+                    path: path.to_string(),
+                    name,
+                    from: i as i64,
+                    to: i as i64 + 1,
+                    reason: super::error::sqlite_message(&e),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// For a database opened read-only: its schema must be this kefu's, since upgrading it
+/// would be a write.
+pub fn check_current(conn: &Connection, path: &str, folder: bool) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { path: path.to_string(), found, supported: SCHEMA_VERSION });
+    }
+    if found < SCHEMA_VERSION {
+        return Err(StoreError::ReadOnlyCannotOpen {
+            path: path.to_string(),
+            folder,
+            why: format!("它要先从版本 {found} 升级到版本 {SCHEMA_VERSION} 才能用,升级就要写入"),
+        });
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ mod lookup;
 mod migrate;
 mod prepared;
 mod project;
+mod read_only;
 mod replay;
 mod rows;
 mod tally;
@@ -50,6 +51,9 @@ pub struct Store {
     clock: Clock,
     /// What the transactions committed since the last `take_changes` touched.
     changes: ChangeSet,
+    /// Opened read-only because the file (`Some(false)`) or its folder (`Some(true)`)
+    /// cannot be written: reads work, writes are refused before they start.
+    read_only: Option<bool>,
 }
 
 /// Why a change was refused when nobody said who is working.
@@ -84,12 +88,54 @@ pub enum Ingested {
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// An existing file that cannot be written (or whose folder cannot) is opened
+    /// read-only instead, when its schema is current: see `read_only`.
     pub fn open(path: &Path, actor: Actor) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let conn = Connection::open(path)?;
-        Store::setup(conn, actor, path.display().to_string())
+        let writable = Connection::open(path)
+            .map_err(StoreError::from)
+            .and_then(|conn| Store::setup(conn, actor.clone(), path.display().to_string()));
+        match writable {
+            Err(e) if path.is_file() && read_only::is_not_writable(&e) => Store::open_read_only(path, actor),
+            // SQLite opens a file it may not write read-only by itself.
+            Ok(mut store) if store.conn.is_readonly(rusqlite::MAIN_DB)? => {
+                store.read_only = Some(read_only::folder_is_read_only(path));
+                Ok(store)
+            }
+            other => other,
+        }
+    }
+
+    fn open_read_only(path: &Path, actor: Actor) -> Result<Store> {
+        let folder = read_only::folder_is_read_only(path);
+        let shown = path.display().to_string();
+        let conn = read_only::open(path, folder)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;")?;
+        migrate::check_current(&conn, &shown, folder)?;
+        Ok(Store {
+            conn,
+            actor,
+            path: shown,
+            clock: Clock::system(),
+            changes: ChangeSet::default(),
+            read_only: Some(folder),
+        })
+    }
+
+    /// Whether this database was opened read-only (see `open`).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// Refuses a change to a database opened read-only, before anything starts.
+    fn writable(&self) -> Result<()> {
+        match self.read_only {
+            Some(folder) => Err(StoreError::ReadOnly { path: self.path.clone(), folder }),
+            None => Ok(()),
+        }
     }
 
     pub fn open_in_memory(actor: Actor) -> Result<Store> {
@@ -108,7 +154,7 @@ impl Store {
         )?;
         register_functions(&conn)?;
         migrate::migrate(&mut conn, &path)?;
-        Ok(Store { conn, actor, path, clock: Clock::system(), changes: ChangeSet::default() })
+        Ok(Store { conn, actor, path, clock: Clock::system(), changes: ChangeSet::default(), read_only: None })
     }
 
     pub fn actor(&self) -> &Actor {
@@ -152,6 +198,7 @@ impl Store {
 
     /// Runs `f` in one transaction: committed if it returns Ok, rolled back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.writable()?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
         let out = f(&mut w)?;
@@ -169,6 +216,7 @@ impl Store {
     /// a gigabyte is not written twice. A crash mid-load rolls back from the journal;
     /// WAL is restored after the load, and on every open.
     pub fn write_bulk<T>(&mut self, load: BulkLoad, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.writable()?;
         let orders_empty: bool = self.conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM orders)", [], |r| r.get(0))?;
         let log_small = match load {
             BulkLoad::Orders => false,
@@ -266,6 +314,7 @@ impl Store {
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.writable()?;
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             params![key, value],
