@@ -282,14 +282,16 @@ fn a_rehashed_edit_breaks_the_next_link() {
     // Someone edits event 3 and recomputes its hash: event 4 no longer follows it.
     let (_d, path) = tampered("UPDATE events SET agent = '别人' WHERE seat = 'seat-1' AND seq = 3");
     let c = rusqlite::Connection::open(&path).unwrap();
-    let (id, seat, seq, agent, at, kind, payload, prev): (String, String, i64, String, String, String, String, String) =
-        c.query_row(
-            "SELECT id, seat, seq, agent, at, kind, payload, prev_hash FROM events WHERE seat = 'seat-1' AND seq = 3",
+    type Row = (String, String, i64, String, String, Option<String>, String, String, String);
+    let (id, seat, seq, agent, at, wall, kind, payload, prev): Row = c
+        .query_row(
+            "SELECT id, seat, seq, agent, at, wall, kind, payload, prev_hash FROM events \
+             WHERE seat = 'seat-1' AND seq = 3",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
         )
         .unwrap();
-    let h = event_hash(&id, &seat, seq, &agent, &at, &kind, &payload, &prev);
+    let h = event_hash(&id, &seat, seq, &agent, &at, wall.as_deref(), &kind, &payload, &prev);
     c.execute("UPDATE events SET hash = ?1 WHERE id = ?2", rusqlite::params![h, id]).unwrap();
     drop(c);
     let next = id_of(&path, "seat-1", 4);

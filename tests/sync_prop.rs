@@ -1,8 +1,9 @@
 //! The sync property: three seats work offline from a common base — memos, flags,
 //! refund actions (legal and illegal), replies saved/edited/deleted/used, bad reviews
 //! and exchanges with contacts and actions, conflict resolutions, settings — and
-//! exchange export files in random order, with duplicates and re-deliveries. When
-//! everyone has imported everyone's final export:
+//! exchange export files in random order, with duplicates and re-deliveries. Their
+//! clocks disagree: each runs hours ahead or behind, or a year ahead. When everyone
+//! has imported everyone's final export:
 //!
 //! * every seat has every event,
 //! * every seat's tables are identical (`projection_dump`), conflicts included,
@@ -12,7 +13,9 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::Duration;
 use kefu::domain::case::{BadReviewDetail, CaseAction, CaseDetail, Channel, ExchangeDetail, Registration, ReviewLevel};
+use kefu::domain::clock::Clock;
 use kefu::domain::event::{Actor, EventBody, MemoKind, RefundRecord};
 use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderRecord, OrderStatus};
@@ -208,11 +211,23 @@ struct World {
     pool: Vec<PathBuf>,
 }
 
+/// A seat whose clock runs `hours` off.
+fn seat(name: &str, hours: i64) -> Store {
+    let mut s = Store::open_in_memory(Actor::new(format!("客服{name}"), name)).unwrap();
+    s.set_clock(Clock::system().skewed(Duration::hours(hours)));
+    s
+}
+
+/// How far a seat's clock is off, in hours: right, hours either way, or a year ahead.
+fn skew() -> impl Strategy<Value = i64> {
+    prop_oneof![2 => Just(0i64), 6 => -30i64..=30, 1 => Just(24 * 365)]
+}
+
 impl World {
-    fn new() -> World {
+    /// Three seats whose clocks are `skews` hours off.
+    fn new(skews: [i64; 3]) -> World {
         let dir = tempfile::tempdir().unwrap();
-        let mut seats: Vec<Store> =
-            SEATS.iter().map(|s| Store::open_in_memory(Actor::new(format!("客服{s}"), *s)).unwrap()).collect();
+        let mut seats: Vec<Store> = SEATS.iter().zip(skews).map(|(s, h)| seat(s, h)).collect();
         // The base: seat a has the orders, two refunds, a reply and a bad review.
         let a = &mut seats[0];
         a.record(EventBody::OrdersUpserted { source: "base".into(), orders: orders() }).unwrap();
@@ -282,6 +297,17 @@ impl World {
         // A refused change must leave nothing behind; an accepted one is recorded.
         let outcome: Result<bool, String> = act(s, op).map_err(|e| e.to_string());
         let after = s.event_count().unwrap();
+        // A change made here takes effect, whatever the events imported before say
+        // about their times (each seat's clock is off by its own amount).
+        match (op, &outcome) {
+            (Op::Flag { order, flag, .. }, Ok(true)) => {
+                assert_eq!(s.queue_row(ORDERS[*order].0).unwrap().unwrap().flag, Flag::ALL[*flag], "{op:?}");
+            }
+            (Op::Memo { order, text, .. }, Ok(true)) => {
+                assert_eq!(s.queue_row(ORDERS[*order].0).unwrap().unwrap().memo_last, TEXTS[*text], "{op:?}");
+            }
+            _ => {}
+        }
         match outcome {
             Ok(true) => assert!(after > before, "{op:?} succeeded without an event"),
             Ok(false) => assert_eq!(after, before),
@@ -465,8 +491,9 @@ fn check_converged(w: &mut World, order_seed: usize) {
         let dump = s.projection_dump().unwrap();
         assert!(dump == dump0, "{} after rebuild differs:\n{}", SEATS[i], diff(&dump0, &dump));
     }
-    // A newcomer importing every file ever written, in another order, agrees too.
-    let mut fresh = Store::open_in_memory(Actor::new("新人", "seat-new")).unwrap();
+    // A newcomer (its clock 3 hours behind) importing every file ever written, in
+    // another order, agrees too.
+    let mut fresh = seat("seat-new", -3);
     let mut files: Vec<&Path> = w.pool.iter().chain(&finals).map(|p| p.as_path()).collect();
     let n = files.len();
     files.rotate_left(order_seed % n);
@@ -488,8 +515,12 @@ proptest! {
     })]
 
     #[test]
-    fn seats_converge_whatever_the_order_of_files(ops in prop::collection::vec(op(), 10..120), seed in 0..1000usize) {
-        let mut w = World::new();
+    fn seats_converge_whatever_the_order_of_files(
+        ops in prop::collection::vec(op(), 10..120),
+        seed in 0..1000usize,
+        skews in prop::array::uniform3(skew()),
+    ) {
+        let mut w = World::new(skews);
         for op in &ops {
             w.run(op);
         }
@@ -502,7 +533,7 @@ proptest! {
 fn concurrent_refund_actions_converge_with_their_conflicts() {
     let mut conflicts = 0;
     for round in 0..6 {
-        let mut w = World::new();
+        let mut w = World::new([0, 5, -7]);
         for step in 0..12usize {
             for seat in 0..3 {
                 w.run(&Op::RefundAct { seat, refund: step + round, action: (step * 3 + seat + round) % 8, input: 0 });

@@ -18,6 +18,7 @@ mod refund;
 mod replies;
 mod replies_io;
 mod report;
+mod seats;
 mod shop;
 mod sync;
 pub mod table;
@@ -99,6 +100,8 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// List sync conflicts, or record how one was resolved.
     Conflicts(sync::ConflictsArgs),
+    /// Every seat this database knows: its agents, events, and clock as last observed.
+    Seats(seats::Args),
     /// The settings in force and where each came from; `config set agent 宾` writes your config file.
     Config(config::Args),
     /// The shop's settings, shared by every seat; `shop set KEY VALUE` changes one for everybody.
@@ -301,6 +304,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(a)) => sync::import(&mut store, a),
         Some(Command::Sync(a)) => sync::sync_dir(&mut store, a),
         Some(Command::Conflicts(a)) => sync::conflicts(&mut store, a),
+        Some(Command::Seats(a)) => seats::run(&store, a),
         Some(Command::Config(_)) => config::show(&store, &who),
         Some(Command::Shop(a)) => shop::run(&mut store, a),
     }

@@ -109,6 +109,10 @@ fn import_line(r: &ImportReport) -> String {
     if r.seen_before {
         line.push_str("(这个文件之前已导入过)");
     }
+    for f in &r.far_future {
+        line.push_str("\n  ");
+        line.push_str(&sync::far_future_line(f));
+    }
     for (seat, secs) in &r.clocks_ahead {
         line.push_str("\n  ");
         line.push_str(&sync::clock_ahead_warning(seat, *secs));

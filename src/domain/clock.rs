@@ -76,6 +76,13 @@ impl Clock {
         }
     }
 
+    /// This clock, running `by` ahead (or behind, when negative): a seat whose clock is
+    /// wrong (tests of sync between such seats).
+    pub fn skewed(&self, by: Duration) -> Clock {
+        let inner = self.clone();
+        Clock::from_fn(move || inner.now_utc() + by)
+    }
+
     /// Now, in UTC.
     pub fn now_utc(&self) -> DateTime<Utc> {
         (self.0)()

@@ -268,8 +268,15 @@ pub struct Event {
     /// 1, 2, 3 … per seat: the order a seat wrote its events in.
     pub seq: i64,
     pub agent: String,
-    /// UTC, millisecond precision, RFC 3339.
+    /// The event's place in time, UTC, millisecond precision, RFC 3339: a hybrid logical
+    /// clock. A seat stamps a new event `max(its wall clock, the newest at its database
+    /// holds + 1 ms)`, so a change made after anything it has seen sorts after it,
+    /// whatever the clocks say. Last-writer-wins and every replay order by `at`.
     pub at: DateTime<Utc>,
+    /// The seat's wall clock when the event was written: what people are shown (the
+    /// log, reports, KPIs). None for an event written before this field existed (sync
+    /// format 1): its wall time is its `at`, and its hash does not cover a wall time.
+    pub wall: Option<DateTime<Utc>>,
     pub kind: String,
     pub payload: String,
     /// Hash of the previous event of the same seat ("" for its first).
@@ -287,6 +294,16 @@ impl Event {
         format_at(self.at)
     }
 
+    /// `wall` as stored and hashed (None for an event from before it existed).
+    pub fn wall_text(&self) -> Option<String> {
+        self.wall.map(format_at)
+    }
+
+    /// When it happened on the writing seat's clock (its `at` for an older event).
+    pub fn wall_or_at(&self) -> DateTime<Utc> {
+        self.wall.unwrap_or(self.at)
+    }
+
     pub fn compute_hash(&self) -> String {
         event_hash(
             &self.id,
@@ -294,6 +311,7 @@ impl Event {
             self.seq,
             &self.agent,
             &self.at_text(),
+            self.wall_text().as_deref(),
             &self.kind,
             &self.payload,
             &self.prev_hash,
@@ -315,6 +333,11 @@ pub fn format_at(at: DateTime<Utc>) -> String {
     s
 }
 
+/// An event's hash: SHA-256 over its fields, each preceded by its length (so no two
+/// different events can encode alike). An event with a wall time hashes it after `at`
+/// (nine parts); an event from before wall times existed hashes the eight parts it was
+/// written with, so its hash verifies as it always did. The number of parts is part of
+/// the encoding, so neither form can pass for the other.
 #[allow(clippy::too_many_arguments)]
 pub fn event_hash(
     id: &str,
@@ -322,16 +345,25 @@ pub fn event_hash(
     seq: i64,
     agent: &str,
     at: &str,
+    wall: Option<&str>,
     kind: &str,
     payload: &str,
     prev: &str,
 ) -> String {
+    hex::encode(event_digest([id, seat, &seq.to_string(), agent, at], wall, [kind, payload, prev].map(str::as_bytes)))
+}
+
+/// `event_hash` as bytes, over borrowed parts: the five before the wall time, the wall
+/// time if the event has one, and kind, payload and previous hash (as bytes: a stored
+/// payload is read without checking it is text).
+pub fn event_digest(head: [&str; 5], wall: Option<&str>, tail: [&[u8]; 3]) -> [u8; 32] {
     let mut h = Sha256::new();
-    for part in [id, seat, &seq.to_string(), agent, at, kind, payload, prev] {
+    let parts = head.into_iter().map(str::as_bytes).chain(wall.map(str::as_bytes)).chain(tail);
+    for part in parts {
         h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
+        h.update(part);
     }
-    hex::encode(h.finalize())
+    h.finalize().into()
 }
 
 #[cfg(test)]
@@ -359,14 +391,40 @@ mod tests {
 
     #[test]
     fn hash_covers_every_field() {
-        let base = ("id", "seat", 1, "agent", "2026-01-01T00:00:00.000Z", "flag_set", "{}", "");
-        let h = event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, base.7);
+        let at = "2026-01-01T00:00:00.000Z";
+        let base = ("id", "seat", 1, "agent", at, Some(at), "flag_set", "{}", "");
+        let h = event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, base.7, base.8);
         assert_eq!(h.len(), 64);
-        assert_ne!(h, event_hash("id2", base.1, base.2, base.3, base.4, base.5, base.6, base.7));
-        assert_ne!(h, event_hash(base.0, base.1, 2, base.3, base.4, base.5, base.6, base.7));
-        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, "{ }", base.7));
-        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, "x"));
+        assert_ne!(h, event_hash("id2", base.1, base.2, base.3, base.4, base.5, base.6, base.7, base.8));
+        assert_ne!(h, event_hash(base.0, base.1, 2, base.3, base.4, base.5, base.6, base.7, base.8));
+        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, "{ }", base.8));
+        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, base.5, base.6, base.7, "x"));
+        let later = Some("2026-01-01T00:00:00.001Z");
+        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, later, base.6, base.7, base.8));
+        // an event without a wall time is not the same event with one equal to its at
+        assert_ne!(h, event_hash(base.0, base.1, base.2, base.3, base.4, None, base.6, base.7, base.8));
         // length prefixes keep field boundaries: "ab"+"c" differs from "a"+"bc"
-        assert_ne!(event_hash("ab", "c", 1, "", "", "", "", ""), event_hash("a", "bc", 1, "", "", "", "", ""));
+        assert_ne!(
+            event_hash("ab", "c", 1, "", "", None, "", "", ""),
+            event_hash("a", "bc", 1, "", "", None, "", "", "")
+        );
+    }
+
+    /// An event written by kefu before wall times (sync format 1; the line is in
+    /// tests/fixtures/sync_v1/b1.kefusync) hashes as that kefu computed.
+    #[test]
+    fn an_event_without_a_wall_time_hashes_as_format_1_did() {
+        let h = event_hash(
+            "01a23c6e-2637-7585-914e-a06295e03a36",
+            "前台B",
+            2,
+            "琳琳",
+            "2026-06-28T03:05:00.000Z",
+            None,
+            "flag_set",
+            r#"{"kind":"flag_set","order_no":"260627000000311688","flag":2}"#,
+            "465ac94206e446f89462608fa1b44b282ca05b183b4987ee2b8c048c7f4cf262",
+        );
+        assert_eq!(h, "2f3a5b8c45996b2dad2e87fe3c95d17ce1c35122714eeb6252ffe7d1003c210d");
     }
 }

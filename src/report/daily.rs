@@ -85,7 +85,7 @@ pub fn collect(store: &Store, date: NaiveDate, now: NaiveDateTime) -> Result<Dai
         let events = EntityEvent::parse_all(&store.case_timeline(&key)?);
         // As it stood at the cut-off; a refund kefu learnt of only later, as first recorded.
         let mut upto: Vec<EntityEvent> =
-            events.iter().filter(|e| cutoff_is_now || e.at < cutoff_utc).cloned().collect();
+            events.iter().filter(|e| cutoff_is_now || e.wall < cutoff_utc).cloned().collect();
         if upto.is_empty() {
             upto.extend(events.first().cloned());
         }

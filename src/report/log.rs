@@ -25,9 +25,9 @@ pub struct LogEntry {
     pub seat: String,
     pub seq: i64,
     pub agent: String,
-    /// UTC, as stored (RFC 3339, ms).
+    /// Its place in the log, UTC, as stored (RFC 3339, ms): pages go by this.
     pub at: String,
-    /// Shop time, `2026-06-28 10:05:03`.
+    /// When it was done on its seat's clock, shop time, `2026-06-28 10:05:03`.
     pub shop_time: String,
     pub kind: String,
     /// The order, from the event or from its refund/case.
@@ -168,7 +168,7 @@ pub fn entries(store: &Store, rows: &[EventRow]) -> Result<Vec<LogEntry>> {
                 seq: r.seq,
                 agent: r.agent.clone(),
                 at: r.at.clone(),
-                shop_time: shop_time_text(&r.at),
+                shop_time: shop_time_text(&r.wall),
                 kind: r.kind.clone(),
                 order_no: r.order_no.clone().or_else(|| r.case_key.as_ref().and_then(|k| case_order.get(k).cloned())),
                 case_key: r.case_key.clone(),

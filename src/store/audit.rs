@@ -22,14 +22,14 @@ use super::Store;
 use super::error::Result;
 use super::log::{EVENT_COLS, event_row};
 use super::rows::EventRow;
-use crate::domain::event::{EventBody, format_at};
+use crate::domain::event::{EventBody, event_digest, format_at};
 
 /// Which events `Store::log_page` returns. Every filter that is set must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogFilter {
-    /// Events at or after this instant.
+    /// Events done (wall time) at or after this instant.
     pub since: Option<DateTime<Utc>>,
-    /// Events strictly before this instant.
+    /// Events done (wall time) strictly before this instant.
     pub until: Option<DateTime<Utc>>,
     pub agent: Option<String>,
     pub seat: Option<String>,
@@ -176,6 +176,7 @@ struct RawEvent<'r> {
     seq: i64,
     agent: &'r str,
     at: &'r str,
+    wall: Option<&'r str>,
     kind: &'r str,
     payload: &'r [u8],
     prev_hash: &'r str,
@@ -205,10 +206,10 @@ impl Walker {
         w.check.last_seq = e.seq;
         if w.check.problem.is_none() {
             let seq_text = e.seq.to_string();
-            let head = [e.id, e.seat, &seq_text, e.agent, e.at, e.kind].map(str::as_bytes);
+            let head = [e.id, e.seat, &seq_text, e.agent, e.at];
             let what = if e.seq != expected {
                 Some(BreakKind::Missing { seq: expected })
-            } else if !hash_matches(e.hash, head, e.payload, e.prev_hash) {
+            } else if !hash_matches(e.hash, head, e.wall, [e.kind.as_bytes(), e.payload, e.prev_hash.as_bytes()]) {
                 Some(BreakKind::HashMismatch)
             } else if e.seq == 1 && !e.prev_hash.is_empty() {
                 Some(BreakKind::FirstHasPrev)
@@ -239,12 +240,16 @@ impl Store {
     pub fn log_page(&self, f: &LogFilter, after: Option<&LogCursor>, limit: usize) -> Result<Vec<EventRow>> {
         let mut conds: Vec<&str> = Vec::new();
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        // By when it was done (`shown_at`, the wall time). No event's `at` is before its
+        // wall time (kefu stamps `at` at or after it, and sync refuses an event that is
+        // not so), so `at >= since` holds too, and the time index can start there.
         if let Some(s) = f.since {
-            conds.push("at >= ?");
+            conds.push("shown_at >= ? AND at >= ?");
+            args.push(Box::new(format_at(s)));
             args.push(Box::new(format_at(s)));
         }
         if let Some(u) = f.until {
-            conds.push("at < ?");
+            conds.push("shown_at < ?");
             args.push(Box::new(format_at(u)));
         }
         if let Some(a) = &f.agent {
@@ -315,10 +320,14 @@ impl Store {
     /// Reads every payload once (memory-mapped while it runs: platform imports make the
     /// log hundreds of megabytes).
     pub fn verify_chains(&self) -> Result<ChainCheck> {
-        let mmap: i64 = self.conn.query_row("PRAGMA mmap_size", [], |r| r.get(0))?;
-        self.conn.query_row("PRAGMA mmap_size = 4294967296", [], |_| Ok(()))?;
+        use rusqlite::OptionalExtension;
+        // (An in-memory database has no mmap size: these pragmas then return no row.)
+        let mmap: Option<i64> = self.conn.query_row("PRAGMA mmap_size", [], |r| r.get(0)).optional()?;
+        self.conn.query_row("PRAGMA mmap_size = 4294967296", [], |_| Ok(())).optional()?;
         let out = self.walk_chains();
-        self.conn.query_row(&format!("PRAGMA mmap_size = {mmap}"), [], |_| Ok(()))?;
+        if let Some(mmap) = mmap {
+            self.conn.query_row(&format!("PRAGMA mmap_size = {mmap}"), [], |_| Ok(())).optional()?;
+        }
         out
     }
 
@@ -333,7 +342,7 @@ impl Store {
         }
         let mut walker = Walker::default();
         let mut stmt = self.conn.prepare(
-            "SELECT id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key \
+            "SELECT id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, wall \
              FROM events ORDER BY seat, seq",
         )?;
         let mut rows = stmt.query([])?;
@@ -352,6 +361,7 @@ impl Store {
                 hash: text(r, 8),
                 order_no: r.get_ref(9).ok().and_then(|v| v.as_str_or_null().ok()).unwrap_or(Some(NOT_TEXT)),
                 case_key: r.get_ref(10).ok().and_then(|v| v.as_str_or_null().ok()).unwrap_or(Some(NOT_TEXT)),
+                wall: r.get_ref(11).ok().and_then(|v| v.as_str_or_null().ok()).unwrap_or(Some(NOT_TEXT)),
             });
         }
         let (done, total) = walker.finish();
@@ -394,16 +404,9 @@ impl Store {
     }
 }
 
-/// `event_hash` over the stored bytes (the same length-prefixed SHA-256), compared
-/// with the stored hex without allocating.
-fn hash_matches(stored: &str, head: [&[u8]; 6], payload: &[u8], prev: &str) -> bool {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for part in head.iter().copied().chain([payload, prev.as_bytes()]) {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
-    let digest = h.finalize();
+/// `event_hash` over the stored bytes, compared with the stored hex without allocating.
+fn hash_matches(stored: &str, head: [&str; 5], wall: Option<&str>, tail: [&[u8]; 3]) -> bool {
+    let digest = event_digest(head, wall, tail);
     let mut hex = [0u8; 64];
     if stored.len() != 64 || hex::encode_to_slice(digest, &mut hex).is_err() {
         return false;
@@ -439,11 +442,14 @@ mod tests {
 
     #[test]
     fn byte_hash_is_event_hash() {
-        let h =
-            event_hash("id", "seat-1", 12, "宾", "2026-06-28T02:00:00.000Z", "memo_added", "{\"a\":\"备注\"}", "ab");
-        let head = ["id", "seat-1", "12", "宾", "2026-06-28T02:00:00.000Z", "memo_added"].map(str::as_bytes);
-        assert!(hash_matches(&h, head, "{\"a\":\"备注\"}".as_bytes(), "ab"));
-        assert!(!hash_matches(&h, head, b"{}", "ab"));
-        assert!(!hash_matches(&h[..63], head, "{\"a\":\"备注\"}".as_bytes(), "ab"));
+        let at = "2026-06-28T02:00:00.000Z";
+        let payload = "{\"a\":\"备注\"}";
+        let head = ["id", "seat-1", "12", "宾", at];
+        for wall in [None, Some(at)] {
+            let h = event_hash("id", "seat-1", 12, "宾", at, wall, "memo_added", payload, "ab");
+            assert!(hash_matches(&h, head, wall, [b"memo_added", payload.as_bytes(), b"ab"]));
+            assert!(!hash_matches(&h, head, wall, [b"memo_added", b"{}", b"ab"]));
+            assert!(!hash_matches(&h[..63], head, wall, [b"memo_added", payload.as_bytes(), b"ab"]));
+        }
     }
 }

@@ -197,7 +197,7 @@ impl Store {
     /// Conflicts found by replay, unresolved first, optionally for one case.
     pub fn conflicts(&self, case_key: Option<&str>) -> Result<Vec<ConflictRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT c.event_id, c.case_key, c.reason, e.seat, e.agent, e.at, e.kind, \
+            "SELECT c.event_id, c.case_key, c.reason, e.seat, e.agent, e.shown_at, e.kind, \
                EXISTS (SELECT 1 FROM conflict_resolutions r WHERE r.event_id = c.event_id) AS resolved \
              FROM conflicts c JOIN events e ON e.id = c.event_id \
              WHERE ?1 IS NULL OR c.case_key = ?1 ORDER BY resolved, e.at, e.seat, e.seq",

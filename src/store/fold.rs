@@ -18,8 +18,11 @@ pub struct EntityEvent {
     pub seat: String,
     pub seq: i64,
     pub agent: String,
-    /// UTC, as stored.
+    /// Its place in the log (UTC, as stored): the fold goes in this order.
     pub at: String,
+    /// When it was done, on its seat's clock (UTC text): the times the fold records
+    /// (opened, first action, closed …) are these.
+    pub wall: String,
     pub body: EventBody,
 }
 
@@ -32,6 +35,7 @@ impl EntityEvent {
             seq: row.seq,
             agent: row.agent.clone(),
             at: row.at.clone(),
+            wall: row.wall.clone(),
             body: serde_json::from_str(&row.payload).ok()?,
         })
     }
@@ -45,6 +49,7 @@ impl EntityEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundStep {
     pub event_id: String,
+    /// When it was done (its wall time, UTC text).
     pub at: String,
     pub agent: String,
     /// The seller's action; None for the refund being recorded or synced.
@@ -71,7 +76,7 @@ pub fn replay_refund(refund_no: &str, events: &[EntityEvent]) -> RefundReplay {
         let before = row.as_ref().map(|r| r.state);
         let mut step = RefundStep {
             event_id: e.id.clone(),
-            at: e.at.clone(),
+            at: e.wall.clone(),
             agent: e.agent.clone(),
             action: None,
             before,
@@ -95,7 +100,7 @@ pub fn replay_refund(refund_no: &str, events: &[EntityEvent]) -> RefundReplay {
                 }
             }
             EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => {
-                let mut fresh = RefundRow::from_record(refund, &e.at, &e.agent);
+                let mut fresh = RefundRow::from_record(refund, &e.wall, &e.agent);
                 if let Some(r) = &row {
                     // The platform's facts replace ours; what the seats did stays.
                     fresh.opened_at = r.opened_at.clone();
@@ -113,7 +118,7 @@ pub fn replay_refund(refund_no: &str, events: &[EntityEvent]) -> RefundReplay {
                         fresh.seller_note = r.seller_note.clone();
                     }
                     fresh.closed_at =
-                        if fresh.state.is_terminal() { r.closed_at.clone().or(Some(e.at.clone())) } else { None };
+                        if fresh.state.is_terminal() { r.closed_at.clone().or(Some(e.wall.clone())) } else { None };
                 }
                 step.after = Some(fresh.state);
                 row = Some(fresh);
@@ -146,13 +151,13 @@ pub fn replay_refund(refund_no: &str, events: &[EntityEvent]) -> RefundReplay {
                                 r.seller_note = input.note.clone();
                             }
                             if r.first_action_at.is_none() {
-                                r.first_action_at = Some(e.at.clone());
+                                r.first_action_at = Some(e.wall.clone());
                                 r.first_action_by = Some(e.agent.clone());
                             }
                             r.handler = e.agent.clone();
-                            r.updated_at = e.at.clone();
+                            r.updated_at = e.wall.clone();
                             if r.state.is_terminal() {
-                                r.closed_at = Some(e.at.clone());
+                                r.closed_at = Some(e.wall.clone());
                             }
                             step.after = Some(r.state);
                         }
@@ -170,6 +175,7 @@ pub fn replay_refund(refund_no: &str, events: &[EntityEvent]) -> RefundReplay {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseStep {
     pub event_id: String,
+    /// When it was done (its wall time, UTC text).
     pub at: String,
     pub agent: String,
     pub before: Option<CaseState>,
@@ -199,9 +205,9 @@ pub fn replay_case(case_id: &str, events: &[EntityEvent]) -> CaseReplay {
                     state: detail.kind().initial_state(),
                     detail: detail.clone(),
                     registration: registration.clone(),
-                    opened_at: e.at.clone(),
+                    opened_at: e.wall.clone(),
                     opened_by: e.agent.clone(),
-                    updated_at: e.at.clone(),
+                    updated_at: e.wall.clone(),
                     closed_at: None,
                 });
             }
@@ -218,9 +224,9 @@ pub fn replay_case(case_id: &str, events: &[EntityEvent]) -> CaseReplay {
                     Ok(next) => {
                         apply_to_detail(*action, &mut c.detail);
                         c.state = next;
-                        c.updated_at = e.at.clone();
+                        c.updated_at = e.wall.clone();
                         if next.is_terminal() {
-                            c.closed_at = Some(e.at.clone());
+                            c.closed_at = Some(e.wall.clone());
                         }
                     }
                     Err(reason) => conflict = Some(reason),
@@ -228,12 +234,12 @@ pub fn replay_case(case_id: &str, events: &[EntityEvent]) -> CaseReplay {
             }
             (EventBody::CaseRegistered { registration, .. }, Some(c)) => {
                 c.registration.merge(registration);
-                c.updated_at = e.at.clone();
+                c.updated_at = e.wall.clone();
             }
             (EventBody::CaseDetailEdited { detail, .. }, Some(c)) => {
                 if detail.kind() == c.kind {
                     c.detail = detail.clone();
-                    c.updated_at = e.at.clone();
+                    c.updated_at = e.wall.clone();
                 } else {
                     conflict = Some("售后单类型不能更改".to_string());
                 }
@@ -243,14 +249,14 @@ pub fn replay_case(case_id: &str, events: &[EntityEvent]) -> CaseReplay {
                     conflict = Some(format!("售后单已结束({}),不能再记录联系", c.state.label()));
                 } else {
                     c.state = after_contact(c.kind, c.state);
-                    c.updated_at = e.at.clone();
+                    c.updated_at = e.wall.clone();
                 }
             }
             _ => continue,
         }
         steps.push(CaseStep {
             event_id: e.id.clone(),
-            at: e.at.clone(),
+            at: e.wall.clone(),
             agent: e.agent.clone(),
             before,
             after: row.as_ref().map(|c| c.state),
@@ -274,6 +280,7 @@ mod tests {
             seq: n,
             agent: agent.into(),
             at: format!("2026-06-28T0{n}:00:00.000Z"),
+            wall: format!("2026-06-28T0{n}:00:00.000Z"),
             body,
         }
     }

@@ -7,7 +7,7 @@ use super::error::Result;
 use super::rows::EventRow;
 use crate::domain::event::Event;
 
-pub(crate) const EVENT_COLS: &str = "id, seat, seq, agent, at, kind, order_no, case_key, payload";
+pub(crate) const EVENT_COLS: &str = "id, seat, seq, agent, at, kind, order_no, case_key, payload, shown_at";
 
 pub(crate) fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
@@ -20,20 +20,26 @@ pub(crate) fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRow> {
         order_no: r.get(6)?,
         case_key: r.get(7)?,
         payload: r.get(8)?,
+        wall: r.get(9)?,
     })
 }
 
 /// A whole event as stored, with its chain fields (sync and verification read these).
 pub(crate) fn full_event(r: &Row<'_>) -> rusqlite::Result<Event> {
+    let time = |i: usize, text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    };
     let at: String = r.get(4)?;
+    let wall: Option<String> = r.get(9)?;
     Ok(Event {
         id: r.get(0)?,
         seat: r.get(1)?,
         seq: r.get(2)?,
         agent: r.get(3)?,
-        at: chrono::DateTime::parse_from_rfc3339(&at)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?
-            .with_timezone(&chrono::Utc),
+        at: time(4, &at)?,
+        wall: wall.map(|w| time(9, &w)).transpose()?,
         kind: r.get(5)?,
         payload: r.get(6)?,
         prev_hash: r.get(7)?,
@@ -41,7 +47,8 @@ pub(crate) fn full_event(r: &Row<'_>) -> rusqlite::Result<Event> {
     })
 }
 
-pub(crate) const FULL_EVENT_COLS: &str = "id, seat, seq, agent, at, kind, payload, prev_hash, hash";
+/// The columns `full_event` reads, in its order.
+pub(crate) const FULL_EVENT_COLS: &str = "id, seat, seq, agent, at, kind, payload, prev_hash, hash, wall";
 
 impl Store {
     /// The history of one case (refund number or case id), in log order.
@@ -70,7 +77,7 @@ impl Store {
         let sql = format!("SELECT {FULL_EVENT_COLS}, rowid FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt
-            .query_map(rusqlite::params![rowid, limit as i64], |r| Ok((r.get::<_, i64>(9)?, full_event(r)?)))?
+            .query_map(rusqlite::params![rowid, limit as i64], |r| Ok((r.get::<_, i64>(10)?, full_event(r)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

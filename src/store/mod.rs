@@ -24,6 +24,7 @@ pub mod orders;
 pub mod placeholder_values;
 pub mod replies;
 pub mod report_queries;
+pub mod seats;
 pub mod shop;
 pub mod sync_queries;
 
@@ -368,14 +369,15 @@ pub struct Writer<'c> {
     actor: Actor,
     seq: i64,
     prev_hash: String,
-    last_at: Option<DateTime<Utc>>,
+    /// The newest `at` the log holds, any seat's (with what this transaction added).
+    max_at: Option<DateTime<Utc>>,
+    clock: Clock,
     /// When this transaction began: every event it brings in is `received_at` then.
     received_at: String,
     tally: tally::Tally,
     /// Orders' newest memo and flag, and memo lines, from events brought in: written at
     /// commit (a seat's own change at once).
     deferred: deferred::Deferred,
-    clock: Clock,
     /// What this transaction's events touched (the store's once committed).
     changes: ChangeSet,
 }
@@ -385,30 +387,31 @@ pub fn event_key(at: &str, seat: &str, seq: i64) -> String {
     format!("{at}\u{1}{seat}\u{1}{seq:012}")
 }
 
+/// The latest time an event can have (`format_at` writes four-digit years).
+const LATEST_AT_MS: i64 = 253_402_300_799_999;
+
 impl<'c> Writer<'c> {
     fn new(tx: Transaction<'c>, actor: Actor, clock: Clock) -> Result<Writer<'c>> {
-        let head: Option<(i64, String, String)> = tx
-            .query_row(
-                "SELECT seq, hash, at FROM events WHERE seat = ? ORDER BY seq DESC LIMIT 1",
-                [&actor.seat],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+        let head: Option<(i64, String)> = tx
+            .query_row("SELECT seq, hash FROM events WHERE seat = ? ORDER BY seq DESC LIMIT 1", [&actor.seat], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
-        let (seq, prev_hash, last_at) = match head {
-            Some((s, h, at)) => (s, h, DateTime::parse_from_rfc3339(&at).ok().map(|d| d.with_timezone(&Utc))),
-            None => (0, String::new(), None),
-        };
+        let (seq, prev_hash) = head.unwrap_or_default();
+        // One step down the time index.
+        let max_at: Option<String> = tx.query_row("SELECT max(at) FROM events", [], |r| r.get(0))?;
+        let max_at = max_at.and_then(|at| DateTime::parse_from_rfc3339(&at).ok()).map(|d| d.with_timezone(&Utc));
         let received_at = format_at(clock.now_utc());
         Ok(Writer {
             tx,
             actor,
             seq,
             prev_hash,
-            last_at,
+            max_at,
+            clock,
             received_at,
             tally: Default::default(),
             deferred: Default::default(),
-            clock,
             changes: ChangeSet::default(),
         })
     }
@@ -483,42 +486,65 @@ impl<'c> Writer<'c> {
         self.append_own(body, payload)
     }
 
+    /// The times of a new event of this seat: its wall clock now, and its `at`, which
+    /// is the wall clock unless the log holds an event as late or later, and then 1 ms
+    /// after the newest (a hybrid logical clock). So whatever an import brought in, even
+    /// from a seat whose clock runs years ahead, a change made here afterwards sorts after
+    /// it and wins where the later writer wins; and a seat's own events never go back in
+    /// time. People are shown `wall`.
+    fn stamp(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let wall = self.clock.now_utc().timestamp_millis().clamp(0, LATEST_AT_MS);
+        let at = match self.max_at.map(|m| m.timestamp_millis()) {
+            Some(newest) if newest >= wall => (newest + 1).min(LATEST_AT_MS),
+            _ => wall,
+        };
+        let ms = |t: i64| DateTime::from_timestamp_millis(t).unwrap_or_default();
+        (ms(at), ms(wall))
+    }
+
     /// Appends this seat's event, `payload` being `body` as stored, and applies it.
     fn append_own(&mut self, body: EventBody, payload: String) -> Result<Event> {
         if self.actor.agent.trim().is_empty() {
             return Err(StoreError::Rule(NO_AGENT.into()));
         }
-        // A seat's clock never runs backwards in its own chain.
-        let mut at = self.clock.now_utc();
-        if let Some(last) = self.last_at.filter(|l| *l > at) {
-            at = last;
-        }
-        let at = DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at);
+        let (at, wall) = self.stamp();
         let seq = self.seq + 1;
         let id = uuid::Uuid::now_v7().to_string();
         let at_text = format_at(at);
+        let wall_text = format_at(wall);
         let kind = body.kind().to_string();
-        let hash =
-            event_hash(&id, &self.actor.seat, seq, &self.actor.agent, &at_text, &kind, &payload, &self.prev_hash);
+        let hash = event_hash(
+            &id,
+            &self.actor.seat,
+            seq,
+            &self.actor.agent,
+            &at_text,
+            Some(&wall_text),
+            &kind,
+            &payload,
+            &self.prev_hash,
+        );
         let event = Event {
             id,
             seat: self.actor.seat.clone(),
             seq,
             agent: self.actor.agent.clone(),
             at,
+            wall: Some(wall),
             kind,
             payload,
             prev_hash: self.prev_hash.clone(),
             hash,
         };
-        self.insert_event(&event, &at_text, &body)?;
-        project::apply(&self.tx, &mut self.deferred, &event, &at_text, &body, project::Mode::Strict)?;
+        let times = Times { at: &at_text, wall: Some(&wall_text) };
+        self.insert_event(&event, times, &body)?;
+        project::apply(&self.tx, &mut self.deferred, &event, times, &body, project::Mode::Strict)?;
         self.note_change(&body, false)?;
         // A seat's own change shows at once, also to the rest of this transaction.
         self.deferred.flush(&self.tx)?;
         self.seq = seq;
         self.prev_hash = event.hash.clone();
-        self.last_at = Some(at);
+        self.max_at = Some(at);
         Ok(event)
     }
 
@@ -538,9 +564,9 @@ impl<'c> Writer<'c> {
         Ok(Ingested::New)
     }
 
-    fn insert_event(&mut self, e: &Event, at: &str, body: &EventBody) -> Result<()> {
-        insert_event(&self.tx, e, at, body, &self.received_at)?;
-        self.tally.note(e, at);
+    fn insert_event(&mut self, e: &Event, times: Times<'_>, body: &EventBody) -> Result<()> {
+        insert_event(&self.tx, e, times, body, &self.received_at)?;
+        self.tally.note(e, times.shown());
         Ok(())
     }
 
@@ -553,26 +579,47 @@ impl<'c> Writer<'c> {
     /// event that caused it.
     fn append_foreign_batch(&mut self, batch: &[(Event, EventBody)]) -> std::result::Result<(), (usize, StoreError)> {
         let ats: Vec<String> = batch.iter().map(|(e, _)| e.at_text()).collect();
+        let walls: Vec<Option<String>> = batch.iter().map(|(e, _)| e.wall_text()).collect();
+        let times = |k: usize| Times { at: &ats[k], wall: walls[k].as_deref() };
         for (n, chunk) in batch.chunks(EVENTS_PER_INSERT).enumerate() {
             let start = n * EVENTS_PER_INSERT;
-            if insert_events(&self.tx, chunk, &ats[start..], &self.received_at).is_err() {
+            if insert_events(&self.tx, chunk, start, &times, &self.received_at).is_err() {
                 // A row of the chunk broke a constraint (the statement left nothing
                 // behind): insert them one by one, to say which and why.
                 for (k, (e, body)) in chunk.iter().enumerate() {
-                    insert_event(&self.tx, e, &ats[start + k], body, &self.received_at).map_err(|e| (start + k, e))?;
+                    insert_event(&self.tx, e, times(start + k), body, &self.received_at).map_err(|e| (start + k, e))?;
                 }
             }
         }
-        for (k, ((event, body), at)) in batch.iter().zip(&ats).enumerate() {
-            self.tally.note(event, at);
-            project::apply(&self.tx, &mut self.deferred, event, at, body, project::Mode::Replay).map_err(|e| (k, e))?;
+        for (k, (event, body)) in batch.iter().enumerate() {
+            self.tally.note(event, times(k).shown());
+            project::apply(&self.tx, &mut self.deferred, event, times(k), body, project::Mode::Replay)
+                .map_err(|e| (k, e))?;
             self.note_change(body, true).map_err(|e| (k, e))?;
             if event.seat == self.actor.seat && event.seq > self.seq {
                 self.seq = event.seq;
                 self.prev_hash = event.hash.clone();
             }
+            if self.max_at.is_none_or(|m| event.at > m) {
+                self.max_at = Some(event.at);
+            }
         }
         Ok(())
+    }
+}
+
+/// An event's times as stored: `at` (orders the log) and `wall` (None for an event from
+/// before wall times; then people are shown `at`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Times<'a> {
+    pub at: &'a str,
+    pub wall: Option<&'a str>,
+}
+
+impl<'a> Times<'a> {
+    /// The time people are shown.
+    pub fn shown(&self) -> &'a str {
+        self.wall.unwrap_or(self.at)
     }
 }
 
@@ -591,26 +638,36 @@ fn values_sql(insert: &str, columns: usize, rows: usize) -> String {
     sql
 }
 
-/// Events per multi-row INSERT into the log (12 parameters each).
+/// Events per multi-row INSERT into the log (13 parameters each).
 const EVENTS_PER_INSERT: usize = 64;
 
-fn insert_events(tx: &Transaction<'_>, rows: &[(Event, EventBody)], ats: &[String], received_at: &str) -> Result<()> {
+/// Inserts `rows` (the batch's events from position `start`), whose times `times(k)` gives.
+fn insert_events<'t>(
+    tx: &Transaction<'_>,
+    rows: &[(Event, EventBody)],
+    start: usize,
+    times: &impl Fn(usize) -> Times<'t>,
+    received_at: &str,
+) -> Result<()> {
     use rusqlite::ToSql;
     let sql = values_sql(
-        "INSERT INTO events (id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, received_at)",
-        12,
+        "INSERT INTO events (id, seat, seq, agent, at, wall, kind, payload, prev_hash, hash, order_no, case_key, \
+         received_at)",
+        13,
         rows.len(),
     );
     let mut stmt = tx.prepare_cached(&sql)?;
-    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 12);
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 13);
     let keys: Vec<(Option<&str>, Option<&str>)> = rows.iter().map(|(_, b)| (b.order_no(), b.case_key())).collect();
-    for (((e, _), at), (order_no, case_key)) in rows.iter().zip(ats).zip(&keys) {
+    let times: Vec<Times<'t>> = (start..start + rows.len()).map(times).collect();
+    for (((e, _), t), (order_no, case_key)) in rows.iter().zip(&times).zip(&keys) {
         values.extend_from_slice(&[
             &e.id,
             &e.seat,
             &e.seq,
             &e.agent,
-            at,
+            &t.at,
+            &t.wall,
             &e.kind,
             &e.payload,
             &e.prev_hash,
@@ -624,17 +681,18 @@ fn insert_events(tx: &Transaction<'_>, rows: &[(Event, EventBody)], ats: &[Strin
     Ok(())
 }
 
-fn insert_event(tx: &Transaction<'_>, e: &Event, at: &str, body: &EventBody, received_at: &str) -> Result<()> {
+fn insert_event(tx: &Transaction<'_>, e: &Event, times: Times<'_>, body: &EventBody, received_at: &str) -> Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO events (id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, received_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO events (id, seat, seq, agent, at, wall, kind, payload, prev_hash, hash, order_no, case_key, \
+         received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     stmt.execute(params![
         e.id,
         e.seat,
         e.seq,
         e.agent,
-        at,
+        times.at,
+        times.wall,
         e.kind,
         e.payload,
         e.prev_hash,

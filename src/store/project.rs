@@ -7,9 +7,9 @@ use rusqlite::{CachedStatement, Transaction, params};
 
 use super::deferred::{Deferred, MemoLineRow};
 use super::error::{Result, StoreError};
-use super::event_key;
 use super::replay;
-use crate::domain::event::{Event, EventBody};
+use super::{Times, event_key};
+use crate::domain::event::{Event, EventBody, format_at};
 use crate::domain::order::OrderRecord;
 use crate::domain::promise::{QueueRank, ShippingPromise};
 use crate::domain::setting::SettingKey;
@@ -23,17 +23,20 @@ pub enum Mode {
     Replay,
 }
 
-/// Applies `e` (its time as stored: `at`). Its marks on an order (latest memo, flag) and its memo line go into
-/// `deferred`, for the caller to write (`Deferred::flush`) before anything reads them.
+/// Applies `e` (its times as stored). Last-writer-wins goes by `at` (`event_key`); the
+/// times kept for people to read (a memo line's, a reply use's) are the wall time. Its
+/// marks on an order (latest memo, flag) and its memo line go into `deferred`, for the
+/// caller to write (`Deferred::flush`) before anything reads them.
 pub(super) fn apply(
     tx: &Transaction<'_>,
     deferred: &mut Deferred,
     e: &Event,
-    at: &str,
+    times: Times<'_>,
     body: &EventBody,
     mode: Mode,
 ) -> Result<()> {
-    let key = event_key(at, &e.seat, e.seq);
+    let key = event_key(times.at, &e.seat, e.seq);
+    let at = times.shown();
     match body {
         EventBody::OrdersUpserted { orders, .. } => {
             let mut stmts = OrderStatements::new(tx)?;
@@ -325,6 +328,6 @@ fn reply_version(
            deleted  = CASE WHEN ?6 > replies.state_key THEN ?5 ELSE replies.deleted END, \
            state_key = max(replies.state_key, ?6)",
     )?
-    .execute(params![reply_id, code, text, group, deleted, key, e.at_text(), e.agent])?;
+    .execute(params![reply_id, code, text, group, deleted, key, format_at(e.wall_or_at()), e.agent])?;
     Ok(())
 }

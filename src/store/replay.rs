@@ -10,21 +10,21 @@ use super::fold::{self, EntityEvent};
 use super::project::{self, Mode};
 use super::rows::{CaseRow, RefundRow};
 use crate::domain::case::{CaseState, Registration};
-use crate::domain::event::{Event, EventBody};
+use crate::domain::event::EventBody;
 use crate::domain::timefmt::format_datetime;
 
 fn load_entity(tx: &Transaction<'_>, key: &str) -> Result<Vec<EntityEvent>> {
     let mut stmt = tx.prepare_cached(
-        "SELECT id, seat, seq, agent, at, payload FROM events WHERE case_key = ? ORDER BY at, seat, seq",
+        "SELECT id, seat, seq, agent, at, shown_at, payload FROM events WHERE case_key = ? ORDER BY at, seat, seq",
     )?;
     let rows = stmt.query_map([key], |r| {
-        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, String>(5)?))
+        Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get::<_, String>(6)?))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, seat, seq, agent, at, payload) = row?;
+        let (id, seat, seq, agent, at, wall, payload) = row?;
         let body = serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("事件 {id}:{e}")))?;
-        out.push(EntityEvent { id, seat, seq, agent, at, body });
+        out.push(EntityEvent { id, seat, seq, agent, at, wall, body });
     }
     Ok(out)
 }
@@ -178,28 +178,15 @@ pub fn rebuild_all(tx: &Transaction<'_>) -> Result<()> {
          DELETE FROM case_contacts; DELETE FROM conflicts; DELETE FROM conflict_resolutions; DELETE FROM replies; \
          DELETE FROM reply_history; DELETE FROM reply_uses; DELETE FROM settings; DELETE FROM people;",
     )?;
-    let mut stmt = tx.prepare(
-        "SELECT id, seat, seq, agent, at, kind, payload, prev_hash, hash FROM events ORDER BY at, seat, seq",
-    )?;
+    let mut stmt = tx.prepare(&format!("SELECT {} FROM events ORDER BY at, seat, seq", super::log::FULL_EVENT_COLS))?;
     let mut rows = stmt.query([])?;
     let mut deferred = super::deferred::Deferred::default();
     while let Some(r) = rows.next()? {
-        let at: String = r.get(4)?;
-        let event = Event {
-            id: r.get(0)?,
-            seat: r.get(1)?,
-            seq: r.get(2)?,
-            agent: r.get(3)?,
-            at: chrono::DateTime::parse_from_rfc3339(&at)
-                .map_err(|e| StoreError::Corrupt(format!("事件时间 {at}:{e}")))?
-                .with_timezone(&chrono::Utc),
-            kind: r.get(5)?,
-            payload: r.get(6)?,
-            prev_hash: r.get(7)?,
-            hash: r.get(8)?,
-        };
+        let event = super::log::full_event(r)?;
+        let (at, wall) = (event.at_text(), event.wall_text());
         let body = event.body()?;
-        project::apply(tx, &mut deferred, &event, &at, &body, Mode::Replay)?;
+        let times = super::Times { at: &at, wall: wall.as_deref() };
+        project::apply(tx, &mut deferred, &event, times, &body, Mode::Replay)?;
     }
     deferred.flush(tx)?;
     super::tally::rebuild_people(tx)

@@ -1,6 +1,7 @@
 //! The queries behind `report::*`: plain rows, each one indexed lookup or range, so a
 //! report stays fast on a million orders. Times are compared as stored: event times
-//! (`events.at`, `opened_at`, `first_action_at`, `closed_at`) as UTC RFC 3339 text, the
+//! (`events.shown_at` — when it was done, see migration 0005 —, `opened_at`,
+//! `first_action_at`, `closed_at`) as UTC RFC 3339 text, the
 //! platform's times (`paid_at`, `shipped_at`, `applied_at`) as shop-time text.
 
 use std::collections::HashSet;
@@ -156,7 +157,7 @@ impl Store {
     pub fn refunds_touched_between(&self, from_utc: &str, to_utc: &str) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT DISTINCT case_key FROM events INDEXED BY events_work \
-             WHERE kind IN ('refund_opened', 'refund_synced', 'refund_acted') AND at >= ?1 AND at < ?2 \
+             WHERE kind IN ('refund_opened', 'refund_synced', 'refund_acted') AND shown_at >= ?1 AND shown_at < ?2 \
                AND case_key IS NOT NULL",
         )?;
         let rows = stmt.query_map(params![from_utc, to_utc], |r| r.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -226,9 +227,9 @@ impl Store {
     /// effect (conflicts left out).
     pub fn case_actions_between(&self, from_utc: &str, to_utc: &str) -> Result<Vec<CaseActionFact>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.case_key, c.kind, e.payload, e.agent, e.at FROM events e INDEXED BY events_work \
+            "SELECT e.case_key, c.kind, e.payload, e.agent, e.shown_at FROM events e INDEXED BY events_work \
              JOIN cases c ON c.case_id = e.case_key \
-             WHERE e.kind = 'case_acted' AND e.at >= ?1 AND e.at < ?2 \
+             WHERE e.kind = 'case_acted' AND e.shown_at >= ?1 AND e.shown_at < ?2 \
                AND NOT EXISTS (SELECT 1 FROM conflicts x WHERE x.event_id = e.id) \
              ORDER BY e.at, e.seat, e.seq",
         )?;
@@ -279,7 +280,7 @@ impl Store {
         let sql = format!(
             "SELECT agent, sum(kind = 'refund_acted'), sum(kind <> 'refund_acted'), count(DISTINCT case_key) \
              FROM events INDEXED BY events_work \
-             WHERE kind IN ({kinds}) AND at >= ?1 AND at < ?2 AND case_key IS NOT NULL \
+             WHERE kind IN ({kinds}) AND shown_at >= ?1 AND shown_at < ?2 AND case_key IS NOT NULL \
                AND rowid NOT IN (SELECT e.rowid FROM conflicts x JOIN events e ON e.id = x.event_id) \
              GROUP BY agent ORDER BY agent"
         );
@@ -323,7 +324,7 @@ impl Store {
     pub fn agents_on_order_before(&self, order_no: &str, except_case: &str, before_utc: &str) -> Result<Vec<String>> {
         let mut out: HashSet<String> = HashSet::new();
         let mut direct = self.conn.prepare_cached(
-            "SELECT DISTINCT agent FROM events INDEXED BY events_order WHERE order_no = ?1 AND at < ?2 \
+            "SELECT DISTINCT agent FROM events INDEXED BY events_order WHERE order_no = ?1 AND shown_at < ?2 \
                AND (case_key IS NULL OR case_key <> ?3)",
         )?;
         for a in direct.query_map(params![order_no, before_utc, except_case], |r| r.get::<_, String>(0))? {
@@ -333,7 +334,7 @@ impl Store {
             "SELECT DISTINCT e.agent FROM events e INDEXED BY events_case \
              WHERE e.case_key IN (SELECT refund_no FROM refunds WHERE order_no = ?1 \
                                   UNION ALL SELECT case_id FROM cases WHERE order_no = ?1 AND case_id <> ?3) \
-               AND e.at < ?2",
+               AND e.shown_at < ?2",
         )?;
         for a in cases.query_map(params![order_no, before_utc, except_case], |r| r.get::<_, String>(0))? {
             out.insert(a?);

@@ -185,11 +185,15 @@ pub struct EventRow {
     pub seat: String,
     pub seq: i64,
     pub agent: String,
+    /// Its place in the log (UTC, RFC 3339 ms: a hybrid logical clock, see `Event::at`).
     pub at: String,
     pub kind: String,
     pub order_no: Option<String>,
     pub case_key: Option<String>,
     pub payload: String,
+    /// When it was done on its seat's wall clock (UTC text; `at` for an older event):
+    /// the time to show.
+    pub wall: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -35,6 +35,9 @@ pub struct StoredEvent<'a> {
     pub seq: i64,
     pub agent: &'a str,
     pub at: &'a str,
+    /// None for an event from before wall times (then the line has no `wall`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wall: Option<&'a str>,
     pub kind: &'a str,
     pub payload: &'a str,
     pub prev_hash: &'a str,
@@ -80,6 +83,7 @@ impl Store {
                 payload: text(6)?,
                 prev_hash: text(7)?,
                 hash: text(8)?,
+                wall: r.get_ref(9)?.as_str_or_null().map_err(rusqlite::Error::from)?,
             })?;
         }
         drop(rows);
@@ -215,4 +219,46 @@ fn stored_hashes(
         f(r.get(0)?, r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?);
     }
     Ok(())
+}
+
+/// A seat's clock against this computer's, as last observed on an import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeatClock {
+    pub seat: String,
+    /// Their clock minus ours, in milliseconds.
+    pub skew_ms: i64,
+    /// When it was observed (this computer's clock, UTC text).
+    pub observed_at: String,
+}
+
+impl Store {
+    /// Records how far each of `skews` (seat, their clock minus ours in ms) was, observed
+    /// `now`: the latest observation replaces the one before.
+    pub fn note_clock_skews(&mut self, skews: &[(String, i64)], now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        if skews.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO seat_clocks (seat, skew_ms, observed_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(seat) DO UPDATE SET skew_ms = excluded.skew_ms, observed_at = excluded.observed_at",
+            )?;
+            let at = crate::domain::event::format_at(now);
+            for (seat, skew) in skews {
+                stmt.execute(params![seat, skew, at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every seat's last observed clock skew, by seat.
+    pub fn clock_skews(&self) -> Result<Vec<SeatClock>> {
+        let mut stmt = self.conn.prepare_cached("SELECT seat, skew_ms, observed_at FROM seat_clocks ORDER BY seat")?;
+        let rows = stmt
+            .query_map([], |r| Ok(SeatClock { seat: r.get(0)?, skew_ms: r.get(1)?, observed_at: r.get(2)? }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
 }

@@ -14,7 +14,7 @@ use crate::domain::event::Event;
 pub(super) struct Tally {
     /// seat → (seq, hash) of its newest event written in this transaction.
     heads: HashMap<String, (i64, String)>,
-    /// seat → agent → (first, last) event time.
+    /// seat → agent → (first, last) wall time.
     people: HashMap<String, HashMap<String, (String, String)>>,
 }
 
@@ -74,7 +74,7 @@ impl Tally {
 /// `people` as a projection of the whole log, for a rebuild.
 pub(super) fn rebuild_people(tx: &Transaction<'_>) -> Result<()> {
     tx.execute(
-        "INSERT INTO people (seat, agent, first_at, last_at) SELECT seat, agent, min(at), max(at) FROM events \
+        "INSERT INTO people (seat, agent, first_at, last_at) SELECT seat, agent, min(shown_at), max(shown_at) FROM events \
          GROUP BY seat, agent",
         [],
     )?;

@@ -1,16 +1,23 @@
-//! The sync file, format 1. Self-describing JSON Lines:
+//! The sync file, format 2. Self-describing JSON Lines:
 //!
 //! ```text
-//! {"kefu_sync":1,"kefu_version":"0.1.0","seat":"seat-a","created_at":"…","event_count":2,
+//! {"kefu_sync":2,"kefu_version":"0.1.0","seat":"seat-a","created_at":"…","event_count":2,
 //!  "seats":{"seat-a":[1,2]},"first_id":"…","last_id":"…"}          ← line 1: header
 //! {"id":"…","seat":"seat-a","seq":1,"agent":"宾","at":"2026-06-28T02:00:00.000Z",
-//!  "kind":"memo_added","payload":"{…}","prev_hash":"","hash":"…"}   ← one event a line
+//!  "wall":"2026-06-28T02:00:00.000Z","kind":"memo_added","payload":"{…}",
+//!  "prev_hash":"","hash":"…"}                                       ← one event a line
 //! {"sha256":"<hex of every byte before this line>","event_count":2} ← trailer
 //! ```
 //!
 //! Events carry exactly their stored fields; `payload` stays the exact string that was
 //! hashed, so every event's hash verifies on the other side. Large files are gzip
 //! compressed; readers detect gzip by its magic bytes, so both kinds always read.
+//!
+//! Format 2 added `wall`, the writing seat's wall clock, beside `at`, which became a
+//! hybrid logical clock (see `Event::at`); its hash covers `wall`. An event written
+//! before (format 1, or carried in a format-2 file by a seat that received it so) has
+//! no `wall` and hashes as it always did. This kefu reads formats 1 and 2 and writes 2;
+//! a kefu that knows only format 1 refuses a format-2 file and asks for an upgrade.
 //!
 //! Reading verifies everything before anything is imported: the header (a newer
 //! format is refused with a message naming the kefu that wrote it), the trailer's
@@ -39,8 +46,8 @@ use sha2::{Digest, Sha256};
 use crate::domain::event::{Event, EventBody, event_hash, format_at};
 use crate::domain::sanitize::first_unclean;
 
-/// The sync format this kefu writes, and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The sync format this kefu writes, and the newest it reads (it reads every older one).
+pub const FORMAT_VERSION: u32 = 2;
 pub const KEFU_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Files whose events take more than this many bytes are written gzip-compressed.
 pub const GZIP_ABOVE_BYTES: u64 = 1 << 20;
@@ -85,6 +92,8 @@ struct EventIn {
     seq: i64,
     agent: String,
     at: String,
+    #[serde(default)]
+    wall: Option<String>,
     kind: String,
     payload: String,
     prev_hash: String,
@@ -104,6 +113,8 @@ struct EventRef<'a> {
     agent: Cow<'a, str>,
     #[serde(borrow)]
     at: Cow<'a, str>,
+    #[serde(borrow, default)]
+    wall: Option<Cow<'a, str>>,
     #[serde(borrow)]
     kind: Cow<'a, str>,
     #[serde(borrow)]
@@ -209,12 +220,14 @@ impl<W: Write> FileWriter<W> {
 
     pub fn event(&mut self, e: &Event) -> io::Result<()> {
         let at = e.at_text();
+        let wall = e.wall_text();
         self.stored_event(&StoredEvent {
             id: &e.id,
             seat: &e.seat,
             seq: e.seq,
             agent: &e.agent,
             at: &at,
+            wall: wall.as_deref(),
             kind: &e.kind,
             payload: &e.payload,
             prev_hash: &e.prev_hash,
@@ -265,7 +278,7 @@ pub struct SyncFile {
     data: Vec<u8>,
     index: Vec<Entry>,
     seat_names: Vec<String>,
-    /// For each seat (as `seat_names`), its latest event time.
+    /// For each seat (as `seat_names`), its latest event's wall time.
     seat_latest: Vec<DateTime<Utc>>,
 }
 
@@ -277,6 +290,8 @@ struct Entry {
     seat: u32,
     seq: i64,
     hash: [u8; 32],
+    /// Its wall time (ms since the epoch; its `at` when it has none).
+    wall_ms: i64,
 }
 
 impl SyncFile {
@@ -301,7 +316,7 @@ impl SyncFile {
         self.index[i].seq
     }
 
-    /// Each seat in the file with the time of its latest event.
+    /// Each seat in the file with the wall time of its latest event.
     pub fn seat_latest(&self) -> impl Iterator<Item = (&str, DateTime<Utc>)> {
         self.seat_names.iter().map(String::as_str).zip(self.seat_latest.iter().copied())
     }
@@ -309,6 +324,11 @@ impl SyncFile {
     /// Event `i`'s hash, as bytes.
     pub fn hash(&self, i: usize) -> &[u8; 32] {
         &self.index[i].hash
+    }
+
+    /// Event `i`'s wall time (its `at` when it has none).
+    pub fn wall(&self, i: usize) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(self.index[i].wall_ms).unwrap_or_default()
     }
 
     fn line(&self, i: usize) -> &[u8] {
@@ -321,12 +341,14 @@ impl SyncFile {
         let bad = |what: String| refuse(Problem::NotAnEvent, format!("第 {line_no} 行不是一条事件:{what}"));
         let w: EventIn = serde_json::from_slice(self.line(i)).map_err(|e| bad(e.to_string()))?;
         let at = parse_at(&w.at).ok_or_else(|| bad(format!("时间 {}", w.at)))?;
+        let wall = w.wall.map(|t| parse_at(&t).ok_or_else(|| bad(format!("时间 {t}")))).transpose()?;
         Ok(Event {
             id: w.id,
             seat: w.seat,
             seq: w.seq,
             agent: w.agent,
             at,
+            wall,
             kind: w.kind,
             payload: w.payload,
             prev_hash: w.prev_hash,
@@ -514,7 +536,7 @@ struct SeatChain {
     last_hash: [u8; 32],
     /// The seat's events were not in increasing sequence order: check after sorting.
     unordered: bool,
-    /// The latest event time (ms since the epoch).
+    /// The latest wall time (ms since the epoch).
     latest_ms: i64,
 }
 
@@ -709,9 +731,21 @@ fn verify_run(data: &[u8], spans: &[(usize, usize)], first: usize, header_len: u
             );
             break;
         };
+        let wall = match w.wall.as_deref().map(|t| (t, parse_at(t))) {
+            None => at,
+            Some((_, Some(wall))) if wall <= at => wall,
+            Some((text, parsed)) => {
+                let why =
+                    if parsed.is_some() { "晚于它的 at(kefu 从不这样写)" } else { "不是 kefu 的写法" };
+                run.error =
+                    fail(Problem::BadEvent, format!("第 {line_no} 行事件 {} 的 wall 时间「{text}」{why}", w.id));
+                break;
+            }
+        };
         let who = || format!("第 {line_no} 行事件 {}(席位 {} 第 {} 号)", w.id, w.seat, w.seq);
-        // The hash covers the time as written; `at` is exactly that text (checked above).
-        let computed = event_hash(&w.id, &w.seat, w.seq, &w.agent, &w.at, &w.kind, &w.payload, &w.prev_hash);
+        // The hash covers the times as written; each is exactly that text (checked above).
+        let computed =
+            event_hash(&w.id, &w.seat, w.seq, &w.agent, &w.at, w.wall.as_deref(), &w.kind, &w.payload, &w.prev_hash);
         let mut hash = [0u8; 32];
         if computed != w.hash || !decode_hash(&w.hash, &mut hash) {
             run.error = fail(Problem::EventHash, format!("{}的哈希与内容不符 — 事件被改动过", who()));
@@ -771,7 +805,7 @@ fn verify_run(data: &[u8], spans: &[(usize, usize)], first: usize, header_len: u
             chain.last_seq = w.seq;
             chain.last_hash = hash;
         }
-        chain.latest_ms = chain.latest_ms.max(at.timestamp_millis());
+        chain.latest_ms = chain.latest_ms.max(wall.timestamp_millis());
         if broken {
             run.error = fail(
                 Problem::Chain,
@@ -779,7 +813,14 @@ fn verify_run(data: &[u8], spans: &[(usize, usize)], first: usize, header_len: u
             );
             break;
         }
-        run.entries.push(Entry { start, end: start + line.len(), seat, seq: w.seq, hash });
+        run.entries.push(Entry {
+            start,
+            end: start + line.len(),
+            seat,
+            seq: w.seq,
+            hash,
+            wall_ms: wall.timestamp_millis(),
+        });
     }
     run
 }

@@ -19,6 +19,7 @@ use std::fs::{self, File};
 use std::io::{self, Seek};
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::store::{BulkLoad, Store, StoreError};
@@ -275,22 +276,63 @@ pub struct ImportReport {
     /// beyond their checksum).
     pub seen_before: bool,
     /// Seats whose latest event is timed more than a minute after this computer's
-    /// clock, with by how many seconds: their clock (or ours) is wrong, and then a
-    /// later change here can lose to an earlier one there (last writer by time wins).
+    /// clock, with by how many seconds: their clock (or ours) is wrong. Nothing is lost
+    /// by it (event times are hybrid logical clocks: a change made here afterwards still
+    /// wins), but the times shown for their work are off, so someone should set it right.
     pub clocks_ahead: Vec<(String, i64)>,
+    /// Seats with new events more than a day after this computer's clock: how many, and
+    /// the latest. They were imported like any other (nothing is refused for its time);
+    /// the summary names them.
+    pub far_future: Vec<FarFuture>,
+}
+
+/// New events of one seat timed more than a day after this computer's clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FarFuture {
+    pub seat: String,
+    pub events: u64,
+    /// The latest of their wall times.
+    pub latest: chrono::DateTime<chrono::Utc>,
 }
 
 /// How far ahead of this computer's clock another seat's events may be before the
 /// import warns.
 pub const CLOCK_AHEAD_WARN_SECS: i64 = 60;
 
+/// From how far ahead of this computer's clock an event is named in the summary.
+pub const FAR_FUTURE_SECS: i64 = 24 * 3600;
+
 /// The warning for a seat whose events are timed `secs` after this computer's clock
 /// (one of `ImportReport::clocks_ahead`), as the CLI and the TUI show it.
 pub fn clock_ahead_warning(seat: &str, secs: i64) -> String {
-    let ahead = if secs >= 3600 { format!("{} 小时", secs / 3600) } else { format!("{} 分钟", (secs + 30) / 60) };
     format!(
-        "注意:席位 {seat} 的事件时间比本机时钟晚 {ahead} — 两台电脑的时钟不一致时,这边后做的修改可能被那边先做的覆盖。请校准时钟(时间和时区)。"
+        "注意:席位 {seat} 的事件时间比本机时钟晚 {} — 两台电脑的时钟不一致。事件照常导入、照常生效,但显示的时间不准:请校准时钟(时间和时区)。",
+        span_text(secs)
     )
+}
+
+/// The line naming a seat's far-future events (one of `ImportReport::far_future`).
+pub fn far_future_line(f: &FarFuture) -> String {
+    format!(
+        "席位 {} 有 {} 条事件的时间在本机时钟一天以后(最晚 {})— 已照常导入。",
+        f.seat,
+        f.events,
+        crate::domain::timefmt::format_datetime(crate::domain::clock::to_shop(f.latest))
+    )
+}
+
+/// `3 小时`, `5 分钟`, `2 天`: a span of seconds as people say it.
+pub fn span_text(secs: i64) -> String {
+    let secs = secs.abs();
+    if secs >= 2 * 86400 {
+        format!("{} 天", secs / 86400)
+    } else if secs >= 3600 {
+        format!("{} 小时", secs / 3600)
+    } else if secs >= 60 {
+        format!("{} 分钟", (secs + 30) / 60)
+    } else {
+        format!("{secs} 秒")
+    }
 }
 
 /// Verifies `path` as a whole, then imports it in one transaction.
@@ -335,6 +377,7 @@ fn import_file(
             new_conflicts: 0,
             seen_before: true,
             clocks_ahead: Vec::new(),
+            far_future: Vec::new(),
         };
         return Ok((raw_sha, report));
     }
@@ -377,6 +420,8 @@ pub fn import_verified(
     let total = file.len() as u64;
     let here = presence(file, |seat, min, max, f| store.stored_hashes(seat, min, max, f))?.map_err(refused)?;
     let new: Vec<usize> = (0..file.len()).filter(|&i| !here[i]).collect();
+    let now = store.clock().now_utc();
+    store.note_clock_skews(&observed_skews(file, now), now)?;
     if new.is_empty() {
         // Everything is here already, and nothing ever deletes an event: no write.
         progress(Progress::Importing { done: total, total });
@@ -388,9 +433,11 @@ pub fn import_verified(
             already_present: total,
             new_conflicts: 0,
             seen_before: false,
-            clocks_ahead: clocks_ahead(file, store.clock()),
+            clocks_ahead: clocks_ahead(file, now),
+            far_future: Vec::new(),
         });
     }
+    let far_future = far_future(file, &new, now);
 
     let mut refusal: Option<Refusal> = None;
     let import = |w: &mut crate::store::Writer<'_>| {
@@ -471,18 +518,52 @@ pub fn import_verified(
             already_present,
             new_conflicts,
             seen_before: false,
-            clocks_ahead: clocks_ahead(file, store.clock()),
+            clocks_ahead: clocks_ahead(file, now),
+            far_future,
         }),
     }
 }
 
-/// Seats in `file` whose latest event is timed in this computer's future.
-fn clocks_ahead(file: &SyncFile, clock: &crate::domain::clock::Clock) -> Vec<(String, i64)> {
-    let now = clock.now_utc();
+/// Seats in `file` whose latest event is timed in this computer's future (`now`).
+fn clocks_ahead(file: &SyncFile, now: DateTime<Utc>) -> Vec<(String, i64)> {
     file.seat_latest()
         .map(|(seat, at)| (seat.to_string(), (at - now).num_seconds()))
         .filter(|(_, ahead)| *ahead > CLOCK_AHEAD_WARN_SECS)
         .collect()
+}
+
+/// The new events (`new`, positions in `file`) more than a day after `now`, per seat.
+fn far_future(file: &SyncFile, new: &[usize], now: DateTime<Utc>) -> Vec<FarFuture> {
+    let limit = now + chrono::Duration::seconds(FAR_FUTURE_SECS);
+    let mut by_seat: BTreeMap<&str, (u64, DateTime<Utc>)> = BTreeMap::new();
+    for &i in new {
+        let wall = file.wall(i);
+        if wall > limit {
+            let e = by_seat.entry(file.seat(i)).or_insert((0, wall));
+            e.0 += 1;
+            e.1 = e.1.max(wall);
+        }
+    }
+    by_seat.into_iter().map(|(seat, (events, latest))| FarFuture { seat: seat.to_string(), events, latest }).collect()
+}
+
+/// How far each seat's clock is from ours (`now`), as far as `file` shows it: for the
+/// seat that wrote it, the file's creation time against now (a file that waited a day
+/// reads as a clock a day behind: the latest observation replaces the one before); for
+/// any seat, its latest wall time when that is ahead of now (that far ahead at least).
+fn observed_skews(file: &SyncFile, now: DateTime<Utc>) -> Vec<(String, i64)> {
+    let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    if let Ok(created) = DateTime::parse_from_rfc3339(&file.header.created_at) {
+        out.insert(file.header.seat.clone(), (created.with_timezone(&Utc) - now).num_milliseconds());
+    }
+    for (seat, latest) in file.seat_latest() {
+        let ahead = (latest - now).num_milliseconds();
+        if ahead > 0 {
+            let e = out.entry(seat.to_string()).or_insert(ahead);
+            *e = (*e).max(ahead);
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// An event to insert, or why the file is refused after all.

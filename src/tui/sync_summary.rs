@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::sync_files::human_bytes;
 use super::sync_job::{SyncJob, SyncOutcome};
-use crate::sync::{DirFile, ExportReport, ImportReport, Scope, SyncReport, clock_ahead_warning};
+use crate::sync::{DirFile, ExportReport, ImportReport, Scope, SyncReport, clock_ahead_warning, far_future_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
@@ -97,6 +97,9 @@ fn import_lines(r: &ImportReport, out: &mut Vec<SummaryLine>) {
     } else if r.new == 0 {
         out.push(("没有新事件,数据库未改动".into(), Tone::Plain));
     }
+    for f in &r.far_future {
+        out.push((far_future_line(f), Tone::Warn));
+    }
     for (seat, secs) in &r.clocks_ahead {
         out.push((clock_ahead_warning(seat, *secs), Tone::Warn));
     }
@@ -149,6 +152,7 @@ mod tests {
             new_conflicts: conflicts,
             seen_before: false,
             clocks_ahead: ahead,
+            far_future: Vec::new(),
         }
     }
 
