@@ -33,7 +33,9 @@ fn kefu_at(now: &str, db: &Path, args: &[&str]) -> Output {
         .args(args)
         .env("KEFU_NOW", now)
         .env_remove("KEFU_DB")
-        .env_remove("KEFU_AGENT")
+        // someone is working (a write needs a name); --agent, where given, wins
+        .env("KEFU_AGENT", "宾")
+        .env("KEFU_CONFIG", db.with_extension("no-config.toml"))
         .env_remove("KEFU_SEAT")
         .output()
         .unwrap()

@@ -31,7 +31,8 @@ fn kefu(db: &Path, args: &[&str]) -> Option<Output> {
         Command::new(bin)
     };
     c.arg("--db").arg(db).args(args).env("KEFU_NOW", "2026-06-28 10:00:00").env_remove("KEFU_DB");
-    c.env_remove("KEFU_SEAT").env_remove("KEFU_AGENT");
+    // someone is working (a write names them), with no config file of their own
+    c.env_remove("KEFU_SEAT").env("KEFU_AGENT", "宾").env("KEFU_CONFIG", "/nonexistent/kefu/config.toml");
     let out = c.output().ok()?;
     // setpriv missing its binary, or nobody unable to reach it.
     if running_as_root() && matches!(out.status.code(), Some(126 | 127)) {

@@ -154,6 +154,13 @@ pub enum Cmd {
     },
 }
 
+impl Cmd {
+    /// Everything but `list` and `show` records events.
+    pub fn writes(&self) -> bool {
+        !matches!(self, Cmd::List { .. } | Cmd::Show { .. })
+    }
+}
+
 pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
     match cmd {
         Cmd::Exchange { order_no, reason, want, quality, postage_paid, reg } => {
@@ -295,7 +302,7 @@ pub struct PostageArgs {
     /// Tmall: an invoice was issued and not returned.
     #[arg(long = "invoice-kept")]
     invoice_kept: bool,
-    /// Shop type (C店 / 天猫); default from the shop_type setting, else C店.
+    /// Shop type (C店 / 天猫); default: the shop's setting (`kefu shop set type`).
     #[arg(long)]
     shop: Option<String>,
 }
@@ -315,8 +322,10 @@ pub fn postage(store: &Store, a: PostageArgs) -> Result<()> {
         "refund" | "退款" => Remedy::Refund,
         other => bail!("只能是 exchange 或 refund,收到 '{other}'"),
     };
-    let shop_text = a.shop.clone().or(store.setting("shop_type")?).unwrap_or_else(|| "c".into());
-    let shop = ShopType::parse(&shop_text).ok_or_else(|| anyhow!("不认识的店铺类型 '{shop_text}':C店 或 天猫"))?;
+    let shop = match &a.shop {
+        Some(t) => ShopType::parse(t).ok_or_else(|| anyhow!("不认识的店铺类型 '{t}':C店 或 天猫"))?,
+        None => store.shop_settings()?.shop_type,
+    };
     if case != PostageCase::AfterTradeSuccess && order.status == Some(OrderStatus::TradeFinished) {
         out::note(format!("提示:订单 {} 已交易成功,通常应按「交易成功后」处理", order.order_no));
     }

@@ -41,7 +41,8 @@ pub fn run(store: &mut Store, a: Args) -> Result<()> {
     }
     if let Some(f) = flag {
         store.set_flag(&a.order_no, f)?;
-        out::line(format!("已设旗 {}:{}({})", a.order_no, f.label(), f.meaning()))?;
+        let meaning = store.shop_settings()?.flag_meaning(f).to_string();
+        out::line(format!("已设旗 {}:{}({meaning})", a.order_no, f.label()))?;
     }
     Ok(())
 }

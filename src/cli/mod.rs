@@ -6,6 +6,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod case;
+mod config;
 mod demo;
 mod dsr;
 mod import;
@@ -18,13 +19,14 @@ mod replies;
 mod replies_io;
 mod report;
 mod seats;
+mod shop;
 mod sync;
 pub mod table;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -34,10 +36,10 @@ use crate::store::{Store, StoreError, default_db_path};
 #[derive(Parser)]
 #[command(name = "kefu", version, about = "客服工作台 — 淘宝/天猫客服的终端工作台", long_about = None)]
 pub struct Cli {
-    /// Database file (default: $KEFU_DB, else the platform data dir). Created empty if missing.
+    /// Database file (default: $KEFU_DB, else `db` in the config file, else the platform data dir). Created empty if missing.
     #[arg(long, global = true, env = "KEFU_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// Who is working (recorded with every change).
+    /// Who is working (recorded with every change; else KEFU_AGENT, else `agent` in the config file).
     #[arg(long, global = true, env = "KEFU_AGENT", value_name = "NAME")]
     pub agent: Option<String>,
     /// Which seat (workstation) this is.
@@ -49,6 +51,9 @@ pub struct Cli {
     /// environment): `kefu log` uses them as filters.
     #[arg(skip)]
     pub typed: (bool, bool),
+    /// Where `--agent`, `--db` and `--seat` came from (flag or environment).
+    #[arg(skip)]
+    pub sources: (Option<ValueSource>, Option<ValueSource>, Option<ValueSource>),
 }
 
 #[derive(Subcommand)]
@@ -97,6 +102,28 @@ pub enum Command {
     Conflicts(sync::ConflictsArgs),
     /// Every seat this database knows: its agents, events, and clock as last observed.
     Seats(seats::Args),
+    /// The settings in force and where each came from; `config set agent 宾` writes your config file.
+    Config(config::Args),
+    /// The shop's settings, shared by every seat; `shop set KEY VALUE` changes one for everybody.
+    Shop(shop::Args),
+}
+
+impl Command {
+    /// Whether the command records this seat's own events (and so needs to know who is working).
+    fn writes(&self) -> bool {
+        match self {
+            Command::Memo(_)
+            | Command::ImportOrders(_)
+            | Command::ImportRefunds(_)
+            | Command::Replies(RepliesCmd::Import(_)) => true,
+            Command::Refund(c) => c.writes(),
+            Command::Case(c) => c.writes(),
+            Command::Conflicts(a) => a.writes(),
+            Command::Shop(a) => shop::writes(a),
+            // the demo signs with its own agents; a sync import brings other seats' events
+            _ => false,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -115,8 +142,9 @@ pub fn main() -> ExitCode {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let typed = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
-    cli.typed = (typed("agent"), typed("seat"));
+    let source = |id: &str| matches.value_source(id);
+    cli.typed = (source("agent") == Some(ValueSource::CommandLine), source("seat") == Some(ValueSource::CommandLine));
+    cli.sources = (source("agent"), source("db"), source("seat"));
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
@@ -124,6 +152,79 @@ pub fn main() -> ExitCode {
             out::note(format!("错误:{e:#}"));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Where a personal setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag(&'static str),
+    Env(&'static str),
+    /// The personal config file, at this line.
+    File {
+        line: usize,
+    },
+    /// This database remembers it (the seat name).
+    Database,
+    /// assets/defaults.toml, or the platform's data dir for the database.
+    Default,
+    Unset,
+}
+
+impl Origin {
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Flag(f) => format!("命令行 {f}"),
+            Origin::Env(v) => format!("环境变量 {v}"),
+            Origin::File { line } => format!("配置文件第 {line} 行"),
+            Origin::Database => "数据库(首次打开时取的名字)".into(),
+            Origin::Default => "默认(assets/defaults.toml)".into(),
+            Origin::Unset => "未设置".into(),
+        }
+    }
+
+    fn of(source: Option<ValueSource>, flag: &'static str, env: &'static str) -> Origin {
+        match source {
+            Some(ValueSource::EnvVariable) => Origin::Env(env),
+            _ => Origin::Flag(flag),
+        }
+    }
+}
+
+/// Who is at the keyboard, which database, and where each came from.
+pub struct Who {
+    pub agent: Option<String>,
+    pub agent_from: Origin,
+    pub db: PathBuf,
+    pub db_from: Origin,
+    pub seat_from: Origin,
+    pub config: crate::config::Config,
+}
+
+impl Who {
+    /// `--agent`/`KEFU_AGENT`, else the config file; `--db`/`KEFU_DB`, else the config
+    /// file, else the platform data dir. `$USER` is never taken for an agent's name.
+    fn resolve(cli: &Cli, config: crate::config::Config) -> Result<Who> {
+        let (agent, agent_from) = match &cli.agent {
+            Some(a) => {
+                let name = crate::domain::agent::check_agent_name(a).map_err(anyhow::Error::msg)?;
+                (Some(name), Origin::of(cli.sources.0, "--agent", "KEFU_AGENT"))
+            }
+            None => match &config.agent {
+                Some(s) => (Some(s.value.clone()), Origin::File { line: s.line }),
+                None => (None, Origin::Unset),
+            },
+        };
+        let (db, db_from) = match (&cli.db, config.db_path()) {
+            (Some(p), _) => (p.clone(), Origin::of(cli.sources.1, "--db", "KEFU_DB")),
+            (None, Some(p)) => (p, Origin::File { line: config.db.as_ref().map_or(0, |s| s.line) }),
+            (None, None) => (default_db_path(), Origin::Default),
+        };
+        let seat_from = match cli.seat {
+            Some(_) => Origin::of(cli.sources.2, "--seat", "KEFU_SEAT"),
+            None => Origin::Database,
+        };
+        Ok(Who { agent, agent_from, db, db_from, seat_from, config })
     }
 }
 
@@ -144,22 +245,41 @@ fn run(cli: Cli) -> Result<()> {
     if let Some(Command::Dsr(a)) = cli.command {
         return dsr::run(a);
     }
-    let explicit_db = cli.db.is_some();
-    let path = cli.db.clone().unwrap_or_else(default_db_path);
+    let config = crate::config::Config::load();
+    for p in &config.problems {
+        out::note(format!("提示:{p}"));
+    }
+    let who = Who::resolve(&cli, config)?;
+    if let Some(Command::Config(config::Args { cmd: Some(config::Cmd::Set { key, value }) })) = &cli.command {
+        return config::set(&who, key, value);
+    }
+    if cli.command.as_ref().is_some_and(Command::writes) && who.agent.is_none() {
+        match who.config.problem_with("agent") {
+            Some(p) => bail!("{}\n(配置文件里的名字没法用:{p})", crate::store::NO_AGENT),
+            None => bail!("{}", crate::store::NO_AGENT),
+        }
+    }
+    let path = who.db.clone();
     // The one clock: `KEFU_NOW` is read here, once; everything below is handed it.
     let clock = crate::domain::clock::Clock::from_env().map_err(anyhow::Error::msg)?;
-    let mut store = open(&path, &cli)?;
+    let mut store = open(&path, &cli, &who)?;
     store.set_clock(clock);
-    // First run: the default database (neither --db nor KEFU_DB) holding no events is
-    // filled with the demo; any other file stays as it is.
-    if cli.command.is_none() && !explicit_db && store.is_empty()? {
+    // First run: the default database (neither --db, KEFU_DB nor the config file) holding
+    // no events is filled with the demo; any other file stays as it is.
+    if cli.command.is_none() && who.db_from == Origin::Default && store.is_empty()? {
         out::note(format!("首次运行:在 {} 填入演示数据({} 个订单)", path.display(), crate::demo::DEFAULT_ORDERS));
         let opts = crate::demo::DemoOptions::at(store.clock().shop_now());
         crate::demo::fill(&mut store, &opts)?;
     }
+    let explicit_db = who.db_from != Origin::Default;
     match cli.command {
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
-            crate::tui::run(store, &path, &crate::config::Config::load())
+            if who.agent.is_none() {
+                let name = ask_agent_name(&who)?;
+                let seat = store.actor().seat.clone();
+                store.set_actor(Actor::new(name, seat));
+            }
+            crate::tui::run(store, &path, &who.config)
         }
         None => summary(&mut store, explicit_db),
         Some(Command::Orders(a)) => orders::run(&store, a),
@@ -185,18 +305,47 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Sync(a)) => sync::sync_dir(&mut store, a),
         Some(Command::Conflicts(a)) => sync::conflicts(&mut store, a),
         Some(Command::Seats(a)) => seats::run(&store, a),
+        Some(Command::Config(_)) => config::show(&store, &who),
+        Some(Command::Shop(a)) => shop::run(&mut store, a),
     }
 }
 
-/// Opens the database and works out who is at the keyboard.
-pub fn open(path: &std::path::Path, cli: &Cli) -> Result<Store> {
-    let agent = cli
-        .agent
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .map(|a| crate::domain::sanitize::clean_line(&a))
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| "客服".to_string());
+/// The seat screen's first start on this computer: who is working? The answer goes into
+/// the config file, so it is asked once.
+fn ask_agent_name(who: &Who) -> Result<String> {
+    use std::io::{BufRead, Write};
+    let stdin = std::io::stdin();
+    if !std::io::IsTerminal::is_terminal(&stdin) {
+        bail!("{}", crate::store::NO_AGENT);
+    }
+    out::line(
+        "欢迎使用 kefu。每条改动(备注、退款、售后)都会记下是谁做的,备注末尾也写你的名字(如 6-28联系工号851更改地址,已更改 宾)。",
+    )?;
+    loop {
+        out::text("你的名字:")?;
+        std::io::stdout().flush()?;
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            bail!("没有输入名字,已退出。也可以先运行:kefu config set agent 你的名字");
+        }
+        match crate::config::set(&who.config.file, crate::config::PersonalKey::Agent, &line) {
+            Ok(name) => {
+                out::line(format!(
+                    "已记下:{name}(写在 {};改名:kefu config set agent 新名字)",
+                    who.config.file.display()
+                ))?;
+                return Ok(name);
+            }
+            Err(e) if e.line.is_some() => return Err(e.into()),
+            Err(e) => out::line(&e.message)?,
+        }
+    }
+}
+
+/// Opens the database and works out who is at the keyboard (an agent not known yet is
+/// empty: the store refuses to record for nobody).
+fn open(path: &std::path::Path, cli: &Cli, who: &Who) -> Result<Store> {
+    let agent = who.agent.clone().unwrap_or_default();
     let mut store = Store::open(path, Actor::new(agent.clone(), "pending")).map_err(|e| match e {
         // SQLite's or the system's words alone would not say which file.
         StoreError::Sqlite(_) | StoreError::Io(_) => {
@@ -245,7 +394,8 @@ fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {
         store.open_bad_review_count()?,
         store.event_count()?
     ))?;
-    out::line(format!("  席位 {} · 客服 {}", store.actor().seat, store.actor().agent))?;
+    let agent = if store.actor().agent.is_empty() { "(未设置)" } else { &store.actor().agent };
+    out::line(format!("  席位 {} · 客服 {agent}", store.actor().seat))?;
     out::line("命令:kefu --help")?;
     Ok(())
 }

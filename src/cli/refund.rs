@@ -51,6 +51,13 @@ pub enum Cmd {
     Action(Vec<String>),
 }
 
+impl Cmd {
+    /// Everything but `list` and `show` records events.
+    pub fn writes(&self) -> bool {
+        !matches!(self, Cmd::List { .. } | Cmd::Show { .. })
+    }
+}
+
 #[derive(clap::Parser)]
 #[command(no_binary_name = true)]
 struct ActionArgs {

@@ -5,7 +5,7 @@ use anyhow::{Result, anyhow};
 use serde_json::json;
 
 use super::out;
-use crate::domain::placeholders::{fill, missing};
+use crate::domain::placeholders::fill;
 use crate::search::{Field, ReplyDoc, ReplyIndex};
 use crate::store::Store;
 
@@ -34,13 +34,14 @@ pub fn search(store: &Store, a: SearchArgs) -> Result<()> {
             .iter()
             .map(|h| {
                 let d = index.doc(h.doc);
+                let filled = fill(&d.text, &values);
                 json!({
                     "id": d.id,
                     "code": d.code,
                     "group": d.group,
                     "text": d.text,
-                    "filled": fill(&d.text, &values),
-                    "missing": missing(&d.text, &values),
+                    "filled": filled.text,
+                    "missing": filled.missing,
                     "uses": d.uses,
                     "score": h.score,
                     "matched": match h.field { Field::Code => "code", Field::Text => "text", Field::Group => "group" },
@@ -56,7 +57,7 @@ pub fn search(store: &Store, a: SearchArgs) -> Result<()> {
     }
     for h in &hits {
         let d = index.doc(h.doc);
-        let text = crate::domain::sanitize::clean_text(&fill(&d.text, &values));
+        let text = crate::domain::sanitize::clean_text(&fill(&d.text, &values).text);
         out::text(format!("[{}] {} · 用过 {} 次\n  {}\n", d.code, d.group, d.uses, text.replace('\n', "\n  ")))?;
     }
     Ok(())

@@ -60,6 +60,13 @@ pub enum ConflictsCmd {
     },
 }
 
+impl ConflictsArgs {
+    /// `conflicts resolve` records an event.
+    pub fn writes(&self) -> bool {
+        self.cmd.is_some()
+    }
+}
+
 /// Files with at least this many events get a line on stderr while they are imported.
 const ANNOUNCE_ABOVE: u64 = 10_000;
 

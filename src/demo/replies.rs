@@ -100,4 +100,38 @@ mod tests {
         assert!(big[base.len()..].iter().all(|r| r.text.starts_with('亲') && !r.text.is_empty()));
         assert_eq!(big, reply_set(base, Some(base.len() + 500), 1));
     }
+
+    /// Every demo reply fills only placeholders kefu knows, and a sum it states is the
+    /// one it names: postage is `{邮费}`, a refund is `{退款金额}`, never the order total.
+    #[test]
+    fn replies_state_the_right_sum() {
+        use crate::domain::placeholders::{PlaceholderValues, fill};
+        let base = &data().unwrap().replies;
+        for r in base {
+            let filled = fill(&r.text, &PlaceholderValues::default()).text;
+            let mut rest = filled.as_str();
+            while let Some(open) = rest.find('{') {
+                let tail = &rest[open..];
+                assert!(!tail.contains('}'), "[{}] unknown placeholder in {}", r.code, r.text);
+                rest = &rest[open + 1..];
+            }
+            for (i, _) in r.text.match_indices("}元") {
+                let open = r.text[..i].rfind('{').unwrap();
+                let name = &r.text[open + 1..i];
+                let before: String =
+                    r.text[..open].chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+                if before.contains("邮费") {
+                    assert!(matches!(name, "邮费" | "postage"), "[{}] postage as {{{name}}}: {}", r.code, r.text);
+                } else if before.contains("退款") {
+                    assert!(matches!(name, "退款金额" | "refund"), "[{}] refund as {{{name}}}: {}", r.code, r.text);
+                }
+                assert!(!matches!(name, "金额" | "amount"), "[{}] name the sum: {}", r.code, r.text);
+            }
+        }
+        let uses = |name: &str| base.iter().filter(|r| r.text.contains(name)).count();
+        for name in ["{邮费}", "{退款金额}", "{实付}", "{发货时间}", "{今天}", "{商品}", "{颜色尺码}"]
+        {
+            assert!(uses(name) > 0, "no demo reply uses {name}");
+        }
+    }
 }

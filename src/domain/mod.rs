@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, no SQL, no terminal. Everything here is unit-tested case by case.
 
+pub mod agent;
 pub mod case;
 pub mod clock;
 pub mod dsr;
@@ -13,7 +14,9 @@ pub mod promise;
 pub mod refund;
 pub mod sanitize;
 pub mod setting;
+pub mod shop;
 pub mod text_format;
 pub mod text_len;
 pub mod timefmt;
+pub mod toml_tree;
 pub mod width;

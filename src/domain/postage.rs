@@ -22,8 +22,10 @@ impl ShopType {
 
     pub fn parse(text: &str) -> Option<ShopType> {
         match text.trim().to_lowercase().as_str() {
-            "c" | "cshop" | "c_shop" | "c-shop" | "c店" | "mt" | "taobao" | "淘宝" => Some(ShopType::CShop),
-            "tmall" | "天猫" | "商城" => Some(ShopType::Tmall),
+            "c" | "cshop" | "c_shop" | "c-shop" | "c店" | "c店/mt" | "mt" | "taobao" | "淘宝" => {
+                Some(ShopType::CShop)
+            }
+            "tmall" | "天猫" | "商城" | "天猫(商城)" => Some(ShopType::Tmall),
             _ => None,
         }
     }

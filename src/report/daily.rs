@@ -110,7 +110,7 @@ pub fn collect(store: &Store, date: NaiveDate, now: NaiveDateTime) -> Result<Dai
     let orders_overdue = if cutoff_is_now {
         store.overdue_count(now)?
     } else {
-        let bound = overdue_paid_bound(&ShippingPromise::default(), date);
+        let bound = overdue_paid_bound(&store.shop_settings()?.promise(), date);
         store.orders_overdue_at(&format_datetime(day_end), &format_datetime(bound))?
     };
     Ok(DailyData {

@@ -21,9 +21,11 @@ pub mod cases;
 pub mod log;
 pub mod ops;
 pub mod orders;
+pub mod placeholder_values;
 pub mod replies;
 pub mod report_queries;
 pub mod seats;
+pub mod shop;
 pub mod sync_queries;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +56,9 @@ pub struct Store {
     /// cannot be written: reads work, writes are refused before they start.
     read_only: Option<bool>,
 }
+
+/// Why a change was refused when nobody said who is working.
+pub const NO_AGENT: &str = "还不知道是谁在操作:每条改动都要记下客服名。请先设置:kefu config set agent 你的名字(只这一次:--agent 名字,或环境变量 KEFU_AGENT)";
 
 /// What a bulk write brings in (`Store::write_bulk`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +153,7 @@ impl Store {
             "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
              PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
         )?;
+        register_functions(&conn)?;
         migrate::migrate(&mut conn, &path)?;
         Ok(Store { conn, actor, path, clock: Clock::system(), changes: ChangeSet::default(), read_only: None })
     }
@@ -322,6 +328,31 @@ impl Store {
     }
 }
 
+/// SQL functions the projection uses, so a rule is written once, in `domain`:
+/// `kefu_ship_by(paid_at, 'HH:MM')` is `ShippingPromise::ship_by` under that cutoff
+/// (NULL for a missing or unreadable payment time).
+fn register_functions(conn: &Connection) -> Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "kefu_ship_by",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let paid: Option<String> = ctx.get(0)?;
+            let cutoff: String = ctx.get(1)?;
+            let mut promise = crate::domain::promise::ShippingPromise::default();
+            if let Ok(t) = crate::domain::shop::parse_time(&cutoff) {
+                promise.cutoff = t;
+            }
+            Ok(paid
+                .as_deref()
+                .and_then(crate::domain::timefmt::parse_datetime)
+                .map(|p| crate::domain::timefmt::format_datetime(promise.ship_by(p))))
+        },
+    )?;
+    Ok(())
+}
+
 /// The default database: `$KEFU_DB`, else the platform data dir.
 pub fn default_db_path() -> PathBuf {
     if let Some(p) = std::env::var_os("KEFU_DB").filter(|p| !p.is_empty()) {
@@ -473,6 +504,9 @@ impl<'c> Writer<'c> {
 
     /// Appends this seat's event, `payload` being `body` as stored, and applies it.
     fn append_own(&mut self, body: EventBody, payload: String) -> Result<Event> {
+        if self.actor.agent.trim().is_empty() {
+            return Err(StoreError::Rule(NO_AGENT.into()));
+        }
         let (at, wall) = self.stamp();
         let seq = self.seq + 1;
         let id = uuid::Uuid::now_v7().to_string();

@@ -8,9 +8,7 @@ use super::Store;
 use super::error::Result;
 use super::rows::{MemoRow, OrderDetail, QueueCursor, QueueRow};
 use crate::domain::flag::Flag;
-use crate::domain::money::format_yuan;
 use crate::domain::order::{OrderItem, OrderRecord, OrderStatus, OrderStatusField};
-use crate::domain::placeholders::PlaceholderValues;
 use crate::domain::promise::QueueRank;
 use crate::domain::timefmt::{format_datetime, parse_datetime};
 
@@ -358,24 +356,5 @@ impl Store {
             [QueueRank::AwaitingShipment as i64],
             |r| r.get(0),
         )?)
-    }
-
-    /// What a standard reply's placeholders are filled with, for an order (or none:
-    /// only the agent is known).
-    pub fn placeholder_values(&self, order_no: Option<&str>) -> Result<PlaceholderValues> {
-        let agent = self.actor().agent.clone();
-        let Some(d) = order_no.map(|n| self.order_detail(n)).transpose()?.flatten() else {
-            return Ok(PlaceholderValues { agent, ..Default::default() });
-        };
-        Ok(PlaceholderValues {
-            buyer: d.buyer,
-            order_no: d.order_no,
-            courier: d.courier,
-            tracking_no: d.tracking_no,
-            receiver: d.receiver_name,
-            address: d.receiver_address,
-            amount: if d.amount_fen > 0 { format_yuan(d.amount_fen) } else { String::new() },
-            agent,
-        })
     }
 }

@@ -12,6 +12,7 @@ use super::{Times, event_key};
 use crate::domain::event::{Event, EventBody, format_at};
 use crate::domain::order::OrderRecord;
 use crate::domain::promise::{QueueRank, ShippingPromise};
+use crate::domain::setting::SettingKey;
 use crate::domain::timefmt::format_datetime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,12 +123,15 @@ pub(super) fn apply(
             )?;
         }
         EventBody::SettingSet { key: name, value } => {
-            tx.execute(
+            let changed = tx.execute(
                 "INSERT INTO settings (key, value, event_key) VALUES (?1, ?2, ?3) \
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value, event_key = excluded.event_key \
                  WHERE excluded.event_key > settings.event_key",
                 params![name, value, key],
             )?;
+            if changed > 0 && name == SettingKey::Cutoff.code() {
+                rerank_awaiting_shipment(tx)?;
+            }
         }
     }
     Ok(())
@@ -168,6 +172,8 @@ fn require_order(tx: &Transaction<'_>, order_no: &str, mode: Mode) -> Result<boo
 /// to 2,000 orders.
 struct OrderStatements<'t> {
     tx: &'t Transaction<'t>,
+    /// The shop's promise (its same-day cutoff), read once per event.
+    promise: ShippingPromise,
     upsert: CachedStatement<'t>,
     clear_items: CachedStatement<'t>,
     insert_item: CachedStatement<'t>,
@@ -177,6 +183,7 @@ impl<'t> OrderStatements<'t> {
     fn new(tx: &'t Transaction<'t>) -> Result<OrderStatements<'t>> {
         Ok(OrderStatements {
             tx,
+            promise: super::shop::read_settings(tx)?.0.promise(),
             upsert: tx.prepare_cached(UPSERT_ORDER)?,
             clear_items: tx.prepare_cached("DELETE FROM order_items WHERE order_no = ?")?,
             insert_item: tx.prepare_cached(
@@ -209,7 +216,7 @@ const UPSERT_ORDER: &str = "INSERT INTO orders (order_no, order_rev, buyer, buye
 
 fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> Result<()> {
     let status = o.status.0;
-    let ship_by = ShippingPromise::default().ship_by_for(status, o.paid_at);
+    let ship_by = stmts.promise.ship_by_for(status, o.paid_at);
     let rank = QueueRank::of(status);
     let qkey = match rank {
         QueueRank::AwaitingShipment => ship_by.map(format_datetime),
@@ -273,6 +280,20 @@ fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> 
             it.price_fen
         ])?;
     }
+    Ok(())
+}
+
+/// The shop's same-day cutoff changed: every order still awaiting shipment gets its
+/// ship-by time (its queue key) again under the cutoff now in force, so every seat that
+/// has the same events ranks its queue alike, whichever order they arrived in. One
+/// statement over the awaiting orders (`kefu_ship_by` is `ShippingPromise::ship_by`).
+fn rerank_awaiting_shipment(tx: &Transaction<'_>) -> Result<()> {
+    let cutoff = super::shop::read_settings(tx)?.0.value_text(SettingKey::Cutoff);
+    tx.execute(
+        "UPDATE orders SET ship_by = kefu_ship_by(paid_at, ?1), qkey = COALESCE(kefu_ship_by(paid_at, ?1), '') \
+         WHERE qrank = ?2",
+        params![cutoff, QueueRank::AwaitingShipment as i64],
+    )?;
     Ok(())
 }
 

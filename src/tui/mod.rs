@@ -56,8 +56,8 @@ fn keymaps(keys: &crate::config::KeyBindings) -> (keymap::Keymaps, Vec<String>) 
 /// restored and kefu exits with 128 + the signal's number).
 pub fn run(store: Store, db_path: &Path, config: &crate::config::Config) -> anyhow::Result<()> {
     terminal::init_logging(&log_path(db_path));
-    let (keys, mut problems) = keymaps(&config.keys);
-    problems.extend(config.problems.iter().cloned());
+    // The file's own problems were said on the way in (cli); these are the bindings'.
+    let (keys, problems) = keymaps(&config.keys);
     for p in &problems {
         tracing::warn!("config: {p}");
     }

@@ -99,7 +99,7 @@ impl RepliesPane {
 
     /// The selected reply with placeholders filled.
     pub(crate) fn filled(&self) -> Option<String> {
-        self.selected().map(|h| fill(&h.text, &self.values))
+        self.selected().map(|h| fill(&h.text, &self.values).text)
     }
 
     /// Search results came in.
@@ -134,7 +134,7 @@ impl RepliesPane {
 
     fn use_selected(&self) -> Option<Action> {
         let h = self.selected()?;
-        Some(Action::UseReply { reply_id: h.id.clone(), text: fill(&h.text, &self.values) })
+        Some(Action::UseReply { reply_id: h.id.clone(), text: fill(&h.text, &self.values).text })
     }
 
     fn edit_form(&mut self, existing: bool) {
@@ -152,7 +152,9 @@ impl RepliesPane {
                 Field::text(ReplyField::Group, "分组", &group),
             ],
         );
-        form.preview = vec!["占位符:{买家} {订单号} {快递} {单号} {收货人} {地址} {金额} {客服}".into()];
+        let names: Vec<String> =
+            crate::domain::placeholders::all_names().iter().map(|(_, zh)| format!("{{{zh}}}")).collect();
+        form.preview = vec![format!("占位符:{}", names.join(" "))];
         self.pending.clear();
         self.modal = Some(ReplyModal::Edit { id, form });
     }
