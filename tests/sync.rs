@@ -536,9 +536,10 @@ fn files_in_any_order_give_the_same_tables() {
     sync::import(&mut b, &base).unwrap();
     a.set_flag("1001", Flag::Red).unwrap();
     a.add_memo("1001", "a 的备注", MemoKind::Note).unwrap();
+    // (Agreeing to the return sets purple: done first, so yellow is b's latest flag.)
+    b.refund_act("R1", RefundAction::Agree, ActionInput::default()).unwrap();
     b.set_flag("1001", Flag::Yellow).unwrap();
     b.add_memo("1001", "b 的备注", MemoKind::Note).unwrap();
-    b.refund_act("R1", RefundAction::Agree, ActionInput::default()).unwrap();
     let pa = export(&mut a, dir.path(), "a.kefusync");
     let pb = export(&mut b, dir.path(), "b.kefusync");
 

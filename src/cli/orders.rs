@@ -65,7 +65,7 @@ pub fn run(store: &Store, a: Args) -> Result<()> {
             r.title.clone(),
             r.paid_at.map(format_short).unwrap_or_default(),
             r.ship_by.map(|s| format_time_left(s, now)).unwrap_or_default(),
-            r.status.map(|s| s.short_label()).unwrap_or("未导入").to_string(),
+            r.status.map(|s| s.short_label_with_refund(r.amount_fen, r.refunded_fen)).unwrap_or("未导入").to_string(),
             r.memo_last.clone(),
         ]);
     }
@@ -79,7 +79,8 @@ fn row_json(r: &QueueRow, now: chrono::NaiveDateTime) -> serde_json::Value {
         "buyer": r.buyer,
         "receiver": r.receiver_name,
         "status": r.status.map(|s| s.code()),
-        "status_label": r.status.map(|s| s.label()),
+        "status_label": r.status.map(|s| s.label_with_refund(r.amount_fen, r.refunded_fen)),
+        "refunded": format_yuan(r.refunded_fen),
         "title": r.title,
         "paid_at": r.paid_at.map(format_datetime),
         "ship_by": r.ship_by.map(format_datetime),

@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, no SQL, no terminal. Everything here is unit-tested case by case.
 
+pub mod address;
 pub mod agent;
 pub mod case;
 pub mod clock;

@@ -18,6 +18,7 @@ mod tally;
 
 pub mod audit;
 pub mod cases;
+pub mod damage_prefill;
 pub mod log;
 pub mod ops;
 pub mod orders;

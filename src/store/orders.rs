@@ -46,7 +46,9 @@ impl QueueView {
 }
 
 const QUEUE_COLS: &str = "order_no, buyer, receiver_name, status, title, paid_at, ship_by, flag, memo_last, courier, \
-                          tracking_no, amount_fen, open_refunds, qrank, qkey";
+                          tracking_no, amount_fen, open_refunds, qrank, qkey, \
+                          max(refund_fen, (SELECT coalesce(sum(r.amount_fen), 0) FROM refunds r \
+                                           WHERE r.order_no = orders.order_no AND r.state = 'SUCCESS'))";
 
 fn queue_row(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
     let order_no: String = r.get(0)?;
@@ -65,6 +67,7 @@ fn queue_row(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
         tracking_no: r.get(10)?,
         amount_fen: r.get(11)?,
         open_refunds: r.get(12)?,
+        refunded_fen: r.get(15)?,
         cursor: QueueCursor { qrank, qkey, order_no: order_no.clone() },
         order_no,
     })

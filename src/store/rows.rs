@@ -26,6 +26,8 @@ pub struct QueueRow {
     pub tracking_no: String,
     pub amount_fen: i64,
     pub open_refunds: i64,
+    /// Refunded to the buyer so far (refunds that succeeded, or the export's 退款金额).
+    pub refunded_fen: i64,
     #[serde(skip)]
     pub cursor: QueueCursor,
 }

@@ -38,6 +38,7 @@ fn row(no: &str) -> QueueRow {
         tracking_no: "888090781867".into(),
         amount_fen: 8800,
         open_refunds: 0,
+        refunded_fen: 0,
         cursor: QueueCursor { qrank: 0, qkey: String::new(), order_no: no.into() },
     }
 }

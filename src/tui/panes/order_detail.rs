@@ -37,6 +37,18 @@ impl OrderView {
         self.data = data;
     }
 
+    /// Refunded so far: the refunds that succeeded, or the export's 退款金额.
+    fn refunded_fen(&self) -> i64 {
+        let local: i64 = self
+            .data
+            .refunds
+            .iter()
+            .filter(|r| r.state == crate::domain::refund::RefundState::Success)
+            .map(|r| r.amount_fen)
+            .sum();
+        local.max(self.data.detail.refund_fen)
+    }
+
     pub(crate) fn toggle_phone(&mut self) {
         self.reveal_phone = !self.reveal_phone;
     }
@@ -55,7 +67,9 @@ impl OrderView {
         out.push(Line::from(vec![
             Span::styled(format!("订单 {} ", safe(&d.order_no)), head),
             Span::styled(format!("■ {} ", d.flag.label()), ui.style(Role::Flag(d.flag))),
-            Span::raw(d.status.map(|s| s.label()).unwrap_or("本地记录").to_string()),
+            Span::raw(
+                d.status.map(|s| s.label_with_refund(d.amount_fen, self.refunded_fen())).unwrap_or("本地记录".into()),
+            ),
         ]));
         out.push(kv(
             "买家",

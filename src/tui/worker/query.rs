@@ -11,6 +11,7 @@ use crate::domain::money::format_yuan;
 use crate::domain::placeholders::PlaceholderValues;
 use crate::domain::postage::ShopType;
 use crate::domain::setting::SettingKey;
+use crate::domain::text_format::DamageReport;
 use crate::report::Report;
 use crate::report::log::LogEntry;
 use crate::search::ReplyDoc;
@@ -63,8 +64,12 @@ pub(crate) enum Query {
     CaseView(CaseKey),
     /// The placeholder values of the selected order (or none).
     Values(Option<String>),
+    /// The placeholder values of an open case's order (`{退款金额}`: that refund's amount).
+    CaseValues(CaseKey),
     /// One order's row (the postage panel's amount and status).
     Order(String),
+    /// The facts a damage report starts from (the form opens with them).
+    DamageFacts(String),
     Settings,
     /// Every live reply (for the search index).
     ReplyDocs,
@@ -98,7 +103,7 @@ impl Query {
     pub(crate) fn slot(&self) -> Option<u8> {
         match self {
             Query::Cases(_) => Some(1),
-            Query::Values(_) => Some(2),
+            Query::Values(_) | Query::CaseValues(_) => Some(2),
             Query::Order(_) => Some(3),
             Query::Detail(_) => Some(4),
             Query::Report { .. } => Some(5),
@@ -119,6 +124,7 @@ pub(crate) enum Data {
     CaseView(Option<CaseViewData>),
     Values(PlaceholderValues),
     Order(Option<QueueRow>),
+    DamageFacts(Option<DamageReport>),
     Settings { shop_type: ShopType, shop_name: Option<String> },
     ReplyDocs(Vec<ReplyDoc>),
     Replies(Vec<(String, Option<ReplyRow>)>),
@@ -231,7 +237,11 @@ pub(crate) fn load(store: &Store, q: &Query) -> Result<Data> {
         Query::Cases(CaseScope::All) => Data::Cases(all_open_cases(store)?),
         Query::CaseView(key) => Data::CaseView(case_view(store, key)?),
         Query::Values(no) => Data::Values(store.placeholder_values(no.as_deref())?),
+        Query::CaseValues(key) => {
+            Data::Values(store.placeholder_values_for_case(key.log_key())?.unwrap_or(store.placeholder_values(None)?))
+        }
         Query::Order(no) => Data::Order(store.queue_row(no)?),
+        Query::DamageFacts(no) => Data::DamageFacts(store.damage_prefill(no)?),
         Query::Settings => Data::Settings {
             shop_type: store
                 .setting(SettingKey::ShopType.code())?
