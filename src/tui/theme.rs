@@ -317,10 +317,7 @@ fn parse_style(text: &str) -> Result<Style, String> {
         }
         let colour = |w: &str| {
             w.parse::<Color>().map_err(|_| {
-                format!(
-                    "看不懂的颜色 '{}'(写颜色名如 cyan、light-red,0–255,或 #rrggbb)",
-                    crate::tui::text::clip(w, 20)
-                )
+                format!("看不懂的颜色 '{}'(写颜色名如 cyan、light-red,0–255,或 #rrggbb)", crate::tui::text::clip(w, 20))
             })
         };
         if w.eq_ignore_ascii_case("on") {

@@ -563,7 +563,11 @@ fn app_with_a_reply() -> App {
         field: crate::search::Field::Code,
         highlights: vec![0],
     };
-    app.update(Msg::Searched(crate::tui::search_worker::SearchResult { seq: 1, query: String::new(), hits: vec![hit] }));
+    app.update(Msg::Searched(crate::tui::search_worker::SearchResult {
+        seq: 1,
+        query: String::new(),
+        hits: vec![hit],
+    }));
     app
 }
 
@@ -662,10 +666,7 @@ fn the_reports_view_keys() {
 fn the_after_sales_list_keys() {
     let mut app = app();
     let out = keys(&mut app, "2a");
-    assert!(
-        loads(&out).iter().any(|q| matches!(q, Query::Cases(CaseScope::All))),
-        "a shows every open case: {out:?}"
-    );
+    assert!(loads(&out).iter().any(|q| matches!(q, Query::Cases(CaseScope::All))), "a shows every open case: {out:?}");
     let out = keys(&mut app, "/");
     assert!(out.is_empty() && app.message.as_ref().is_some_and(|(m, _)| m.contains("a 切换")), "{:?}", app.message);
 }
