@@ -16,6 +16,7 @@ pub(crate) mod counts;
 pub(crate) mod keymap;
 pub(crate) mod msg;
 pub(crate) mod panes;
+pub mod pick;
 pub(crate) mod refresh;
 pub mod runtime;
 pub(crate) mod search_worker;
