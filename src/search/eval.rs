@@ -325,6 +325,12 @@ impl<'a> Eval<'a> {
     /// highlights in that field.
     pub(crate) fn hit(&self, r: Ranked) -> Hit {
         let doc = r.doc as usize;
+        // The code is the query: that is why it ranks, so that is what is shown.
+        let keyed = &self.index.keyed[doc];
+        if keyed.code_key == self.query.code_key && self.query.is_code(&self.index.docs[doc].code) {
+            let highlights = (0..keyed.code(&self.index.arena).len()).collect();
+            return Hit { doc, score: r.score, field: Field::Code, highlights };
+        }
         let matches: Vec<(&StepTable, Field, FieldMatch)> = (0..self.query.terms.len())
             .filter_map(|term| {
                 let (field, m) = self.term_match(doc, term, true)?;
