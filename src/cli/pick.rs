@@ -41,13 +41,13 @@ pub(super) fn prints(cli: &super::Cli) -> bool {
 }
 
 /// Runs the picker; [`Cancelled`] when Esc ended it.
-pub fn run(store: &mut Store, a: Args) -> Result<()> {
+pub fn run(store: &mut Store, a: Args, config: &crate::config::Config) -> Result<()> {
     if let Some(no) = &a.order {
         store.order_detail(no)?.ok_or_else(|| anyhow!("找不到订单 {no}"))?;
     }
     let (index, mine) = super::replies::index_for(store)?;
     let values = store.placeholder_values(a.order.as_deref())?;
-    let choice = crate::tui::pick::run(&index, &values, &mine, a.query.as_deref().unwrap_or(""), !a.print)
+    let choice = crate::tui::pick::run(&index, &values, &mine, a.query.as_deref().unwrap_or(""), !a.print, config)
         .map_err(|e| anyhow!("选择快捷回复时终端出错:{e}"))?;
     let Some(choice) = choice else {
         return Err(Cancelled.into());

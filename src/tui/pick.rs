@@ -51,6 +51,7 @@ pub struct Picker<'a> {
     query: String,
     hits: Vec<Hit>,
     sel: usize,
+    theme: Theme,
 }
 
 impl<'a> Picker<'a> {
@@ -60,9 +61,16 @@ impl<'a> Picker<'a> {
         mine: &'a HashMap<String, ReplyAffinity>,
         query: &str,
     ) -> Picker<'a> {
-        let mut p = Picker { index, values, mine, query: query.to_string(), hits: Vec::new(), sel: 0 };
+        let mut p =
+            Picker { index, values, mine, query: query.to_string(), hits: Vec::new(), sel: 0, theme: Theme::default() };
         p.search();
         p
+    }
+
+    /// Draws with the personal config's theme (`NO_COLOR` honoured).
+    pub fn with_config(mut self, config: &crate::config::Config) -> Picker<'a> {
+        self.theme = crate::tui::theme_of(config).0;
+        self
     }
 
     fn search(&mut self) {
@@ -160,7 +168,7 @@ impl<'a> Picker<'a> {
 
     /// Draws the prompt, the results, the filled preview and the keys.
     pub fn draw(&self, f: &mut Frame) {
-        let theme = Theme;
+        let theme = &self.theme;
         let area = f.area();
         let w = area.width as usize;
         if area.height == 0 || w == 0 {
@@ -182,10 +190,10 @@ impl<'a> Picker<'a> {
         let help_h = u16::from(rest >= 3);
         let list_h = rest.saturating_sub(preview_h + help_h);
         let list = Rect { y: area.y + 1, height: list_h, ..area };
-        self.draw_list(f, list, &theme);
+        self.draw_list(f, list, theme);
         if preview_h > 0 {
             let preview = Rect { y: list.y + list_h, height: preview_h, ..area };
-            self.draw_preview(f, preview, &theme);
+            self.draw_preview(f, preview, theme);
         }
         if help_h > 0 {
             let help = Line::styled(clip("Enter 复制并计一次使用 · ↑↓ 选择 · Ctrl-U 清空 · Esc 退出", w), dim);
@@ -346,10 +354,11 @@ pub fn run(
     mine: &HashMap<String, ReplyAffinity>,
     query: &str,
     copy: bool,
+    config: &crate::config::Config,
 ) -> std::io::Result<Option<Choice>> {
     let rows = ratatui::crossterm::terminal::size().map_or(HEIGHT, |(_, h)| h);
     let height = rows.clamp(3, HEIGHT);
-    let mut picker = Picker::new(index, values, mine, query);
+    let mut picker = Picker::new(index, values, mine, query).with_config(config);
     let mut term = InlineTerm::init(height)?;
     let outcome = loop {
         term.terminal.draw(|f| picker.draw(f))?;
