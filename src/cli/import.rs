@@ -93,6 +93,10 @@ pub(crate) fn print_rejections(label: &str, r: &Rejections) -> std::io::Result<(
 /// Exit 0 when anything was imported or all was already there; an error when every
 /// row was rejected.
 pub(crate) fn finish(sum: &Summary) -> Result<()> {
+    // The summary ends with what kefu took without knowing it.
+    for w in sum.unknown_warnings() {
+        out::line(w)?;
+    }
     if sum.accepted() == 0 && sum.rejected.count > 0 {
         bail!("没有一行可以导入,数据库没有改动");
     }

@@ -118,12 +118,59 @@ pub struct Summary {
     pub sheet: Option<String>,
     pub columns: usize,
     pub notes: Vec<String>,
+    /// Values kefu does not know, imported as they were (never a reason to drop a row):
+    /// which column, the text, and how many rows carried it, in the order first seen.
+    pub unknown: Vec<UnknownValue>,
+}
+
+/// A value of a column kefu has no meaning for (an 订单状态 text it cannot map, say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub column: String,
+    pub text: String,
+    pub rows: u64,
 }
 
 impl Summary {
     /// Good rows, whether they changed anything or not.
     pub fn accepted(&self) -> u64 {
         self.new + self.updated + self.unchanged
+    }
+
+    /// Counts one row whose `column` held `text`, a value kefu does not know.
+    pub fn note_unknown(&mut self, column: &str, text: &str) {
+        match self.unknown.iter_mut().find(|u| u.column == column && u.text == text) {
+            Some(u) => u.rows += 1,
+            None => self.unknown.push(UnknownValue { column: column.into(), text: text.into(), rows: 1 }),
+        }
+    }
+
+    /// The closing warning, one line per column: each unknown text with its row count.
+    pub fn unknown_warnings(&self) -> Vec<String> {
+        let mut columns: Vec<&str> = Vec::new();
+        for u in &self.unknown {
+            if !columns.contains(&u.column.as_str()) {
+                columns.push(&u.column);
+            }
+        }
+        columns
+            .into_iter()
+            .map(|c| {
+                let of_column: Vec<&UnknownValue> = self.unknown.iter().filter(|u| u.column == c).collect();
+                let rows: u64 = of_column.iter().map(|u| u.rows).sum();
+                let texts: Vec<String> = of_column
+                    .iter()
+                    .map(|u| {
+                        let t = if u.text.is_empty() { "(空)".to_string() } else { format!("「{}」", clean_line(&u.text)) };
+                        format!("{t} {} 行", u.rows)
+                    })
+                    .collect();
+                format!(
+                    "注意:{rows} 行的{c}是 kefu 不认识的值,已照原文导入(状态记为「未知」,没有丢掉任何一行):{}",
+                    texts.join(";")
+                )
+            })
+            .collect()
     }
 
     /// `新增 N · 更新 N · 未变 N · 拒绝 N`.
@@ -183,6 +230,25 @@ pub fn key_field(raw: &str, name: &str, errs: &mut Vec<String>) -> String {
         ));
     }
     key
+}
+
+/// The longest order number taken: the platform's run to 19–20 digits; more is not an
+/// order number (a cell of some other column, or digits run together).
+pub const MAX_ORDER_NO_DIGITS: usize = 24;
+
+/// An order-number cell (订单编号, 主订单编号, 子订单编号) as `key_field` reads it, which must
+/// be digits only and of a sane length: `ABCDEF`, `-1` or 40 digits add their reason.
+pub fn order_no_field(raw: &str, name: &str, errs: &mut Vec<String>) -> String {
+    let before = errs.len();
+    let no = key_field(raw, name, errs);
+    if errs.len() == before && !no.is_empty() {
+        if !no.bytes().all(|b| b.is_ascii_digit()) {
+            errs.push(format!("{name}「{no}」不是数字(订单编号只由数字组成)"));
+        } else if no.len() > MAX_ORDER_NO_DIGITS {
+            errs.push(format!("{name}「{no}」有 {} 位,不是订单编号(最多 {MAX_ORDER_NO_DIGITS} 位)", no.len()));
+        }
+    }
+    no
 }
 
 /// `clean_text` (keeps newlines) of a message or memo cell, trimmed.
@@ -249,6 +315,20 @@ mod tests {
         key_field("4.02186553100275E+18", "退款编号", &mut errs);
         assert_eq!(errs[0], "订单编号为空");
         assert!(errs[1].starts_with("退款编号「4.02186553100275E+18」是科学计数法"), "{}", errs[1]);
+    }
+
+    #[test]
+    fn order_numbers_are_digits_of_a_sane_length() {
+        let mut errs = Vec::new();
+        assert_eq!(order_no_field("=\"4021865531002746618\"", "订单编号", &mut errs), "4021865531002746618");
+        assert_eq!(order_no_field("\t123", "订单编号", &mut errs), "123");
+        assert!(errs.is_empty(), "{errs:?}");
+        for bad in ["ABCDEF", "-1", "12 34", "4021865531002746618-1", &"9".repeat(40)] {
+            let mut errs = Vec::new();
+            order_no_field(bad, "主订单编号", &mut errs);
+            assert_eq!(errs.len(), 1, "{bad}");
+            assert!(errs[0].starts_with("主订单编号「"), "{}", errs[0]);
+        }
     }
 
     #[test]
