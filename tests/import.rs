@@ -283,7 +283,10 @@ fn unknown_status_texts_keep_their_rows_and_their_place_in_the_queue() {
           「买家已付款，等待卖家备货」 2 行;「卖家已揽收」 1 行;「待审核」 1 行"]
     );
     let row = |no: &str| s.queue_row(no).unwrap().unwrap();
-    assert_eq!((row("801").status, row("801").status_text.as_str()), (Some(OrderStatus::Unknown), "买家已付款，等待卖家备货"));
+    assert_eq!(
+        (row("801").status, row("801").status_text.as_str()),
+        (Some(OrderStatus::Unknown), "买家已付款，等待卖家备货")
+    );
     assert!(row("801").ship_by.is_some(), "paid, no tracking: awaits shipment");
     assert!(row("802").ship_by.is_none() && row("804").ship_by.is_none(), "tracking or a ship time: shipped");
     assert_eq!(row("805").status, Some(OrderStatus::WaitBuyerConfirmGoods));
@@ -664,7 +667,10 @@ fn cli_import_orders_prints_a_summary_and_exits_by_outcome() {
     assert!(o.status.success(), "good rows imported: exit 0");
     let text = out(&o);
     assert!(text.contains("新增 4 · 更新 0 · 未变 0 · 拒绝 5"), "{text}");
-    assert!(text.lines().last().unwrap_or("").contains("订单状态是 kefu 不认识的值"), "the summary ends with it: {text}");
+    assert!(
+        text.lines().last().unwrap_or("").contains("订单状态是 kefu 不认识的值"),
+        "the summary ends with it: {text}"
+    );
     assert!(text.contains("「发货中吧」 1 行"), "{text}");
     assert!(text.contains("第 9 行:订单编号 5001 与第 2 行重复"), "{text}");
 
@@ -695,7 +701,10 @@ fn cli_import_orders_prints_a_summary_and_exits_by_outcome() {
     let unknown = rows.iter().find(|r| r["order_no"] == "5002").unwrap();
     assert_eq!((unknown["status"].as_str(), unknown["status_text"].as_str()), (Some("UNKNOWN"), Some("发货中吧")));
     let known = rows.iter().find(|r| r["order_no"] == "5001").unwrap();
-    assert_eq!((known["status"].as_str(), known["status_text"].as_str()), (Some("WAIT_SELLER_SEND_GOODS"), Some("买家已付款，等待卖家发货")));
+    assert_eq!(
+        (known["status"].as_str(), known["status_text"].as_str()),
+        (Some("WAIT_SELLER_SEND_GOODS"), Some("买家已付款，等待卖家发货"))
+    );
 
     let o = kefu(&db, &["import-refunds", &f("ExportRefundList_gbk.csv")]);
     assert!(o.status.success(), "{}", err(&o));

@@ -161,7 +161,11 @@ impl Summary {
                 let texts: Vec<String> = of_column
                     .iter()
                     .map(|u| {
-                        let t = if u.text.is_empty() { "(空)".to_string() } else { format!("「{}」", clean_line(&u.text)) };
+                        let t = if u.text.is_empty() {
+                            "(空)".to_string()
+                        } else {
+                            format!("「{}」", clean_line(&u.text))
+                        };
                         format!("{t} {} 行", u.rows)
                     })
                     .collect();

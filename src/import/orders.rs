@@ -450,11 +450,8 @@ mod tests {
             all("订单编号,买家会员名,订单状态,买家实际支付金额,订单创建时间\n,小王,发货中吧,八十八,2026-13-45 10:00\n");
         let e = rows[0].clone().unwrap_err();
         assert_eq!(e.line, 2);
-        for part in [
-            "订单编号为空",
-            "买家实际支付金额",
-            "订单创建时间「2026-13-45 10:00」不是日期",
-        ] {
+        for part in ["订单编号为空", "买家实际支付金额", "订单创建时间「2026-13-45 10:00」不是日期"]
+        {
             assert!(e.reason.contains(part), "{}", e.reason);
         }
     }
@@ -463,11 +460,17 @@ mod tests {
     fn an_unknown_status_text_keeps_the_row_and_the_text() {
         let rows = all("订单编号,买家会员名,订单状态\n1,a,发货中吧\n2,b,\n3,c,卖家已发货，等待买家确认\n");
         let (_, r) = rows[0].clone().unwrap();
-        assert_eq!((r.status.0, r.status.code(), r.status_text.as_str()), (OrderStatus::Unknown, "UNKNOWN", "发货中吧"));
+        assert_eq!(
+            (r.status.0, r.status.code(), r.status_text.as_str()),
+            (OrderStatus::Unknown, "UNKNOWN", "发货中吧")
+        );
         let (_, r) = rows[1].clone().unwrap();
         assert_eq!((r.status.0, r.status_text.as_str()), (OrderStatus::Unknown, ""));
         let (_, r) = rows[2].clone().unwrap();
-        assert_eq!((r.status.0, r.status_text.as_str()), (OrderStatus::WaitBuyerConfirmGoods, "卖家已发货，等待买家确认"));
+        assert_eq!(
+            (r.status.0, r.status_text.as_str()),
+            (OrderStatus::WaitBuyerConfirmGoods, "卖家已发货，等待买家确认")
+        );
     }
 
     #[test]

@@ -323,11 +323,10 @@ impl Store {
         if d.status.is_none() {
             return Ok(None);
         }
-        let (platform_flag, code): (Option<u8>, String) = self.conn.query_row(
-            "SELECT platform_flag, status FROM orders WHERE order_no = ?",
-            [order_no],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
+        let (platform_flag, code): (Option<u8>, String) =
+            self.conn.query_row("SELECT platform_flag, status FROM orders WHERE order_no = ?", [order_no], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         Ok(Some(OrderRecord {
             order_no: d.order_no,
             buyer: d.buyer,
