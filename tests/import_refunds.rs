@@ -94,6 +94,9 @@ fn both_generations_in_both_encodings_import_every_row() {
         assert_eq!(counts(&sum), (6, 0, 0, 0), "{name}: {:?}", sum.rejected);
         assert_eq!((sum.columns, sum.encoding), (columns, Some(encoding)), "{name}");
         assert_every_row(&s);
+        // waiting for the seller: R1, R2 (to agree), R3 (to confirm the return); unknown, to be
+        // looked at: R4 and R6
+        assert_eq!(s.refunds_waiting_count().unwrap(), 5, "{name}");
 
         // the unknown texts are reported with their row counts
         assert_eq!(sum.unknown.count("退款状态", "退款暂停(平台处理中)"), 2, "{name}");

@@ -132,10 +132,12 @@ impl Store {
         Ok(rows)
     }
 
-    /// Refunds waiting for the seller to act (agree/refuse, or confirm the return).
+    /// Refunds waiting for the seller to act (agree/refuse, or confirm the return), and
+    /// those in a state kefu does not know, which someone must look at
+    /// (`RefundState::waits_for_seller`).
     pub fn refunds_waiting_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM refunds WHERE state IN ('WAIT_SELLER_AGREE', 'WAIT_SELLER_CONFIRM_GOODS')",
+            "SELECT count(*) FROM refunds WHERE state IN ('WAIT_SELLER_AGREE', 'WAIT_SELLER_CONFIRM_GOODS', 'UNKNOWN')",
             [],
             |r| r.get(0),
         )?)
