@@ -90,6 +90,18 @@ pub struct RefundRecord {
     pub return_courier: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub seller_note: String,
+    /// The export's 退款状态 text when kefu did not know it (`state` is then `UNKNOWN`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub state_text: String,
+    /// The export's 货物状态 text when kefu did not know it (`goods_status` is `UNKNOWN`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub goods_text: String,
+    /// 客服介入状态: whether the platform stepped in (None when the export did not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervention: Option<crate::domain::intervention::Intervention>,
+    /// 举证超时: when the seller's evidence is due, once the platform has stepped in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_deadline: Option<chrono::NaiveDateTime>,
 }
 
 fn default_refund_state() -> RefundState {
@@ -426,5 +438,17 @@ mod tests {
             "465ac94206e446f89462608fa1b44b282ca05b183b4987ee2b8c048c7f4cf262",
         );
         assert_eq!(h, "2f3a5b8c45996b2dad2e87fe3c95d17ce1c35122714eeb6252ffe7d1003c210d");
+    }
+
+    #[test]
+    fn refund_codes_from_a_newer_kefu_read_as_unknown() {
+        let json = r#"{"kind":"refund_synced","refund":{"refund_no":"R1","order_no":"1","amount_fen":100,"reason":"x",
+            "state":"REFUND_PAUSED","goods_status":"PARTLY_RETURNED","intervention":"APPEALED","some_new_field":1}}"#;
+        let EventBody::RefundSynced { refund } = serde_json::from_str::<EventBody>(json).unwrap() else { panic!() };
+        assert_eq!((refund.state, refund.goods_status), (RefundState::Unknown, GoodsStatus::Unknown));
+        assert_eq!(refund.intervention, Some(crate::domain::intervention::Intervention::Other("APPEALED".into())));
+        // a record written before these fields hashes and reads as it did
+        let old = RefundRecord { refund_no: "R1".into(), ..Default::default() };
+        assert!(!serde_json::to_string(&old).unwrap().contains("intervention"));
     }
 }
