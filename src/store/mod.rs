@@ -43,6 +43,7 @@ pub use error::{Result, StoreError};
 pub use lookup::LiveReply;
 pub use migrate::SCHEMA_VERSION;
 pub use prepared::PreparedOrder;
+pub use replies::ReplyAffinity;
 pub use rows::*;
 
 pub struct Store {
@@ -145,6 +146,11 @@ impl Store {
             changes: ChangeSet::default(),
             read_only: Some(folder),
         })
+    }
+
+    /// The database file; `None` in memory.
+    pub fn file_path(&self) -> Option<&Path> {
+        (self.path != ":memory:").then(|| Path::new(&self.path))
     }
 
     /// Whether this database was opened read-only (see `open`).

@@ -38,6 +38,7 @@ fn row(no: &str) -> QueueRow {
         tracking_no: "888090781867".into(),
         amount_fen: 8800,
         open_refunds: 0,
+        status_text: String::new(),
         cursor: QueueCursor { qrank: 0, qkey: String::new(), order_no: no.into() },
     }
 }
@@ -524,6 +525,7 @@ fn fake_detail() -> crate::store::OrderDetail {
         receiver_phone: "13812341234".into(),
         receiver_address: "杭州".into(),
         status: Some(OrderStatus::WaitSellerSendGoods),
+        status_text: String::new(),
         amount_fen: 8800,
         postage_fen: 0,
         refund_fen: 0,
@@ -680,6 +682,7 @@ fn the_reply_forms_list_the_groups_that_fit_what_is_typed() {
         text: "亲".into(),
         group: group.into(),
         uses: 0,
+        mine: 0,
     };
     let docs = vec![doc("r1", "售后处理"), doc("r2", "售后处理"), doc("r3", "售前"), doc("r4", "物流 SF")];
     app.update(Msg::Loaded { query: Query::ReplyDocs, data: Ok(Data::ReplyDocs(docs)) });
@@ -702,15 +705,7 @@ fn the_reply_forms_list_the_groups_that_fit_what_is_typed() {
     keys(&mut app, "sf");
     assert_eq!(group(&app), "分组:「sf」是新分组;相近的已有分组:物流 SF(1)");
     // A reply saved elsewhere moves its group's count.
-    let row = crate::store::ReplyRow {
-        reply_id: "r5".into(),
-        code: "x".into(),
-        text: "亲".into(),
-        group: "物流 SF".into(),
-        uses: 0,
-        updated_at: String::new(),
-        updated_by: String::new(),
-    };
+    let row = doc("r5", "物流 SF");
     app.update(Msg::Loaded {
         query: Query::Replies(vec!["r5".into(), "r3".into()]),
         data: Ok(Data::Replies(vec![("r5".into(), Some(row)), ("r3".into(), None)])),
