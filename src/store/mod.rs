@@ -19,6 +19,7 @@ mod tally;
 pub mod audit;
 pub mod cases;
 pub mod damage_prefill;
+pub mod hub_queries;
 pub mod log;
 pub mod ops;
 pub mod orders;
