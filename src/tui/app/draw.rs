@@ -63,12 +63,13 @@ impl App {
         };
         StatusBar {
             agent: &self.actor.agent,
-            seat: &self.actor.seat,
+            seat: crate::domain::seat_id::name_of(&self.actor.seat),
             shift,
             counts: self.counts,
             hints: &hints,
             message: self.message.as_ref().map(|(m, e)| (m.as_str(), *e)),
             background: self.sync_ui.status().as_deref(),
+            alarm: self.alarm.as_deref(),
         }
         .draw(f, bar, &self.theme);
         let ui = self.ui(true);

@@ -120,6 +120,7 @@ fn start_up_reads_settings_the_queue_replies_and_counts() {
             Query::QueuePage { view: QueueView::All, fetch: Fetch::Top, now: now(), epoch: 1 },
             Query::ReplyDocs,
             Query::Counts { now: now() },
+            Query::Integrity,
         ]
     );
 }
