@@ -84,7 +84,8 @@ fn forge(path: &Path, mut lines: Vec<serde_json::Value>) {
     let mut last: std::collections::HashMap<String, String> = Default::default();
     for l in &mut lines[1..n - 1] {
         let seat = l["seat"].as_str().unwrap().to_string();
-        let prev = if l["seq"].as_i64() == Some(1) { String::new() } else { last.get(&seat).cloned().unwrap_or_default() };
+        let prev =
+            if l["seq"].as_i64() == Some(1) { String::new() } else { last.get(&seat).cloned().unwrap_or_default() };
         if !prev.is_empty() || l["seq"].as_i64() == Some(1) {
             l["prev_hash"] = prev.clone().into();
         }
@@ -319,6 +320,9 @@ fn the_first_key_is_pinned_and_forgeries_of_a_pinned_seat_are_refused_whole() {
     assert!(out.contains("信任名单") && out.contains(&seat_id_of(&d)), "{out}");
 }
 
+/// id, seq, agent, at, wall, kind, payload of a stored event.
+type StoredRow = (String, i64, String, String, Option<String>, String, String);
+
 /// Runs `log verify` and returns its exit code and output.
 fn verify(db: &Path, seat: &str) -> (i32, String) {
     let o = kefu(db, seat, &["log", "verify"]);
@@ -343,7 +347,10 @@ fn log_verify_tells_a_gap_from_tampering() {
     ok(kefu(&b, "前台B", &["import", f2.to_str().unwrap()]));
     let (code, out) = verify(&b, "前台B");
     assert_eq!(code, 3, "{out}");
-    assert!(out.contains(&format!("席位 {a_id} 的第 1–")) && out.contains("还没到") && out.contains("更早的文件"), "{out}");
+    assert!(
+        out.contains(&format!("席位 {a_id} 的第 1–")) && out.contains("还没到") && out.contains("更早的文件"),
+        "{out}"
+    );
     // Then the earlier one: intact, exit 0.
     ok(kefu(&b, "前台B", &["import", f1.to_str().unwrap()]));
     let (code, out) = verify(&b, "前台B");
@@ -383,7 +390,7 @@ fn log_verify_tells_a_gap_from_tampering() {
     let t4 = copy("t4.sqlite");
     {
         let conn = rusqlite::Connection::open(&t4).unwrap();
-        let mut rows: Vec<(String, i64, String, String, Option<String>, String, String)> = conn
+        let mut rows: Vec<StoredRow> = conn
             .prepare(&format!(
                 "SELECT id, seq, agent, at, wall, kind, payload FROM events WHERE seat = '{a_id}' ORDER BY seq"
             ))
@@ -404,11 +411,7 @@ fn log_verify_tells_a_gap_from_tampering() {
             .unwrap();
             prev = h;
         }
-        conn.execute(
-            "UPDATE chain_heads SET hash = ?1 WHERE seat = ?2",
-            rusqlite::params![prev, a_id],
-        )
-        .unwrap();
+        conn.execute("UPDATE chain_heads SET hash = ?1 WHERE seat = ?2", rusqlite::params![prev, a_id]).unwrap();
     }
     let (code, out) = verify(&t4, "前台B");
     assert_eq!(code, 1, "{out}");
@@ -434,16 +437,17 @@ fn a_forked_old_seat_is_recovered_and_both_sides_then_sync_both_ways() {
                 .into(),
         })
         .unwrap();
-        s.record(EventBody::MemoAdded { order_no: "1".into(), text: "共同的备注".into(), memo_kind: MemoKind::Note })
-            .unwrap();
+        s.record(EventBody::MemoAdded {
+            order_no: "1".into(), text: "共同的备注".into(), memo_kind: MemoKind::Note
+        })
+        .unwrap();
     }
     // ...copied to a second computer: both go on as 前台A.
     let y = dir.path().join("y.sqlite");
     std::fs::copy(&x, &y).unwrap();
     for (db, text) in [(&x, "X 的备注"), (&y, "Y 的备注")] {
         let mut s = kefu::store::Store::open(db, Actor::new("宾", "前台A")).unwrap();
-        s.record(EventBody::MemoAdded { order_no: "2".into(), text: text.into(), memo_kind: MemoKind::Note })
-            .unwrap();
+        s.record(EventBody::MemoAdded { order_no: "2".into(), text: text.into(), memo_kind: MemoKind::Note }).unwrap();
     }
     // Upgraded: each gets a key (two seats now), works on, and their files clash.
     ok(kefu(&x, "前台A", &["memo", "1", "X 升级后"]));

@@ -156,23 +156,18 @@ fn verify(store: &Store, json: bool) -> Result<()> {
                 crate::domain::seat_id::name_of(&s.seat)
             ))?;
         }
-        let unsigned: Vec<&str> = check
-            .seats
-            .iter()
-            .filter(|s| s.signed_head.is_none() && s.events > 0)
-            .map(|s| s.seat.as_str())
-            .collect();
+        let unsigned: Vec<&str> =
+            check.seats.iter().filter(|s| s.signed_head.is_none() && s.events > 0).map(|s| s.seat.as_str()).collect();
         if !unsigned.is_empty() {
-            out::line(format!("未签名的席位(签名之前的旧席位,只能靠哈希链):{}", unsigned.join("、")))?;
+            out::note(format!("未签名的席位(签名之前的旧席位,只能靠哈希链):{}", unsigned.join("、")));
         }
     }
     if !check.is_ok() {
-        bail!("校验失败:{} 个席位的日志被改动、调换或删除过", check.broken().count());
+        bail!("哈希链校验失败:{} 个席位的日志被改动、调换或删除过", check.broken().count());
     }
     if gaps > 0 {
         return Err(super::ExitWith {
-            code: 3,
-            message: format!("日志完好,但 {gaps} 个席位还有事件没到(见上)"),
+            code: 3, message: format!("日志完好,但 {gaps} 个席位还有事件没到(见上)")
         }
         .into());
     }

@@ -125,8 +125,9 @@ fn export(store: &Store, file: &Path) -> Result<()> {
 
 fn trust(store: &mut Store, file: &Path) -> Result<()> {
     let text = std::fs::read_to_string(file).with_context(|| format!("读取 {} 失败", file.display()))?;
-    let list: SeatList = serde_json::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} 不是 kefu seats export 写出的席位名单:第 {} 行:{e}", file.display(), e.line()))?;
+    let list: SeatList = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!("{} 不是 kefu seats export 写出的席位名单:第 {} 行:{e}", file.display(), e.line())
+    })?;
     let done = store.trust_seats(&list)?;
     out::line(format!(
         "信任名单已更新:新登记 {} 个席位,确认 {} 个;从现在起,名单外的席位的文件会被拒收",

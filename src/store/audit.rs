@@ -535,7 +535,8 @@ impl Store {
             s.signed_head = Some(head.seq);
             if s.problem.is_none() {
                 if let Some(why) = why {
-                    s.problem = Some(ChainBreak { event_id: None, seq: head.seq, what: BreakKind::BadSignedHead { why } });
+                    s.problem =
+                        Some(ChainBreak { event_id: None, seq: head.seq, what: BreakKind::BadSignedHead { why } });
                 } else if s.events == 0 {
                     // Signed by its seat, and not one of its events here: deleted.
                     s.problem = Some(ChainBreak {

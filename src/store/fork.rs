@@ -53,11 +53,12 @@ impl Store {
                 return Err(StoreError::Rule(format!("席位 {old_seat} 没有第 {from_seq} 号及以后的事件")));
             };
             let (first_seq, last_seq) = (first.seq, last.seq);
-            let before: Option<String> = w
-                .tx
-                .query_row("SELECT hash FROM events WHERE seat = ?1 AND seq = ?2", params![old_seat, from_seq - 1], |r| {
-                    r.get(0)
-                })
+            let before: Option<String> =
+                w.tx.query_row(
+                    "SELECT hash FROM events WHERE seat = ?1 AND seq = ?2",
+                    params![old_seat, from_seq - 1],
+                    |r| r.get(0),
+                )
                 .optional()?;
             w.tx.execute("DELETE FROM events WHERE seat = ?1 AND seq >= ?2", params![old_seat, from_seq])?;
             w.tx.execute("DELETE FROM signed_heads WHERE seat = ?1 AND seq >= ?2", params![old_seat, from_seq])?;

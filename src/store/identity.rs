@@ -200,9 +200,8 @@ impl Store {
 
     /// Every seat whose key this database knows.
     pub fn known_keys(&self) -> Result<Vec<KnownKey>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT seat, public_key, source, first_seen, last_seen FROM seat_keys ORDER BY seat")?;
+        let mut stmt =
+            self.conn.prepare("SELECT seat, public_key, source, first_seen, last_seen FROM seat_keys ORDER BY seat")?;
         let rows = stmt.query_map([], |r| {
             Ok(KnownKey {
                 seat: r.get(0)?,
@@ -231,9 +230,9 @@ impl Store {
 
     /// The highest signed head held for each seat (the witnesses).
     pub fn witnesses(&self) -> Result<Vec<SignedHead>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT seat, max(seq), hash, public_key, sig FROM signed_heads GROUP BY seat ORDER BY seat",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seat, max(seq), hash, public_key, sig FROM signed_heads GROUP BY seat ORDER BY seat")?;
         let rows = stmt.query_map([], |r| {
             Ok(SignedHead { seat: r.get(0)?, seq: r.get(1)?, hash: r.get(2)?, key: r.get(3)?, sig: r.get(4)? })
         })?;
@@ -260,7 +259,8 @@ impl Store {
 pub(super) fn keep_head(tx: &rusqlite::Transaction<'_>, head: &SignedHead, now: &str, own: bool) -> Result<()> {
     if own {
         // Only this seat's newest: it is re-signed on every write.
-        tx.prepare_cached("DELETE FROM signed_heads WHERE seat = ?1 AND seq < ?2")?.execute(params![head.seat, head.seq])?;
+        tx.prepare_cached("DELETE FROM signed_heads WHERE seat = ?1 AND seq < ?2")?
+            .execute(params![head.seat, head.seq])?;
     }
     tx.prepare_cached(
         "INSERT INTO signed_heads (seat, seq, hash, public_key, sig, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
@@ -314,11 +314,8 @@ impl Store {
     /// Every seat whose key this database knows (its own included), for a supervisor to
     /// hand out.
     pub fn seat_list(&self) -> Result<SeatList> {
-        let seats = self
-            .known_keys()?
-            .into_iter()
-            .map(|k| ListedSeat { seat: k.seat, public_key: k.public_key })
-            .collect();
+        let seats =
+            self.known_keys()?.into_iter().map(|k| ListedSeat { seat: k.seat, public_key: k.public_key }).collect();
         Ok(SeatList { kefu_seats: 1, seats })
     }
 
@@ -352,7 +349,8 @@ impl Store {
         let mut done = Trusted::default();
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for s in &list.seats {
-            let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM seat_keys WHERE seat = ?)", [&s.seat], |r| r.get(0))?;
+            let known: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM seat_keys WHERE seat = ?)", [&s.seat], |r| r.get(0))?;
             tx.execute(
                 "INSERT INTO seat_keys (seat, public_key, source, first_seen, last_seen) VALUES (?1, ?2, 'trusted', ?3, ?3) \
                  ON CONFLICT(seat) DO UPDATE SET source = CASE source WHEN 'own' THEN 'own' ELSE 'trusted' END",

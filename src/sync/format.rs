@@ -714,7 +714,8 @@ fn read_lines<R: BufRead>(
         .into());
     }
     let seat_latest = chains.iter().map(|c| DateTime::from_timestamp_millis(c.latest_ms).unwrap_or_default()).collect();
-    let mut file = SyncFile { header, sha256: sha, compressed, data, index, seat_names, seat_latest, signed: Vec::new() };
+    let mut file =
+        SyncFile { header, sha256: sha, compressed, data, index, seat_names, seat_latest, signed: Vec::new() };
     finish_chains(&file, &chains)?;
     check_header(&file, &chains)?;
     file.signed = check_heads(&file)?;
@@ -1021,10 +1022,7 @@ fn check_heads(file: &SyncFile) -> Result<Vec<bool>, Refusal> {
             let mut hash = [0u8; 32];
             let same = at.is_ok_and(|k| decode_hash(&h.hash, &mut hash) && file.index[mine[k]].hash == hash);
             if !same {
-                return Err(bad(format!(
-                    "席位 {name} 签名的第 {} 号链头与文件里的事件不符 — 文件被改动过",
-                    h.seq
-                )));
+                return Err(bad(format!("席位 {name} 签名的第 {} 号链头与文件里的事件不符 — 文件被改动过", h.seq)));
             }
         }
         let mut above: Option<(i64, bool)> = None;

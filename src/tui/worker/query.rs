@@ -121,7 +121,10 @@ pub(crate) enum Data {
     CaseView(Option<CaseViewData>),
     Values(PlaceholderValues),
     Order(Option<QueueRow>),
-    Settings { shop_type: ShopType, shop_name: Option<String> },
+    Settings {
+        shop_type: ShopType,
+        shop_name: Option<String>,
+    },
     ReplyDocs(Vec<ReplyDoc>),
     Replies(Vec<(String, Option<ReplyRow>)>),
     LogPage(Vec<LogEntry>),
