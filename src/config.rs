@@ -1,6 +1,6 @@
 //! The personal config file: one per person at the keyboard, not per database (the
 //! shop's settings are events in the database; this file is not synced) — who they are
-//! (`agent`), the database they open (`db`), the screen's `theme` and their own key
+//! (`agent`), the database they open (`db`), the screen's `theme` (and `[colors]`) and their own key
 //! bindings (`[keys]`). It lives at `$KEFU_CONFIG`, else `$XDG_CONFIG_HOME/kefu/config.toml`,
 //! else the platform's config folder (`~/.config/kefu/config.toml`). A missing file is
 //! an empty config; defaults come from `assets/defaults.toml`.
@@ -79,8 +79,9 @@ pub struct Config {
     pub db: Option<Setting>,
     /// `theme = "name"`.
     pub theme: Option<Setting>,
-    /// Every entry of a `[theme]` table (`theme.accent = "cyan"`), with its line.
-    pub theme_roles: Vec<Leaf>,
+    /// Every entry of the `[colors]` table (`colors.accent = "cyan"`: one role of the
+    /// theme restyled), with its line.
+    pub colors: Vec<Leaf>,
     /// `[keys]`.
     pub keys: KeyBindings,
     /// The line of each binding (`queue.memo` → 2), so a bad key can be named by line.
@@ -188,10 +189,15 @@ impl Config {
                     Ok(())
                 }),
                 [k] if k == "theme" => text_value(&leaf).map(|s| c.theme = Some(s)),
-                [k, ..] if k == "theme" => {
-                    c.theme_roles.push(leaf.clone());
+                [k, _, ..] if k == "colors" => {
+                    c.colors.push(leaf.clone());
                     Ok(())
                 }
+                [k, ..] if k == "theme" => Err(problem(
+                    leaf.line,
+                    key.clone(),
+                    "配色写成 theme = \"light\";单个角色的颜色写在 [colors] 下(如 urgent = \"white on red\")".into(),
+                )),
                 [k, pane, action] if k == "keys" => {
                     let list = match &leaf.value {
                         LeafValue::Text(s) => Some(vec![s.clone()]),
@@ -219,7 +225,7 @@ impl Config {
                 _ => Err(problem(
                     leaf.line,
                     key.clone(),
-                    "kefu 不认识这个设置,已忽略(可用:agent、db、theme、[keys])".into(),
+                    "kefu 不认识这个设置,已忽略(可用:agent、db、theme、[colors]、[keys])".into(),
                 )),
             };
             if let Err(e) = outcome {

@@ -34,6 +34,9 @@ pub fn set(who: &Who, key: &str, value: &str) -> Result<()> {
             "不认识的个人设置 '{key}'。可用:agent、db、theme(店铺的设置用 kefu shop set,键位在配置文件的 [keys] 里)"
         )
     })?;
+    if k == PersonalKey::Theme {
+        crate::tui::theme::Palette::named(value).map_err(|e| anyhow!("theme:{e}"))?;
+    }
     let file = &who.config.file;
     let v = config::set(file, k, value)?;
     out::line(format!("已写入 {}:{} = {v}", file.display(), k.name()))?;
@@ -69,6 +72,10 @@ pub fn show(store: &Store, who: &Who) -> Result<()> {
     out::table(&t)?;
     for p in &c.problems {
         out::line(format!("提示:{p}"))?;
+    }
+    let name = c.theme.as_ref().map(|t| (t.value.as_str(), t.line));
+    for p in crate::tui::theme::Theme::from_config(name, &c.colors, false).1 {
+        out::line(format!("提示:配置文件 {} {p}", c.file.display()))?;
     }
     out::line("")?;
     out::line("店铺设置 — 各席位共用,随同步传递(kefu shop set 键 值)")?;

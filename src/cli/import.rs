@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use super::out;
+use super::{out, progress};
 use crate::domain::sanitize::clean_line;
-use crate::import::{self, ImportError, Rejections, Summary, apply};
+use crate::import::{self, ImportError, Options, Rejections, Summary, apply};
 use crate::store::Store;
 
 #[derive(clap::Args)]
@@ -17,13 +17,29 @@ pub struct OrdersArgs {
     list: PathBuf,
     /// Its item detail export (ExportOrderDetailList….csv or .xlsx), for items, SKU, colour and size.
     detail: Option<PathBuf>,
+    #[command(flatten)]
+    pub dry: DryRun,
 }
 
 #[derive(clap::Args)]
 pub struct RefundsArgs {
     /// The refund export (退款管理 → 导出): .csv (GBK or UTF-8) or .xlsx.
     file: PathBuf,
+    #[command(flatten)]
+    pub dry: DryRun,
 }
+
+/// `--dry-run`, shared by the import commands.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct DryRun {
+    /// Read and check everything and print what the import would do, without writing anything
+    /// (the database file is left exactly as it is; a missing one is not created).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// What a dry run says before its summary.
+pub(crate) const DRY_RUN_NOTE: &str = "试运行(--dry-run):以下是导入会做的改动,数据库没有写入任何内容。";
 
 pub(crate) fn open_file(path: &Path) -> Result<File> {
     File::open(path).with_context(|| format!("打不开文件 {}", clean_line(&path.display().to_string())))
@@ -33,7 +49,15 @@ pub fn run_orders(store: &mut Store, a: OrdersArgs) -> Result<()> {
     let list = open_file(&a.list)?;
     let detail = a.detail.as_deref().map(open_file).transpose()?;
     let source = import::source_name(&a.list);
-    let sum = apply::import_orders(store, list, &source, detail).map_err(|e| refused(&source, e))?;
+    let total = size(&list) + detail.as_ref().map_or(0, size);
+    let bar = progress::Bar::for_import(total);
+    let opts = Options { dry_run: a.dry.dry_run, progress: bar.as_ref().map(|b| b as &dyn import::Progress) };
+    let sum = apply::import_orders_with(store, list, &source, detail, opts);
+    progress::Bar::finish(bar);
+    let sum = sum.map_err(|e| refused(&source, e))?;
+    if a.dry.dry_run {
+        out::line(DRY_RUN_NOTE)?;
+    }
     print_summary(&source, &sum, "订单")?;
     if let Some(d) = &a.detail {
         print_rejections(&format!("明细文件 {}", import::source_name(d)), &sum.detail_rejected)?;
@@ -44,9 +68,20 @@ pub fn run_orders(store: &mut Store, a: OrdersArgs) -> Result<()> {
 pub fn run_refunds(store: &mut Store, a: RefundsArgs) -> Result<()> {
     let file = open_file(&a.file)?;
     let source = import::source_name(&a.file);
-    let sum = apply::import_refunds(store, file).map_err(|e| refused(&source, e))?;
+    let bar = progress::Bar::for_import(size(&file));
+    let opts = Options { dry_run: a.dry.dry_run, progress: bar.as_ref().map(|b| b as &dyn import::Progress) };
+    let sum = apply::import_refunds_with(store, file, opts);
+    progress::Bar::finish(bar);
+    let sum = sum.map_err(|e| refused(&source, e))?;
+    if a.dry.dry_run {
+        out::line(DRY_RUN_NOTE)?;
+    }
     print_summary(&source, &sum, "退款")?;
     finish(&sum)
+}
+
+fn size(f: &File) -> u64 {
+    f.metadata().map_or(0, |m| m.len())
 }
 
 /// A whole-file refusal or failure, naming the file.
@@ -68,6 +103,9 @@ pub(crate) fn print_summary(source: &str, sum: &Summary, what: &str) -> std::io:
     print_rejections("", &sum.rejected)?;
     for n in &sum.notes {
         out::line(clean_line(n))?;
+    }
+    for w in sum.unknown.warning() {
+        out::line(w)?;
     }
     Ok(())
 }

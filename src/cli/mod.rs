@@ -14,6 +14,7 @@ mod log;
 mod memo;
 mod orders;
 pub mod out;
+mod progress;
 mod refund;
 mod replies;
 mod replies_io;
@@ -111,6 +112,9 @@ pub enum Command {
 impl Command {
     /// Whether the command records this seat's own events (and so needs to know who is working).
     fn writes(&self) -> bool {
+        if self.dry_run() {
+            return false;
+        }
         match self {
             Command::Memo(_)
             | Command::ImportOrders(_)
@@ -121,6 +125,19 @@ impl Command {
             Command::Conflicts(a) => a.writes(),
             Command::Shop(a) => shop::writes(a),
             // the demo signs with its own agents; a sync import brings other seats' events
+            _ => false,
+        }
+    }
+}
+
+impl Command {
+    /// An import asked only to say what it would do (`--dry-run`): it writes nothing,
+    /// creates no database, and needs nobody's name.
+    fn dry_run(&self) -> bool {
+        match self {
+            Command::ImportOrders(a) => a.dry.dry_run,
+            Command::ImportRefunds(a) => a.dry.dry_run,
+            Command::Replies(RepliesCmd::Import(a)) => a.dry.dry_run,
             _ => false,
         }
     }
@@ -275,7 +292,8 @@ fn run(cli: Cli) -> Result<()> {
     let path = who.db.clone();
     // The one clock: `KEFU_NOW` is read here, once; everything below is handed it.
     let clock = crate::domain::clock::Clock::from_env().map_err(anyhow::Error::msg)?;
-    let mut store = open(&path, &cli, &who)?;
+    let dry_run = cli.command.as_ref().is_some_and(Command::dry_run);
+    let mut store = if dry_run { open_dry_run(&path, &cli, &who)? } else { open(&path, &cli, &who)? };
     store.set_clock(clock);
     // First run: the default database (neither --db, KEFU_DB nor the config file) holding
     // no events is filled with the demo; any other file stays as it is.
@@ -376,6 +394,27 @@ fn open(path: &std::path::Path, cli: &Cli, who: &Who) -> Result<Store> {
         out::note(n);
     }
     store.set_actor(Actor::new(agent, identity.seat));
+    Ok(store)
+}
+
+/// The database for a dry run, which must not change it: an existing file is opened
+/// as it is (nothing is written to it: the import's transaction is rolled back, and no
+/// seat name is kept), a missing one is not created (an empty one in memory stands in).
+/// Nobody's name is needed: an unnamed agent is a placeholder no event outlives.
+fn open_dry_run(path: &std::path::Path, cli: &Cli, who: &Who) -> Result<Store> {
+    let agent = who.agent.clone().unwrap_or_else(|| "试运行".to_string());
+    let seat = cli.seat.clone().map(|s| crate::domain::sanitize::clean_line(&s)).filter(|s| !s.is_empty());
+    if !path.exists() {
+        let store = Store::open_in_memory(Actor::new(agent, seat.unwrap_or_else(default_seat_name)))?;
+        return Ok(store);
+    }
+    let mut store = Store::open_unchanged(path, Actor::new(agent.clone(), "pending"))
+        .map_err(|e| anyhow::Error::new(e).context(format!("打不开数据库 {}", path.display())))?;
+    let seat = match seat {
+        Some(s) => s,
+        None => store.meta("seat")?.unwrap_or_else(default_seat_name),
+    };
+    store.set_actor(Actor::new(agent, seat));
     Ok(store)
 }
 

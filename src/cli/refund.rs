@@ -129,8 +129,15 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             let r = store.require_refund(&refund_no)?;
             let history = store.case_timeline(&refund_no)?;
             let conflicts = store.conflicts(Some(&refund_no))?;
+            // What the platform's export said that the case table does not keep.
+            let platform = store.refund_record(&refund_no)?.unwrap_or_default();
             if json {
                 let mut v = refund_json(&r);
+                v["state_text"] = json!(platform.state_text);
+                v["goods_text"] = json!(platform.goods_text);
+                v["intervention"] = json!(platform.intervention.as_ref().map(|i| i.label()));
+                v["intervention_code"] = json!(platform.intervention.as_ref().map(|i| i.code()));
+                v["evidence_deadline"] = json!(platform.evidence_deadline.map(format_datetime));
                 v["history"] = Value::Array(
                     history
                         .iter()
@@ -142,7 +149,15 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                 out::json(&v)?;
             } else {
                 out::line(format!("退款 {}  订单 {}  {} 元", r.refund_no, r.order_no, format_yuan(r.amount_fen)))?;
-                out::line(format!("状态:{}", r.state))?;
+                if platform.state_text.is_empty() {
+                    out::line(format!("状态:{}", r.state))?;
+                } else {
+                    out::line(format!("状态:{}(导出文件写的是「{}」)", r.state, platform.state_text))?;
+                }
+                if let Some(i) = &platform.intervention {
+                    let due = platform.evidence_deadline.map(|d| format!(" · 举证超时 {}", format_datetime(d)));
+                    out::line(format!("客服介入:{i}{}", due.unwrap_or_default()))?;
+                }
                 out::line(format!("原因:{}{}", r.reason, if r.no_reason_7d { "(七天无理由)" } else { "" }))?;
                 if !r.return_tracking_no.is_empty() {
                     out::line(format!("退货:{} {}", r.return_courier, r.return_tracking_no))?;

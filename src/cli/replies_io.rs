@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::import::{finish, open_file, print_summary, refused};
+use super::import::{DRY_RUN_NOTE, DryRun, finish, open_file, print_summary, refused};
 use super::out;
 use crate::domain::sanitize::clean_line;
 use crate::import::{self, apply, replies::write_phrases};
@@ -17,6 +17,11 @@ pub struct ImportArgs {
     /// Also delete replies whose code is not in the file.
     #[arg(long)]
     replace: bool,
+    /// With --replace: go on even when the file holds no phrase to import (every reply is deleted).
+    #[arg(long, requires = "replace")]
+    allow_empty: bool,
+    #[command(flatten)]
+    pub dry: DryRun,
 }
 
 #[derive(clap::Args)]
@@ -30,7 +35,11 @@ pub struct ExportArgs {
 pub fn import(store: &mut Store, a: ImportArgs) -> Result<()> {
     let source = import::source_name(&a.file);
     let f = open_file(&a.file)?;
-    let sum = apply::import_replies(store, f, a.replace).map_err(|e| refused(&source, e))?;
+    let opts = import::Options { dry_run: a.dry.dry_run, progress: None };
+    let sum = apply::import_replies_with(store, f, a.replace, a.allow_empty, opts).map_err(|e| refused(&source, e))?;
+    if a.dry.dry_run {
+        out::line(DRY_RUN_NOTE)?;
+    }
     print_summary(&source, &sum, "快捷短语")?;
     finish(&sum)
 }

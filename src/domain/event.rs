@@ -90,6 +90,18 @@ pub struct RefundRecord {
     pub return_courier: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub seller_note: String,
+    /// The export's 退款状态 text when kefu did not know it (`state` is then `UNKNOWN`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub state_text: String,
+    /// The export's 货物状态 text when kefu did not know it (`goods_status` is `UNKNOWN`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub goods_text: String,
+    /// 客服介入状态: whether the platform stepped in (None when the export did not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervention: Option<crate::domain::intervention::Intervention>,
+    /// 举证超时: when the seller's evidence is due, once the platform has stepped in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_deadline: Option<chrono::NaiveDateTime>,
 }
 
 fn default_refund_state() -> RefundState {

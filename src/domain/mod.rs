@@ -6,6 +6,7 @@ pub mod clock;
 pub mod dsr;
 pub mod event;
 pub mod flag;
+pub mod intervention;
 pub mod money;
 pub mod order;
 pub mod placeholders;

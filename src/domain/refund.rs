@@ -16,6 +16,12 @@ pub enum RefundState {
     SellerRefuseBuyer,
     Closed,
     Success,
+    /// A state this kefu does not know: a 退款状态 text an export wrote that it cannot
+    /// read (the raw text is kept on the record), or a code from a newer kefu in a
+    /// sync file. No action is offered until a newer export says what it is; it counts
+    /// as waiting for the seller, so it is looked at, not hidden.
+    #[serde(other)]
+    Unknown,
 }
 
 impl RefundState {
@@ -28,6 +34,17 @@ impl RefundState {
         RefundState::Success,
     ];
 
+    /// Every state a refund can be in: `ALL`, then `Unknown` (reports count by these).
+    pub const WITH_UNKNOWN: [RefundState; 7] = {
+        let mut all = [RefundState::Unknown; 7];
+        let mut i = 0;
+        while i < RefundState::ALL.len() {
+            all[i] = RefundState::ALL[i];
+            i += 1;
+        }
+        all
+    };
+
     pub fn code(self) -> &'static str {
         match self {
             RefundState::WaitSellerAgree => "WAIT_SELLER_AGREE",
@@ -36,6 +53,7 @@ impl RefundState {
             RefundState::SellerRefuseBuyer => "SELLER_REFUSE_BUYER",
             RefundState::Closed => "CLOSED",
             RefundState::Success => "SUCCESS",
+            RefundState::Unknown => "UNKNOWN",
         }
     }
 
@@ -48,6 +66,7 @@ impl RefundState {
             RefundState::SellerRefuseBuyer => "卖家拒绝退款",
             RefundState::Closed => "退款关闭",
             RefundState::Success => "退款成功",
+            RefundState::Unknown => "未知退款状态",
         }
     }
 
@@ -60,6 +79,7 @@ impl RefundState {
             RefundState::SellerRefuseBuyer => "卖家不同意协议,等待买家修改",
             RefundState::Closed => "退款关闭",
             RefundState::Success => "退款成功",
+            RefundState::Unknown => "未知退款状态",
         }
     }
 
@@ -71,16 +91,18 @@ impl RefundState {
             RefundState::SellerRefuseBuyer => "已拒绝待修改",
             RefundState::Closed => "退款关闭",
             RefundState::Success => "退款成功",
+            RefundState::Unknown => "未知状态",
         }
     }
 
+    /// A known code, or `UNKNOWN` (what the refunds table holds for an unknown state).
     pub fn from_code(code: &str) -> Option<RefundState> {
-        RefundState::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(code.trim()))
+        RefundState::ALL.into_iter().chain([RefundState::Unknown]).find(|s| s.code().eq_ignore_ascii_case(code.trim()))
     }
 
-    /// A code, the platform label, or the seed's wording (either comma).
+    /// A known code, the platform label, or the seed's wording (either comma).
     pub fn parse(text: &str) -> Option<RefundState> {
-        if let Some(s) = RefundState::from_code(text) {
+        if let Some(s) = RefundState::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(text.trim())) {
             return Some(s);
         }
         let norm = |s: &str| -> String {
@@ -98,7 +120,7 @@ impl RefundState {
 
     /// The seller has to act (the status bar counts these).
     pub fn waits_for_seller(self) -> bool {
-        matches!(self, RefundState::WaitSellerAgree | RefundState::WaitSellerConfirmGoods)
+        matches!(self, RefundState::WaitSellerAgree | RefundState::WaitSellerConfirmGoods | RefundState::Unknown)
     }
 }
 
@@ -116,6 +138,10 @@ pub enum GoodsStatus {
     BuyerNotReceived,
     BuyerReceived,
     BuyerReturnedGoods,
+    /// A 货物状态 text this kefu does not know (kept raw on the record), or a code from
+    /// a newer kefu.
+    #[serde(other)]
+    Unknown,
 }
 
 impl GoodsStatus {
@@ -124,16 +150,29 @@ impl GoodsStatus {
             GoodsStatus::BuyerNotReceived => "BUYER_NOT_RECEIVED",
             GoodsStatus::BuyerReceived => "BUYER_RECEIVED",
             GoodsStatus::BuyerReturnedGoods => "BUYER_RETURNED_GOODS",
+            GoodsStatus::Unknown => "UNKNOWN",
         }
     }
 
+    pub fn label(self) -> &'static str {
+        match self {
+            GoodsStatus::BuyerNotReceived => "买家未收到货",
+            GoodsStatus::BuyerReceived => "买家已收到货",
+            GoodsStatus::BuyerReturnedGoods => "买家已退货",
+            GoodsStatus::Unknown => "未知货物状态",
+        }
+    }
+
+    /// A known code or text; `未发货` (not shipped yet) is the buyer not having it.
     pub fn parse(text: &str) -> Option<GoodsStatus> {
         let t = text.trim();
         [GoodsStatus::BuyerNotReceived, GoodsStatus::BuyerReceived, GoodsStatus::BuyerReturnedGoods]
             .into_iter()
             .find(|g| g.code().eq_ignore_ascii_case(t))
             .or(match t {
-                "买家未收到货" | "未收到货" => Some(GoodsStatus::BuyerNotReceived),
+                "买家未收到货" | "未收到货" | "未发货" | "卖家未发货" => {
+                    Some(GoodsStatus::BuyerNotReceived)
+                }
                 "买家已收到货" | "已收到货" => Some(GoodsStatus::BuyerReceived),
                 "买家已退货" | "已退货" => Some(GoodsStatus::BuyerReturnedGoods),
                 _ => None,
@@ -295,6 +334,9 @@ impl RefundCase {
         let s = self.state;
         if s.is_terminal() {
             return Err("退款已结束".into());
+        }
+        if s == S::Unknown {
+            return Err("kefu 不认识这笔退款的状态:请在卖家中心查看后处理,再导入新的退款导出".into());
         }
         match (action, s) {
             (A::Agree, S::WaitSellerAgree) => Ok(()),

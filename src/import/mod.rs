@@ -16,6 +16,7 @@ pub mod source;
 pub mod table;
 pub mod xlsx;
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::domain::sanitize::{clean_line, clean_text, is_clean_trimmed_line};
@@ -54,6 +55,61 @@ pub(crate) fn csv_to_io(e: csv::Error) -> std::io::Error {
         }
     } else {
         std::io::Error::other(e.to_string())
+    }
+}
+
+/// Told how far an import has read, for a progress display. The command line draws it
+/// (on a terminal only); nothing under `import` knows a terminal.
+pub trait Progress: Sync {
+    /// File `file` (0: the list, or the only file; 1: an order detail file) has been
+    /// read up to byte `pos` (telling its encoding reads it once before, from 0).
+    fn read_to(&self, file: usize, pos: u64);
+    /// `rows` rows have been read in all, taken or not.
+    fn rows(&self, rows: u64);
+}
+
+/// How an import runs.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Read and check everything and count what would change, but write nothing (the
+    /// transaction is rolled back; see `Store::write_rolled_back`).
+    pub dry_run: bool,
+    /// Told as the files are read.
+    pub progress: Option<&'a dyn Progress>,
+}
+
+/// A reader that tells `Progress` how far it has got.
+pub(crate) struct Tracked<'a, R> {
+    inner: R,
+    file: usize,
+    pos: u64,
+    progress: Option<&'a dyn Progress>,
+}
+
+impl<'a, R> Tracked<'a, R> {
+    pub(crate) fn new(inner: R, file: usize, progress: Option<&'a dyn Progress>) -> Self {
+        Tracked { inner, file, pos: 0, progress }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Tracked<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        if let Some(p) = self.progress {
+            p.read_to(self.file, self.pos);
+        }
+        Ok(n)
+    }
+}
+
+impl<R: std::io::Seek> std::io::Seek for Tracked<'_, R> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.pos = self.inner.seek(to)?;
+        if let Some(p) = self.progress {
+            p.read_to(self.file, self.pos);
+        }
+        Ok(self.pos)
     }
 }
 
@@ -100,6 +156,64 @@ impl Rejections {
     }
 }
 
+/// Values kefu did not know, kept as the file wrote them (the rows were imported, not
+/// rejected): per column, each text with how many rows carried it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnknownValues {
+    by_column: BTreeMap<&'static str, BTreeMap<String, u64>>,
+}
+
+impl UnknownValues {
+    /// One row carried `text` in `column`.
+    pub fn note(&mut self, column: &'static str, text: &str) {
+        let texts = self.by_column.entry(column).or_default();
+        match texts.get_mut(text) {
+            Some(n) => *n += 1,
+            None => {
+                texts.insert(text.to_string(), 1);
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_column.is_empty()
+    }
+
+    /// How many values were not known (a row with two counts twice).
+    pub fn total(&self) -> u64 {
+        self.by_column.values().flat_map(|t| t.values()).sum()
+    }
+
+    /// How many rows carried `text` in `column`.
+    pub fn count(&self, column: &str, text: &str) -> u64 {
+        self.by_column.get(column).and_then(|t| t.get(text)).copied().unwrap_or(0)
+    }
+
+    /// `(column, text, rows)`, by column, the most frequent text first.
+    pub fn entries(&self) -> Vec<(&'static str, &str, u64)> {
+        let mut out = Vec::new();
+        for (col, texts) in &self.by_column {
+            let mut t: Vec<(&str, u64)> = texts.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+            t.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            out.extend(t.into_iter().map(|(text, n)| (*col, text, n)));
+        }
+        out
+    }
+
+    /// The warning that ends an import summary (empty when every value was known).
+    pub fn warning(&self) -> Vec<String> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let mut lines =
+            vec!["警告:以下值 kefu 不认识,已原样保留,这些行照常导入(状态记为「未知」,请在卖家中心核对):".to_string()];
+        for (col, text, n) in self.entries() {
+            lines.push(format!("  {col}「{}」:{n} 行", clean_line(text)));
+        }
+        lines
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -118,6 +232,8 @@ pub struct Summary {
     pub sheet: Option<String>,
     pub columns: usize,
     pub notes: Vec<String>,
+    /// Values kefu did not know, kept (see `UnknownValues`).
+    pub unknown: UnknownValues,
 }
 
 impl Summary {
@@ -134,6 +250,9 @@ impl Summary {
         );
         if self.deleted > 0 {
             s.push_str(&format!(" · 删除 {}", self.deleted));
+        }
+        if !self.unknown.is_empty() {
+            s.push_str(&format!(" · 未知值 {}", self.unknown.total()));
         }
         s
     }

@@ -1,10 +1,17 @@
-//! The seller centre's refund export (~42 columns), keyed by 退款编号.
+//! The seller centre's refund export, keyed by 退款编号: the 42-column export (with
+//! 手工退款/系统退款, 客服介入状态, 举证超时, 是否帮他退款 …) and Tmall's 41-column one
+//! (商品id, 买家会员名称; `="…"` around 退款编号 and 订单编号). Columns are found by name.
+//!
+//! A 退款状态 or 货物状态 text kefu does not know never drops the row: the refund comes in
+//! with the state `UNKNOWN` and the text kept (`state_text`, `goods_text`), and the import
+//! summary lists each such text with how many rows carried it.
 
 use super::orders::{check_width, refuse_headers};
 use super::rows::{RowReader, Schema};
 use super::table::{Headers, Row};
 use super::{ImportError, cell, key_field, line_field, text_field};
 use crate::domain::event::RefundRecord;
+use crate::domain::intervention::Intervention;
 use crate::domain::money::parse_yuan;
 use crate::domain::refund::{GoodsStatus, Phase, RefundState};
 use crate::domain::timefmt::parse_datetime;
@@ -27,6 +34,8 @@ pub struct RefundColumns {
     desc: Option<usize>,
     phase: Option<usize>,
     seller_note: Option<usize>,
+    intervention: Option<usize>,
+    evidence_deadline: Option<usize>,
     width: usize,
 }
 
@@ -55,6 +64,8 @@ impl RefundColumns {
             desc: h.find(&["买家退款说明", "退款说明"]),
             phase: h.find(&["售中或售后", "退款阶段"]),
             seller_note: h.find(&["商家备注", "卖家备注"]),
+            intervention: h.find(&["客服介入状态"]),
+            evidence_deadline: h.find(&["举证超时", "举证超时时间"]),
             width: h.names.iter().rposition(|n| !n.is_empty()).map_or(0, |i| i + 1),
         })
     }
@@ -70,8 +81,8 @@ fn yes_no(text: &str) -> Option<bool> {
 
 fn phase(text: &str) -> Option<Phase> {
     match text.trim().to_lowercase().as_str() {
-        "售中" | "onsale" | "" => Some(Phase::Onsale),
-        "售后" | "aftersale" => Some(Phase::Aftersale),
+        "售中" | "售中退款" | "onsale" | "" => Some(Phase::Onsale),
+        "售后" | "售后退款" | "aftersale" => Some(Phase::Aftersale),
         _ => None,
     }
 }
@@ -81,15 +92,15 @@ pub fn parse_refund(cols: &RefundColumns, row: &Row<'_>) -> Result<RefundRecord,
     let mut errs: Vec<String> = Vec::new();
     let refund_no = key_field(row.get(cols.refund_no), "退款编号", &mut errs);
     let order_no = key_field(row.get(cols.order_no), "订单编号", &mut errs);
-    let state_text = cell(row.get(cols.state));
-    let state = RefundState::parse(state_text).unwrap_or_else(|| {
-        errs.push(if state_text.is_empty() {
-            "退款状态为空".to_string()
-        } else {
-            format!("退款状态「{state_text}」无法识别")
-        });
-        RefundState::WaitSellerAgree
-    });
+    let state_cell = cell(row.get(cols.state));
+    let (state, state_text) = match RefundState::parse(state_cell) {
+        Some(s) => (s, String::new()),
+        None if state_cell.is_empty() => {
+            errs.push("退款状态为空".to_string());
+            (RefundState::Unknown, String::new())
+        }
+        None => (RefundState::Unknown, line_field(state_cell)),
+    };
     let amount_fen = parse_yuan(cell(row.get(cols.amount))).unwrap_or_else(|e| {
         errs.push(format!("买家退款金额:{e}"));
         0
@@ -107,15 +118,14 @@ pub fn parse_refund(cols: &RefundColumns, row: &Row<'_>) -> Result<RefundRecord,
     };
     let applied_at = date(cols.applied, "退款的申请时间");
     let deadline = date(cols.deadline, "超时时间");
-    let goods_text = cell(row.opt(cols.goods));
-    let goods_status = if goods_text.is_empty() {
-        GoodsStatus::default()
-    } else {
-        GoodsStatus::parse(goods_text).unwrap_or_else(|| {
-            errs.push(format!("货物状态「{goods_text}」无法识别"));
-            GoodsStatus::default()
-        })
+    let evidence_deadline = date(cols.evidence_deadline, "举证超时");
+    let goods_cell = cell(row.opt(cols.goods));
+    let (goods_status, goods_text) = match GoodsStatus::parse(goods_cell) {
+        _ if goods_cell.is_empty() => (GoodsStatus::default(), String::new()),
+        Some(g) => (g, String::new()),
+        None => (GoodsStatus::Unknown, line_field(goods_cell)),
     };
+    let intervention = Intervention::parse(&line_field(row.opt(cols.intervention)));
     let ret_text = cell(row.opt(cols.needs_return));
     let needs_return = yes_no(ret_text).unwrap_or_else(|| {
         errs.push(format!("是否需要退货「{ret_text}」应为 是/否"));
@@ -155,6 +165,10 @@ pub fn parse_refund(cols: &RefundColumns, row: &Row<'_>) -> Result<RefundRecord,
         return_tracking_no,
         return_courier: line_field(row.opt(cols.return_courier)),
         seller_note: text_field(row.opt(cols.seller_note)),
+        state_text,
+        goods_text,
+        intervention,
+        evidence_deadline,
     })
 }
 
@@ -223,11 +237,26 @@ mod tests {
     #[test]
     fn bad_cells_are_named() {
         let e = one("1,R3,abc,也许,,,退款中吧,丢了,,,x,,售前,").unwrap_err();
-        for p in
-            ["买家退款金额", "是否需要退货「也许」", "退款状态「退款中吧」", "货物状态「丢了」", "售中或售后「售前」"]
-        {
+        for p in ["买家退款金额", "是否需要退货「也许」", "售中或售后「售前」"] {
             assert!(e.reason.contains(p), "{}", e.reason);
         }
+        // Unknown state texts are not what is wrong with the row.
+        assert!(!e.reason.contains("退款中吧") && !e.reason.contains("丢了"), "{}", e.reason);
+    }
+
+    #[test]
+    fn unknown_state_texts_are_kept_not_refused() {
+        let r = one("1,R4,20,否,,,退款中吧,丢了,,,x,,售中退款,").unwrap();
+        assert_eq!((r.state, r.state_text.as_str()), (RefundState::Unknown, "退款中吧"));
+        assert_eq!((r.goods_status, r.goods_text.as_str()), (GoodsStatus::Unknown, "丢了"));
+        assert_eq!(r.phase, Phase::Onsale);
+        let r = one("1,R5,20,否,,,退款成功,未发货,,,x,,售后退款,").unwrap();
+        assert_eq!(
+            (r.state, r.goods_status, r.phase),
+            (RefundState::Success, GoodsStatus::BuyerNotReceived, Phase::Aftersale)
+        );
+        assert!(r.state_text.is_empty() && r.goods_text.is_empty());
+        assert!(one("1,R6,20,否,,,,,,,x,,,").unwrap_err().reason.contains("退款状态为空"));
     }
 
     #[test]

@@ -181,7 +181,7 @@ pub fn report(d: &DailyData) -> Report {
 
     let mut states = ReportTable::new("退款按状态", &[("state", "状态"), ("count", "笔数"), ("amount", "金额")]);
     for (i, (n, fen)) in &by_state {
-        states.push(vec![Cell::text(RefundState::ALL[*i].label()), Cell::Int(*n), Cell::Yuan(*fen)]);
+        states.push(vec![Cell::text(RefundState::WITH_UNKNOWN[*i].label()), Cell::Int(*n), Cell::Yuan(*fen)]);
     }
     r.sections.push(states);
 
@@ -230,7 +230,7 @@ pub fn report(d: &DailyData) -> Report {
 }
 
 fn state_index(s: RefundState) -> usize {
-    RefundState::ALL.iter().position(|x| *x == s).unwrap_or(0)
+    RefundState::WITH_UNKNOWN.iter().position(|x| *x == s).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub fn report(period: Period, facts: &[RefundFact]) -> Report {
     let total = facts.len() as i64;
 
     let mut reasons: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    let mut states = [(0i64, 0i64); RefundState::ALL.len()];
+    let mut states = [(0i64, 0i64); RefundState::WITH_UNKNOWN.len()];
     let mut days: BTreeMap<NaiveDate, (i64, i64)> = BTreeMap::new();
     let mut d = period.from;
     while d <= period.to {
@@ -68,7 +68,7 @@ pub fn report(period: Period, facts: &[RefundFact]) -> Report {
         let e = reasons.entry(f.reason.as_str()).or_default();
         e.0 += 1;
         e.1 += f.amount_fen;
-        let i = RefundState::ALL.iter().position(|s| *s == f.state).unwrap_or(0);
+        let i = RefundState::WITH_UNKNOWN.iter().position(|s| *s == f.state).unwrap_or(0);
         states[i].0 += 1;
         states[i].1 += f.amount_fen;
         if let Some(day) = applied_date(f).and_then(|d| days.get_mut(&d)) {
@@ -105,7 +105,7 @@ pub fn report(period: Period, facts: &[RefundFact]) -> Report {
 
     let mut by_state =
         ReportTable::new("按状态", &[("state", "状态"), ("code", "代码"), ("count", "笔数"), ("amount", "金额")]);
-    for (s, (n, f)) in RefundState::ALL.iter().zip(states) {
+    for (s, (n, f)) in RefundState::WITH_UNKNOWN.iter().zip(states) {
         if n > 0 {
             by_state.push(vec![Cell::text(s.label()), Cell::text(s.code()), Cell::Int(n), Cell::Yuan(f)]);
         }

@@ -34,19 +34,7 @@ impl Writer<'_> {
     /// record of its latest `RefundOpened`/`RefundSynced` event. Local actions since do
     /// not show here, so an import can tell "the platform changed" from "we acted".
     pub fn last_refund_record(&self, refund_no: &str) -> Result<Option<RefundRecord>> {
-        let payload: Option<String> = self
-            .tx
-            .prepare_cached(
-                "SELECT payload FROM events WHERE case_key = ?1 AND kind IN ('refund_opened', 'refund_synced') \
-                 ORDER BY at DESC, seat DESC, seq DESC LIMIT 1",
-            )?
-            .query_row([refund_no], |r| r.get(0))
-            .optional()?;
-        let Some(payload) = payload else { return Ok(None) };
-        match serde_json::from_str::<EventBody>(&payload)? {
-            EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => Ok(Some(refund)),
-            other => Err(StoreError::Corrupt(format!("退款 {refund_no} 的事件类型 {}", other.kind()))),
-        }
+        last_refund_record(&self.tx, refund_no)
     }
 
     /// Every live reply, oldest id first (so "the reply with this code" is stable).
@@ -60,6 +48,30 @@ impl Writer<'_> {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+}
+
+impl super::Store {
+    /// The refund as the platform last described it (see `Writer::last_refund_record`):
+    /// what the refund export said, its 客服介入状态 and 举证超时 and the texts kefu did
+    /// not know included.
+    pub fn refund_record(&self, refund_no: &str) -> Result<Option<RefundRecord>> {
+        last_refund_record(&self.conn, refund_no)
+    }
+}
+
+fn last_refund_record(conn: &Connection, refund_no: &str) -> Result<Option<RefundRecord>> {
+    let payload: Option<String> = conn
+        .prepare_cached(
+            "SELECT payload FROM events WHERE case_key = ?1 AND kind IN ('refund_opened', 'refund_synced') \
+             ORDER BY at DESC, seat DESC, seq DESC LIMIT 1",
+        )?
+        .query_row([refund_no], |r| r.get(0))
+        .optional()?;
+    let Some(payload) = payload else { return Ok(None) };
+    match serde_json::from_str::<EventBody>(&payload)? {
+        EventBody::RefundOpened { refund } | EventBody::RefundSynced { refund } => Ok(Some(refund)),
+        other => Err(StoreError::Corrupt(format!("退款 {refund_no} 的事件类型 {}", other.kind()))),
     }
 }
 

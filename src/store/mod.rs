@@ -113,6 +113,26 @@ impl Store {
         }
     }
 
+    /// Opens an existing database that must be left exactly as it is (an import's dry
+    /// run, whose transaction is rolled back): refused when its schema would first need
+    /// an upgrade, which is a write. The version is read from the file's header, so
+    /// nothing opens the file before that is known.
+    pub fn open_unchanged(path: &Path, actor: Actor) -> Result<Store> {
+        let mut head = [0u8; 100];
+        let n = std::io::Read::read(&mut std::fs::File::open(path)?, &mut head)?;
+        if n == head.len() && head.starts_with(b"SQLite format 3\0") {
+            let found = i64::from(u32::from_be_bytes([head[60], head[61], head[62], head[63]]));
+            if found < SCHEMA_VERSION {
+                return Err(StoreError::Rule(format!(
+                    "数据库 {} 是旧版本 {found},要先升级到版本 {SCHEMA_VERSION} 才能用;升级就要写入,试运行不写入。\
+                     请先不带 --dry-run 运行一次任何命令(如 kefu orders)",
+                    path.display()
+                )));
+            }
+        }
+        Store::open(path, actor)
+    }
+
     fn open_read_only(path: &Path, actor: Actor) -> Result<Store> {
         let folder = read_only::folder_is_read_only(path);
         let shown = path.display().to_string();
@@ -218,6 +238,18 @@ impl Store {
         let out = f(&mut w)?;
         self.changes.merge(w.commit()?);
         Ok(out)
+    }
+
+    /// Runs `f` in one transaction and rolls it back whatever it returns: what a write
+    /// would do, with nothing kept (an import's `--dry-run`). The database file is not
+    /// written: in WAL mode a transaction that is not committed never reaches it.
+    pub fn write_rolled_back<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        self.writable()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone(), self.key.clone())?;
+        let out = f(&mut w);
+        w.tx.rollback()?;
+        out
     }
 
     /// Like `write`, for loading much at once (`BulkLoad` says what). Indexes that

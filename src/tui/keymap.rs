@@ -520,6 +520,29 @@ keymap!(
     Bottom "bottom" ["G", "End"] "两端" "到底",
 });
 
+keymap!(
+    /// ② who pays the postage (`w`): a panel over the screen that has every key.
+    PostageKey, "postage", "② 售后 · 谁付邮费", {
+    NextCase "next_case" ["j", "Down"] "情形" "下一个情形",
+    PrevCase "prev_case" ["k", "Up"] "情形" "上一个情形",
+    RemedyPrev "remedy_prev" ["Left", "h"] "换货/退款" "换货 ↔ 退款",
+    RemedyNext "remedy_next" ["Right", "l", "Space"] "换货/退款" "换货 ↔ 退款",
+    ShopType "shop_type" ["t"] "店铺类型" "切换 C店/天猫(写入店铺设置,各席位同步)",
+    Invoice "invoice" ["i"] "发票" "发票未退回:是 ↔ 否",
+    Close "close" ["Esc", "Enter", "w"] "关闭" "关闭",
+});
+
+keymap!(
+    /// The summary after an export, import or folder sync: a panel that has every key.
+    SummaryKey, "sync_summary", "同步结果", {
+    Ok "ok" ["Enter", "Space"] "关闭" "关闭",
+    Close "close" ["Esc", "q"] "关闭" "关闭",
+    Down "down" ["j", "Down"] "滚动" "向下滚动",
+    Up "up" ["k", "Up"] "滚动" "向上滚动",
+    PageDown "page_down" ["PgDn"] "翻页" "向下翻页",
+    PageUp "page_up" ["PgUp"] "翻页" "向上翻页",
+});
+
 /// Every table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Keymaps {
@@ -531,6 +554,9 @@ pub(crate) struct Keymaps {
     pub(crate) replies: Keymap<RepliesKey>,
     pub(crate) log: Keymap<LogKey>,
     pub(crate) reports: Keymap<ReportsKey>,
+    /// Panels over the screen: they have every key, global ones too.
+    pub(crate) postage: Keymap<PostageKey>,
+    pub(crate) summary: Keymap<SummaryKey>,
 }
 
 impl Default for Keymaps {
@@ -544,6 +570,8 @@ impl Default for Keymaps {
             replies: RepliesKey::defaults(),
             log: LogKey::defaults(),
             reports: ReportsKey::defaults(),
+            postage: PostageKey::defaults(),
+            summary: SummaryKey::defaults(),
         }
     }
 }
@@ -580,8 +608,11 @@ impl Keymaps {
                 "replies" => self.replies.apply(actions, &global),
                 "log" => self.log.apply(actions, &global),
                 "reports" => self.reports.apply(actions, &global),
+                // Panels have every key: a global key may be theirs too.
+                "postage" => self.postage.apply(actions, &[]),
+                "sync_summary" => self.summary.apply(actions, &[]),
                 other => vec![format!(
-                    "[keys] {}:没有这个窗格(可用:global queue detail aftersales case replies log reports)",
+                    "[keys] {}:没有这个窗格(可用:global queue detail aftersales case replies log reports postage sync_summary)",
                     crate::tui::text::clip(other, 20)
                 )],
             };
@@ -601,6 +632,8 @@ impl Keymaps {
             (self.replies.title, self.replies.help_rows()),
             (self.log.title, self.log.help_rows()),
             (self.reports.title, self.reports.help_rows()),
+            (self.postage.title, self.postage.help_rows()),
+            (self.summary.title, self.summary.help_rows()),
         ];
         out.push(("表单、选择器、问题", FIXED.iter().map(|(k, h)| (k.to_string(), *h)).collect()));
         out
@@ -618,6 +651,8 @@ impl Keymaps {
         self.replies.markdown(&mut out);
         self.log.markdown(&mut out);
         self.reports.markdown(&mut out);
+        self.postage.markdown(&mut out);
+        self.summary.markdown(&mut out);
         for (k, h) in FIXED {
             let keys: Vec<String> = k.split_whitespace().filter(|k| *k != "/").map(|k| format!("`{k}`")).collect();
             let _ = writeln!(out, "| 表单、选择器、问题 | {} | {h} |", keys.join(" "));
@@ -654,6 +689,8 @@ mod tests {
             ("replies", k.replies.keys()),
             ("log", k.log.keys()),
             ("reports", k.reports.keys()),
+            ("postage", k.postage.keys()),
+            ("sync_summary", k.summary.keys()),
         ];
         for (name, keys) in &tables {
             assert!(!keys.contains(&Key::NONE), "{name} has a default key that does not parse");
@@ -661,7 +698,7 @@ mod tests {
             sorted.sort();
             sorted.dedup();
             assert_eq!(sorted.len(), keys.len(), "{name} binds a key twice");
-            if *name != "global" {
+            if !["global", "postage", "sync_summary"].contains(name) {
                 for g in &tables[0].1 {
                     assert!(!keys.contains(g), "{name} binds the global key {}", g.label());
                 }

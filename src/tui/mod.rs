@@ -57,11 +57,15 @@ fn keymaps(keys: &crate::config::KeyBindings) -> (keymap::Keymaps, Vec<String>) 
 pub fn run(store: Store, db_path: &Path, config: &crate::config::Config) -> anyhow::Result<()> {
     terminal::init_logging(&log_path(db_path));
     // The file's own problems were said on the way in (cli); these are the bindings'.
-    let (keys, problems) = keymaps(&config.keys);
+    let (keys, mut problems) = keymaps(&config.keys);
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let name = config.theme.as_ref().map(|t| (t.value.as_str(), t.line));
+    let (theme, theme_problems) = theme::Theme::from_config(name, &config.colors, no_color);
+    problems.extend(theme_problems);
     for p in &problems {
         tracing::warn!("config: {p}");
     }
-    let mut rt = Runtime::with_keys(store, keys, &problems)?;
+    let mut rt = Runtime::with_config(store, keys, theme, &problems)?;
     let mut term = terminal::Term::init()?;
     terminal::watch_signals(rt.sender())?;
     terminal::read_input(rt.sender())?;

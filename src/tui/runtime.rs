@@ -18,6 +18,7 @@ use super::keymap::Keymaps;
 use super::msg::{Cmd, Msg, Origin, SearchCmd};
 use super::search_worker::SearchWorker;
 use super::sync_job::{self, SyncJob};
+use super::theme::Theme;
 use super::worker::{Answer, Outcome, Query, Request, Worker};
 use crate::domain::clock::Clock;
 use crate::domain::event::Actor;
@@ -51,12 +52,17 @@ pub struct Runtime {
 impl Runtime {
     /// The seat screen on `store` with the default keys.
     pub fn new(store: Store) -> std::io::Result<Runtime> {
-        Runtime::with_keys(store, Keymaps::default(), &[])
+        Runtime::with_config(store, Keymaps::default(), Theme::default(), &[])
     }
 
-    /// The seat screen on `store` with `keys`; `problems` (with the config file's key
-    /// bindings) go to the message line.
-    pub(crate) fn with_keys(store: Store, keys: Keymaps, problems: &[String]) -> std::io::Result<Runtime> {
+    /// The seat screen on `store` with `keys` and `theme`; `problems` (with the config
+    /// file's key bindings and theme) go to the message line.
+    pub(crate) fn with_config(
+        store: Store,
+        keys: Keymaps,
+        theme: Theme,
+        problems: &[String],
+    ) -> std::io::Result<Runtime> {
         let (tx, rx) = mpsc::channel();
         let actor = store.actor().clone();
         let clock = store.clock().clone();
@@ -77,6 +83,7 @@ impl Runtime {
         };
         let worker = Worker::spawn("kefu-store", store, tx.clone())?;
         let (mut app, cmds) = App::new(actor.clone(), clock.shop_now(), keys);
+        app.set_theme(theme);
         app.report_problems(problems);
         let mut rt = Runtime {
             app,

@@ -1,6 +1,8 @@
 //! What the import tests share: the fixture files (tests/fixtures, made by
 //! make_fixtures.py and make_xlsx.py) and an empty store.
 
+#![allow(dead_code, reason = "each test file uses some of these")]
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 

@@ -96,7 +96,7 @@ impl App {
             now,
             ticks: 0,
             keys,
-            theme: Theme,
+            theme: Theme::default(),
             dirty: true,
             serial: 0,
         };
@@ -187,6 +187,12 @@ impl App {
     }
 
     /// The problems found in the key bindings of the config file, on the message line.
+    /// The screen's colours (the personal config file's `theme`).
+    pub(crate) fn set_theme(&mut self, theme: Theme) {
+        self.theme = theme;
+        self.dirty = true;
+    }
+
     pub(crate) fn report_problems(&mut self, problems: &[String]) {
         if let Some(first) = problems.first() {
             let more = if problems.len() > 1 {
@@ -262,7 +268,7 @@ impl App {
             return;
         }
         if self.sync_ui.is_open() {
-            if let Some(a) = self.sync_ui.handle_key(key) {
+            if let Some(a) = self.sync_ui.handle_key(key, &self.keys.summary) {
                 self.act(a, Place::Sync, out);
             }
             return;
@@ -525,6 +531,7 @@ impl App {
             }
             Query::ReplyDocs => {
                 if let Data::ReplyDocs(docs) = data {
+                    self.replies.set_groups(docs.iter().map(|d| (d.id.as_str(), d.group.as_str())));
                     out.push(Cmd::Search(SearchCmd::Reset(docs)));
                     out.push(Cmd::Search(SearchCmd::Query(self.replies.query().to_string())));
                 }
@@ -532,6 +539,7 @@ impl App {
             Query::Replies(_) => {
                 if let Data::Replies(rows) = data {
                     for (id, row) in rows {
+                        self.replies.group_changed(&id, row.as_ref().map(|r| r.group.as_str()));
                         out.push(Cmd::Search(match row {
                             Some(r) => SearchCmd::Upsert(ReplyDoc::from(r)),
                             None => SearchCmd::Remove(id),

@@ -474,6 +474,10 @@ fn every_keymap_entry_is_in_the_help_and_the_hints() {
     hints.push(app.replies.hints(&k));
     hints.push(app.log.hints(&k));
     hints.push(app.reports.hints(&k));
+    // The panels draw their hints themselves: the postage panel all of them, the sync
+    // summary all of them when it scrolls.
+    hints.push(k.postage.hints());
+    hints.push(k.summary.hints());
     let all_hints = hints.join(" · ");
     let help: Vec<String> =
         crate::tui::widgets::help::rows(&k).iter().map(|r| format!("{} {}", r.keys, r.what)).collect();
@@ -508,6 +512,8 @@ fn every_keymap_entry_is_in_the_help_and_the_hints() {
     check(&k.replies, &all_hints, &help);
     check(&k.log, &all_hints, &help);
     check(&k.reports, &all_hints, &help);
+    check(&k.postage, &all_hints, &help);
+    check(&k.summary, &all_hints, &help);
 }
 
 fn fake_detail() -> crate::store::OrderDetail {
@@ -567,4 +573,174 @@ fn a_log_that_fails_verification_turns_the_status_bar_red() {
     app.update(Msg::Loaded { query: Query::Integrity, data: Ok(Data::Integrity(Some(alarm))) });
     let (text, red) = bar(&app);
     assert!(text.contains("日志校验失败") && red, "{text}");
+}
+
+/// The replies pane with one search hit, reply `r1` of group 售后.
+fn app_with_a_reply() -> App {
+    let mut app = app();
+    let hit = crate::tui::panes::replies::ReplyHit {
+        id: "r1".into(),
+        code: "yfx".into(),
+        text: "亲,运费险{单号}".into(),
+        group: "售后".into(),
+        uses: 0,
+        field: crate::search::Field::Code,
+        highlights: vec![0],
+    };
+    app.update(Msg::Searched(crate::tui::search_worker::SearchResult {
+        seq: 1,
+        query: String::new(),
+        hits: vec![hit],
+    }));
+    app
+}
+
+#[test]
+fn replies_keys_delete_after_asking_and_open_their_forms() {
+    let mut app = app_with_a_reply();
+    let out = keys(&mut app, "3D");
+    assert!(writes(&out).is_empty(), "D asks first");
+    assert_eq!(app.replies.mode(), crate::tui::panes::Mode::Modal);
+    let out = keys(&mut app, "n");
+    assert!(writes(&out).is_empty(), "n keeps it");
+    assert_eq!(app.replies.mode(), crate::tui::panes::Mode::Normal);
+    let out = keys(&mut app, "Dy");
+    assert_eq!(writes(&out)[0].0, WriteCmd::DeleteReply("r1".into()));
+    let out = keys(&mut app, "Xy");
+    assert_eq!(writes(&out)[0].0, WriteCmd::DeleteGroup("售后".into()));
+    for k in ["a", "e", "R"] {
+        let mut app = app_with_a_reply();
+        keys(&mut app, "3");
+        keys(&mut app, k);
+        assert_eq!(app.replies.mode(), crate::tui::panes::Mode::Modal, "{k} opens a form");
+        assert!(writes(&keys(&mut app, "<Esc>")).is_empty());
+        assert_eq!(app.replies.mode(), crate::tui::panes::Mode::Normal, "Esc closes it");
+    }
+    // `/` starts a search: what is typed goes to the index, not to the keys.
+    let mut app = app_with_a_reply();
+    let out = keys(&mut app, "3/Dq");
+    assert!(writes(&out).is_empty() && !app.should_quit);
+    assert!(out.iter().any(|c| matches!(c, Cmd::Search(SearchCmd::Query(q)) if q == "Dq")), "{out:?}");
+}
+
+#[test]
+fn the_postage_panel_keys() {
+    let mut app = app();
+    let out = keys(&mut app, "2w");
+    assert_eq!(loads(&out), vec![Query::Order("1".into())], "w reads the selected order's row first");
+    app.update(Msg::Loaded { query: Query::Order("1".into()), data: Ok(Data::Order(Some(row("1")))) });
+    assert_eq!(app.aftersales.mode(), crate::tui::panes::Mode::Modal, "the panel is open");
+    // j/k/←/→/i change the question, write nothing; global keys are the panel's.
+    for k in ["j", "k", "<Right>", "i", "1", "q"] {
+        let out = keys(&mut app, k);
+        assert!(out.is_empty() && !app.should_quit, "{k}: {out:?}");
+        assert_eq!(app.focus, PaneId::AfterSales, "{k}");
+    }
+    let out = keys(&mut app, "t");
+    assert_eq!(writes(&out)[0].0, WriteCmd::SetShopType(crate::domain::postage::ShopType::Tmall));
+    keys(&mut app, "<Esc>");
+    assert_eq!(app.aftersales.mode(), crate::tui::panes::Mode::Normal, "Esc closes it");
+}
+
+#[test]
+fn the_log_view_keys() {
+    let mut app = app();
+    let out = keys(&mut app, "4");
+    let Some(Query::LogPage { epoch, .. }) = loads(&out).first().cloned() else { panic!("{out:?}") };
+    // `/` filters: the keys typed are text (q does not quit), Esc clears it.
+    let out = keys(&mut app, "/q");
+    assert!(out.is_empty() && !app.should_quit, "{out:?}");
+    assert_eq!(app.log.mode(), crate::tui::panes::Mode::Typing);
+    keys(&mut app, "<Enter>");
+    assert_eq!(app.log.mode(), crate::tui::panes::Mode::Normal);
+    let out = keys(&mut app, "r");
+    assert!(
+        matches!(&loads(&out)[..], [Query::LogPage { after: None, epoch: e }] if *e > epoch),
+        "r reads again from the newest: {out:?}"
+    );
+    // 1 goes back to the queue.
+    keys(&mut app, "1");
+    assert_eq!(app.focus, PaneId::Queue);
+}
+
+#[test]
+fn the_reports_view_keys() {
+    let mut app = app();
+    keys(&mut app, "5");
+    let day = |out: &[Cmd]| match &loads(out)[..] {
+        [Query::Report { req, .. }] => Some((req.kind, req.date)),
+        _ => None,
+    };
+    let today = now().date();
+    assert_eq!(day(&keys(&mut app, "[")), Some((ReportKind::Daily, today - chrono::Duration::days(1))));
+    assert_eq!(day(&keys(&mut app, "]")), Some((ReportKind::Daily, today)));
+    assert_eq!(day(&keys(&mut app, "r")), Some((ReportKind::Daily, today)), "r computes again");
+    assert_eq!(day(&keys(&mut app, "h")).map(|d| d.0), Some(*ReportKind::ALL.last().unwrap_or(&ReportKind::Daily)));
+    // d opens the DSR calculator: it takes the keys (digits are text, not panes).
+    keys(&mut app, "ld");
+    let out = keys(&mut app, "4");
+    assert!(out.is_empty());
+    assert_eq!(app.focus, PaneId::Reports, "4 went into the calculator");
+    keys(&mut app, "<Esc>");
+    keys(&mut app, "1");
+    assert_eq!(app.focus, PaneId::Queue);
+}
+
+#[test]
+fn the_after_sales_list_keys() {
+    let mut app = app();
+    let out = keys(&mut app, "2a");
+    assert!(loads(&out).iter().any(|q| matches!(q, Query::Cases(CaseScope::All))), "a shows every open case: {out:?}");
+    let out = keys(&mut app, "/");
+    assert!(out.is_empty() && app.message.as_ref().is_some_and(|(m, _)| m.contains("a 切换")), "{:?}", app.message);
+}
+
+#[test]
+fn the_reply_forms_list_the_groups_that_fit_what_is_typed() {
+    let mut app = app_with_a_reply();
+    let doc = |id: &str, group: &str| crate::search::ReplyDoc {
+        id: id.into(),
+        code: id.into(),
+        text: "亲".into(),
+        group: group.into(),
+        uses: 0,
+    };
+    let docs = vec![doc("r1", "售后处理"), doc("r2", "售后处理"), doc("r3", "售前"), doc("r4", "物流 SF")];
+    app.update(Msg::Loaded { query: Query::ReplyDocs, data: Ok(Data::ReplyDocs(docs)) });
+    keys(&mut app, "3a<Tab><Tab>");
+    let group = |app: &App| app.replies.form_preview().last().cloned().unwrap_or_default();
+    // The new reply starts in the selected reply's group (售后), which does not exist.
+    assert_eq!(group(&app), "分组:「售后」是新分组;相近的已有分组:售后处理(2)");
+    keys(&mut app, "处理");
+    assert_eq!(group(&app), "分组:售后处理(已有 2 条)");
+    // Fuzzy and ASCII case-blind: `sf` finds 物流 SF.
+    let mut app = app_with_a_reply();
+    app.update(Msg::Loaded {
+        query: Query::ReplyDocs,
+        data: Ok(Data::ReplyDocs(vec![doc("r3", "售前"), doc("r4", "物流 SF")])),
+    });
+    keys(&mut app, "3e<Tab><Tab>");
+    for _ in 0..2 {
+        app.update(Msg::Key(KeyEvent::from(KeyCode::Backspace)));
+    }
+    keys(&mut app, "sf");
+    assert_eq!(group(&app), "分组:「sf」是新分组;相近的已有分组:物流 SF(1)");
+    // A reply saved elsewhere moves its group's count.
+    let row = crate::store::ReplyRow {
+        reply_id: "r5".into(),
+        code: "x".into(),
+        text: "亲".into(),
+        group: "物流 SF".into(),
+        uses: 0,
+        updated_at: String::new(),
+        updated_by: String::new(),
+    };
+    app.update(Msg::Loaded {
+        query: Query::Replies(vec!["r5".into(), "r3".into()]),
+        data: Ok(Data::Replies(vec![("r5".into(), Some(row)), ("r3".into(), None)])),
+    });
+    for _ in 0..2 {
+        app.update(Msg::Key(KeyEvent::from(KeyCode::Backspace)));
+    }
+    assert_eq!(group(&app), "已有分组:物流 SF(2)", "售前 had one reply, now deleted");
 }

@@ -317,7 +317,7 @@ impl AfterSalesPane {
         Some(Action::Write(cmd))
     }
 
-    fn modal_key(&mut self, key: KeyEvent) -> Option<Action> {
+    fn modal_key(&mut self, key: KeyEvent, keys: &Keymaps) -> Option<Action> {
         let modal = self.modal.as_mut()?;
         let (event, submit) = match modal {
             CaseModal::Confirm { cmd, .. } => {
@@ -344,7 +344,7 @@ impl AfterSalesPane {
                 };
             }
             CaseModal::Postage(p) => {
-                return match p.handle_key(key) {
+                return match p.handle_key(key, &keys.postage) {
                     PostageEvent::Close => {
                         self.modal = None;
                         None
@@ -561,7 +561,7 @@ impl AfterSalesPane {
 impl Pane for AfterSalesPane {
     fn handle_key(&mut self, key: KeyEvent, keys: &Keymaps) -> Option<Action> {
         if self.modal.is_some() {
-            return self.modal_key(key);
+            return self.modal_key(key, keys);
         }
         if self.view.is_some() {
             return self.view_key(key, keys);

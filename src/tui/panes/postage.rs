@@ -2,7 +2,7 @@
 //! (`domain::postage::who_pays`) over shop type × case × remedy.
 
 use ratatui::Frame;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -14,6 +14,7 @@ use crate::domain::order::OrderStatus;
 use crate::domain::postage::{PostageCase, Remedy, ShopType, fee_fen, who_pays};
 use crate::store::QueueRow;
 use crate::tui::action::Action;
+use crate::tui::keymap::{Keymap, PostageKey};
 use crate::tui::theme::Role;
 use crate::tui::widgets::popup;
 use crate::tui::worker::{CaseViewData, WriteCmd};
@@ -76,22 +77,23 @@ pub(crate) fn seed(shop: ShopType, order: &QueueRow, view: Option<&CaseViewData>
 }
 
 impl PostageState {
-    pub(crate) fn handle_key(&mut self, key: KeyEvent) -> PostageEvent {
+    pub(crate) fn handle_key(&mut self, key: KeyEvent, keys: &Keymap<PostageKey>) -> PostageEvent {
         let n = PostageCase::ALL.len();
-        match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('w') => return PostageEvent::Close,
-            KeyCode::Char('j') | KeyCode::Down => self.case = (self.case + 1) % n,
-            KeyCode::Char('k') | KeyCode::Up => self.case = (self.case + n - 1) % n,
-            KeyCode::Left | KeyCode::Right | KeyCode::Char('h') | KeyCode::Char('l') | KeyCode::Char(' ') => {
+        match keys.lookup(&key) {
+            Some(PostageKey::Close) => return PostageEvent::Close,
+            Some(PostageKey::NextCase) => self.case = (self.case + 1) % n,
+            Some(PostageKey::PrevCase) => self.case = (self.case + n - 1) % n,
+            // Two remedies: either way is the other one.
+            Some(PostageKey::RemedyPrev | PostageKey::RemedyNext) => {
                 self.remedy = if self.remedy == Remedy::Exchange { Remedy::Refund } else { Remedy::Exchange }
             }
-            KeyCode::Char('i') => self.invoice_kept = !self.invoice_kept,
-            KeyCode::Char('t') => {
+            Some(PostageKey::Invoice) => self.invoice_kept = !self.invoice_kept,
+            Some(PostageKey::ShopType) => {
                 let next = if self.shop == ShopType::CShop { ShopType::Tmall } else { ShopType::CShop };
                 self.shop = next;
                 return PostageEvent::Act(Action::Write(WriteCmd::SetShopType(next)));
             }
-            _ => {}
+            None => {}
         }
         PostageEvent::None
     }
@@ -114,14 +116,18 @@ impl PostageState {
         let area = popup::centered(screen, 76, 18);
         let inner = popup::frame(f, area, &format!("谁付邮费? · {}", self.subject), ui.theme);
         let dim = ui.style(Role::Dim);
+        let k = &ui.keys.postage;
         let mut lines = vec![Line::from(vec![
             Span::styled("店铺 ", dim),
             Span::styled(self.shop.label(), ui.style(Role::Accent)),
-            Span::styled("  (t 切换)   方案 ", dim),
+            Span::styled(format!("  ({} 切换)   方案 ", k.key_of(PostageKey::ShopType)), dim),
             Span::styled(self.remedy.label(), ui.style(Role::Accent)),
-            Span::styled("  (←/→)   发票未退回 ", dim),
+            Span::styled(
+                format!("  ({}/{})   发票未退回 ", k.key_of(PostageKey::RemedyPrev), k.key_of(PostageKey::RemedyNext)),
+                dim,
+            ),
             Span::raw(if self.invoice_kept { "是" } else { "否" }),
-            Span::styled(" (i)", dim),
+            Span::styled(format!(" ({})", k.key_of(PostageKey::Invoice)), dim),
         ])];
         for (i, c) in PostageCase::ALL.iter().enumerate() {
             let st = if i == self.case { ui.style(Role::Selected) } else { ui.style(Role::Plain) };
@@ -132,7 +138,7 @@ impl PostageState {
             let st = if i == 0 { ui.style(Role::Answer) } else { ui.style(Role::Plain) };
             lines.push(Line::styled(l, st));
         }
-        lines.push(Line::styled("j/k 情形 · ←/→ 换货/退款 · t 店铺类型 · i 发票 · Esc 关闭", dim));
+        lines.push(Line::styled(k.hints(), dim));
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -557,7 +557,7 @@ impl QueuePane {
         if r.open_refunds > 0 {
             status.push_str("·退");
         }
-        let flag = if r.flag == Flag::Grey { " " } else { "■" };
+        let flag = ui.theme.flag_mark(r.flag);
         Row::new(vec![
             ratatui::widgets::Cell::from(Span::styled(flag, ui.style(Role::Flag(r.flag)))),
             cell(&tail, 8).into(),

@@ -2,6 +2,10 @@
 //! the results with matched characters highlighted, and a preview filled from the
 //! selected order. Enter copies. Add, edit and delete replies and groups.
 
+use std::collections::{BTreeMap, HashMap};
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,7 +21,7 @@ use crate::tui::msg::FormId;
 use crate::tui::refresh::{Dep, Shown};
 use crate::tui::text::{cell, clip, safe};
 use crate::tui::theme::Role;
-use crate::tui::widgets::form::{Field, Form};
+use crate::tui::widgets::form::{Field, Form, FormEvent};
 use crate::tui::widgets::highlight::highlighted;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::popup;
@@ -67,6 +71,10 @@ pub(crate) struct RepliesPane {
     values: PlaceholderValues,
     modal: Option<ReplyModal>,
     pending: Pending,
+    /// Which group each reply is in, and how many replies each group has: the group
+    /// field of the reply forms lists the groups that match what is typed.
+    group_of: HashMap<String, String>,
+    groups: BTreeMap<String, usize>,
 }
 
 impl RepliesPane {
@@ -81,6 +89,44 @@ impl RepliesPane {
             values: PlaceholderValues::default(),
             modal: None,
             pending: Pending::default(),
+            group_of: HashMap::new(),
+            groups: BTreeMap::new(),
+        }
+    }
+
+    /// Every reply (the index starts again from them): their groups.
+    pub(crate) fn set_groups<'a>(&mut self, replies: impl Iterator<Item = (&'a str, &'a str)>) {
+        self.group_of.clear();
+        self.groups.clear();
+        for (id, group) in replies {
+            self.group_of.insert(id.to_string(), group.to_string());
+            *self.groups.entry(group.to_string()).or_default() += 1;
+        }
+    }
+
+    /// The open reply form's lines under its fields (tests).
+    #[cfg(test)]
+    pub(crate) fn form_preview(&self) -> Vec<String> {
+        match &self.modal {
+            Some(ReplyModal::Edit { form, .. }) => form.preview.clone(),
+            Some(ReplyModal::RenameGroup { form, .. }) => form.preview.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// One reply changed (`None`: deleted).
+    pub(crate) fn group_changed(&mut self, id: &str, group: Option<&str>) {
+        if let Some(old) = self.group_of.remove(id)
+            && let Some(n) = self.groups.get_mut(&old)
+        {
+            *n -= 1;
+            if *n == 0 {
+                self.groups.remove(&old);
+            }
+        }
+        if let Some(g) = group {
+            self.group_of.insert(id.to_string(), g.to_string());
+            *self.groups.entry(g.to_string()).or_default() += 1;
         }
     }
 
@@ -152,9 +198,7 @@ impl RepliesPane {
                 Field::text(ReplyField::Group, "分组", &group),
             ],
         );
-        let names: Vec<String> =
-            crate::domain::placeholders::all_names().iter().map(|(_, zh)| format!("{{{zh}}}")).collect();
-        form.preview = vec![format!("占位符:{}", names.join(" "))];
+        form.preview = reply_preview(&self.groups, &group);
         self.pending.clear();
         self.modal = Some(ReplyModal::Edit { id, form });
     }
@@ -175,6 +219,9 @@ impl RepliesPane {
             }
             ReplyModal::Edit { id, form } => {
                 let e = form.handle_key(key);
+                if e == FormEvent::Changed {
+                    form.preview = reply_preview(&self.groups, form.text(ReplyField::Group));
+                }
                 let cmd = WriteCmd::SaveReply {
                     id: id.clone(),
                     code: form.trimmed(ReplyField::Code),
@@ -185,6 +232,9 @@ impl RepliesPane {
             }
             ReplyModal::RenameGroup { from, form } => {
                 let e = form.handle_key(key);
+                if e == FormEvent::Changed {
+                    form.preview = vec![group_line(&self.groups, form.text(GroupField::Name))];
+                }
                 (e, WriteCmd::RenameGroup { from: from.clone(), to: form.trimmed(GroupField::Name) })
             }
         };
@@ -312,10 +362,9 @@ impl Pane for RepliesPane {
             RepliesKey::RenameGroup => {
                 let g = self.selected()?.group.clone();
                 self.pending.clear();
-                self.modal = Some(ReplyModal::RenameGroup {
-                    form: Form::new(&format!("分组改名 · {g}"), vec![Field::text(GroupField::Name, "新名称", &g)]),
-                    from: g,
-                });
+                let mut form = Form::new(&format!("分组改名 · {g}"), vec![Field::text(GroupField::Name, "新名称", &g)]);
+                form.preview = vec![group_line(&self.groups, &g)];
+                self.modal = Some(ReplyModal::RenameGroup { form, from: g });
             }
             RepliesKey::DeleteGroup => {
                 let g = self.selected()?.group.clone();
@@ -461,5 +510,38 @@ impl Pane for RepliesPane {
             out.push(Shown::new(Dep::Order(no.clone()), Query::Values(Some(no.clone()))));
         }
         out
+    }
+}
+
+/// The reply form's lines under its fields: the placeholders, the groups.
+fn reply_preview(groups: &BTreeMap<String, usize>, group: &str) -> Vec<String> {
+    let names: Vec<String> =
+        crate::domain::placeholders::all_names().iter().map(|(_, zh)| format!("{{{zh}}}")).collect();
+    vec![format!("占位符:{}", names.join(" ")), group_line(groups, group)]
+}
+
+/// The groups that fit what is typed into a group field, best first, with their sizes
+/// (fuzzy, by `fuzzy-matcher`: a short list, where it is fast), or that the name is a
+/// new group — so a slip (售后 for 售后处理) does not quietly start a second group.
+fn group_line(groups: &BTreeMap<String, usize>, typed: &str) -> String {
+    let typed = typed.trim();
+    if let Some(n) = groups.get(typed) {
+        return format!("分组:{typed}(已有 {n} 条)");
+    }
+    let m = SkimMatcherV2::default().ignore_case();
+    let mut hits: Vec<(i64, &str, usize)> = groups
+        .iter()
+        .filter_map(|(g, n)| {
+            let score = if typed.is_empty() { 0 } else { m.fuzzy_match(g, typed)? };
+            Some((score, g.as_str(), *n))
+        })
+        .collect();
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(b.1)));
+    let list: Vec<String> = hits.iter().take(8).map(|(_, g, n)| format!("{g}({n})")).collect();
+    match (typed.is_empty(), list.is_empty()) {
+        (true, true) => "分组:还没有分组".into(),
+        (true, false) => format!("已有分组:{}", list.join(" ")),
+        (false, true) => format!("分组:「{typed}」是新分组"),
+        (false, false) => format!("分组:「{typed}」是新分组;相近的已有分组:{}", list.join(" ")),
     }
 }

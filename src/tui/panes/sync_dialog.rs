@@ -15,6 +15,7 @@ use ratatui::widgets::{Gauge, Paragraph};
 
 use crate::sync::{Progress, Scope};
 use crate::tui::action::Action;
+use crate::tui::keymap::{Keymap, SummaryKey};
 use crate::tui::panes::Ui;
 use crate::tui::sync_files::{LIST_MAX, SyncFileEntry, human_bytes, typed_path};
 use crate::tui::sync_job::SyncJob;
@@ -312,7 +313,7 @@ impl SyncDialog {
         }
     }
 
-    pub(crate) fn handle_key(&mut self, key: KeyEvent) -> Option<Action> {
+    pub(crate) fn handle_key(&mut self, key: KeyEvent, keys: &Keymap<SummaryKey>) -> Option<Action> {
         match self {
             SyncDialog::Closed => None,
             SyncDialog::Ask(a) => {
@@ -343,15 +344,13 @@ impl SyncDialog {
                 _ => Some(Action::Notice(RUNNING_HINT.into())),
             },
             SyncDialog::Finished(d) => {
-                match key.code {
-                    KeyCode::Char('j') | KeyCode::Down => d.scroll = d.scroll.saturating_add(1),
-                    KeyCode::Char('k') | KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
-                    KeyCode::PageDown => d.scroll = d.scroll.saturating_add(10),
-                    KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(10),
-                    KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char(' ') => {
-                        *self = SyncDialog::Closed
-                    }
-                    _ => {}
+                match keys.lookup(&key) {
+                    Some(SummaryKey::Down) => d.scroll = d.scroll.saturating_add(1),
+                    Some(SummaryKey::Up) => d.scroll = d.scroll.saturating_sub(1),
+                    Some(SummaryKey::PageDown) => d.scroll = d.scroll.saturating_add(10),
+                    Some(SummaryKey::PageUp) => d.scroll = d.scroll.saturating_sub(10),
+                    Some(SummaryKey::Ok | SummaryKey::Close) => *self = SyncDialog::Closed,
+                    None => {}
                 }
                 None
             }
@@ -473,9 +472,12 @@ fn draw_finished(f: &mut Frame, screen: Rect, d: &Finished, ui: &Ui) {
     let more = lines.len() > body_h;
     let shown: Vec<Line> = lines.into_iter().skip(scroll).take(body_h).collect();
     f.render_widget(Paragraph::new(shown), Rect::new(inner.x, inner.y, inner.width, body_h as u16));
-    let hint = if more { "Enter/Esc 关闭 · j/k 滚动" } else { "Enter/Esc 关闭" };
+    let hint = ui.keys.summary.hints_where(|a| match a {
+        SummaryKey::Ok | SummaryKey::Close => true,
+        SummaryKey::Down | SummaryKey::Up | SummaryKey::PageDown | SummaryKey::PageUp => more,
+    });
     f.render_widget(
-        Paragraph::new(Line::styled(clip(hint, inner_w), ui.style(Role::Dim))),
+        Paragraph::new(Line::styled(clip(&hint, inner_w), ui.style(Role::Dim))),
         Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
     );
 }

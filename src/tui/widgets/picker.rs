@@ -2,9 +2,9 @@
 
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 
 use super::popup;
 use crate::tui::text::clip;
@@ -52,26 +52,29 @@ impl Picker {
         }
     }
 
+    /// The items as a `List` (it keeps the selected one in view on a short screen),
+    /// a blank line, the keys.
     pub(crate) fn draw(&self, f: &mut Frame, screen: Rect, theme: &Theme) {
         let area = popup::centered(screen, 76, self.items.len() as u16 + 4);
         let inner = popup::frame(f, area, &self.title, theme);
         let w = inner.width as usize;
-        let mut lines: Vec<Line> = self
+        let items: Vec<ListItem> = self
             .items
             .iter()
             .enumerate()
             .map(|(i, (text, role))| {
-                let sel = i == self.selected;
-                let st = if sel { theme.style(Role::Selected) } else { theme.style(Role::Plain) };
-                Line::from(vec![
+                ListItem::new(Line::from(vec![
                     Span::styled(format!("{i} "), theme.style(Role::Dim)),
                     Span::styled("■ ", theme.style(*role)),
-                    Span::styled(clip(text, w.saturating_sub(4)), st),
-                ])
+                    Span::raw(clip(text, w.saturating_sub(4))),
+                ]))
             })
             .collect();
-        lines.push(Line::from(""));
-        lines.push(Line::styled(clip("j/k 选择 · 数字直选 · Enter 确定 · Esc 取消", w), theme.style(Role::Dim)));
-        f.render_widget(Paragraph::new(lines), inner);
+        let [list, _, hint] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+        let mut state = ListState::default().with_selected(Some(self.selected));
+        f.render_stateful_widget(List::new(items).highlight_style(theme.style(Role::Selected)), list, &mut state);
+        let keys = Line::styled(clip("j/k 选择 · 数字直选 · Enter 确定 · Esc 取消", w), theme.style(Role::Dim));
+        f.render_widget(Paragraph::new(keys), hint);
     }
 }
