@@ -67,6 +67,7 @@ fn gbk_41_column_export_gives_every_field() {
             receiver_phone: "13812341234".into(),
             receiver_address: "浙江省 杭州市 西湖区 文三路90号,东部软件园3号楼\"创新中心\"(310012)".into(),
             status: OrderStatus::WaitSellerSendGoods.into(),
+            status_text: "买家已付款，等待卖家发货".into(),
             amount_fen: 17600,
             postage_fen: 0,
             created_at: Some(t("2026-06-28 09:58:00")),
@@ -95,6 +96,7 @@ fn gbk_41_column_export_gives_every_field() {
             receiver_phone: "15900001111".into(),
             receiver_address: "北京 北京市 朝阳区 望京街道 阜通东大街6号 方恒国际中心A座1203(100102)".into(),
             status: OrderStatus::WaitBuyerConfirmGoods.into(),
+            status_text: "卖家已发货,等待买家确认收货".into(),
             amount_fen: 25950,
             postage_fen: 1000,
             created_at: Some(t("2026-06-27 21:15:33")),
@@ -240,23 +242,72 @@ fn a_newer_export_updates_platform_fields_and_keeps_local_work() {
 fn bad_rows_are_reported_by_line_and_good_rows_import() {
     let mut s = store();
     let sum = import_list(&mut s, "ExportOrderList_malformed.csv");
-    assert_eq!(counts(&sum), (3, 0, 0, 6));
-    assert_eq!(sum.rejected.lines(), [3, 6, 7, 8, 9, 12]);
+    assert_eq!(counts(&sum), (4, 0, 0, 5));
+    assert_eq!(sum.rejected.lines(), [6, 7, 8, 9, 12]);
     let reasons: Vec<&str> = sum.rejected.kept.iter().map(|e| e.reason.as_str()).collect();
-    assert!(reasons[0].contains("订单状态「发货中吧」无法识别"), "{}", reasons[0]);
-    assert!(reasons[1].contains("买家实际支付金额") && reasons[1].contains("八十八"), "{}", reasons[1]);
-    assert!(reasons[2].contains("订单创建时间「2026-13-45 10:00」不是日期"), "{}", reasons[2]);
-    assert!(reasons[3].contains("订单编号为空"), "{}", reasons[3]);
-    assert_eq!(reasons[4], "订单编号 5001 与第 2 行重复");
-    assert!(reasons[5].contains("只有 9 列"), "{}", reasons[5]);
-    assert_eq!(sum.rejected.kept[0].to_string(), "第 3 行:订单状态「发货中吧」无法识别");
-    for no in ["5001", "5003", "5006"] {
+    assert!(reasons[0].contains("买家实际支付金额") && reasons[0].contains("八十八"), "{}", reasons[0]);
+    assert!(reasons[1].contains("订单创建时间「2026-13-45 10:00」不是日期"), "{}", reasons[1]);
+    assert!(reasons[2].contains("订单编号为空"), "{}", reasons[2]);
+    assert_eq!(reasons[3], "订单编号 5001 与第 2 行重复");
+    assert!(reasons[4].contains("只有 9 列"), "{}", reasons[4]);
+    // a status text kefu does not know keeps its row, and is listed
+    let unknown = record(&s, "5002");
+    assert_eq!((unknown.status.0, unknown.status_text.as_str()), (OrderStatus::Unknown, "发货中吧"));
+    assert_eq!(sum.unknown.entries(), [("订单状态", "发货中吧", 1)]);
+    for no in ["5001", "5002", "5003", "5006"] {
         assert!(s.platform_record(no).unwrap().is_some(), "{no}");
     }
     assert_eq!(record(&s, "5003").receiver_address, "上海市 浦东新区 张江路1号");
     assert_eq!(record(&s, "5006").amount_fen, 550);
     assert_eq!(record(&s, "5001").buyer, "好买家一", "the first of two rows with one number wins");
-    assert_eq!(s.order_count().unwrap(), 3);
+    assert_eq!(s.order_count().unwrap(), 4);
+}
+
+/// An unknown 订单状态 never drops its row, and never hides a paid, unshipped order: the
+/// queue reads the pay time, ship time and tracking number when the status says nothing.
+#[test]
+fn unknown_status_texts_keep_their_rows_and_their_place_in_the_queue() {
+    let mut s = store();
+    let csv = "订单编号,买家会员名,订单状态,订单付款时间,物流单号,发货时间\n\
+               801,a,买家已付款，等待卖家备货,2026-06-28 10:00:00,,\n\
+               802,b,卖家已揽收,2026-06-28 10:00:00,SF123,\n\
+               803,c,待审核,,,\n\
+               804,d,买家已付款，等待卖家备货,2026-06-28 11:00:00,,2026-06-28 18:00:00\n\
+               805,e,卖家已发货，等待买家确认,2026-06-28 11:00:00,SF124,\n";
+    let sum = import_bytes(&mut s, csv.as_bytes()).unwrap();
+    assert_eq!(counts(&sum), (5, 0, 0, 0));
+    assert_eq!(
+        sum.unknown.entries(),
+        [("订单状态", "买家已付款，等待卖家备货", 2), ("订单状态", "卖家已揽收", 1), ("订单状态", "待审核", 1)]
+    );
+    let row = |no: &str| s.queue_row(no).unwrap().unwrap();
+    assert_eq!(
+        (row("801").status, row("801").status_text.as_str()),
+        (Some(OrderStatus::Unknown), "买家已付款，等待卖家备货")
+    );
+    assert!(row("801").ship_by.is_some(), "paid, no tracking: awaits shipment");
+    assert!(row("802").ship_by.is_none() && row("804").ship_by.is_none(), "tracking or a ship time: shipped");
+    assert_eq!(row("805").status, Some(OrderStatus::WaitBuyerConfirmGoods));
+    let now = t("2026-06-30 09:00:00");
+    let to_ship: Vec<String> = s
+        .queue_page(kefu::store::orders::QueueView::ToShip, now, None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.order_no)
+        .collect();
+    assert_eq!(to_ship, ["801"]);
+    let unknown: Vec<String> = s
+        .queue_page(kefu::store::orders::QueueView::Status(OrderStatus::Unknown), now, None, 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.order_no)
+        .collect();
+    assert_eq!(unknown, ["801", "803", "802", "804"], "most urgent first");
+    // the same file again changes nothing
+    let before = state(&s);
+    let again = import_bytes(&mut s, csv.as_bytes()).unwrap();
+    assert_eq!(counts(&again), (0, 0, 5, 0));
+    assert_eq!(state(&s), before);
 }
 
 #[test]
@@ -420,16 +471,19 @@ fn escape_sequences_in_a_csv_arrive_clean() {
     let mut s = store();
     let csv = "订单编号,买家会员名,订单状态,收货地址,买家留言\n\
                9001,\"\x1b]0;x\x07\x1b[2J坏人\",交易成功,\"杭州\u{202E}市\",\"第一行\x1b[31m\r\n第二行\"\n\
-               9002,x,\"\x1b[2J发货中\",,\n";
+               9002,x,\"\x1b[2J发货中\",,\n\
+               ABC,x,交易成功,,\n";
     let sum = import_bytes(&mut s, csv.as_bytes()).unwrap();
-    assert_eq!(counts(&sum), (1, 0, 0, 1));
+    assert_eq!(counts(&sum), (2, 0, 0, 1));
     let r = record(&s, "9001");
     assert_eq!(r.buyer, "坏人");
     assert_eq!(r.receiver_address, "杭州市");
     assert_eq!(r.buyer_message, "第一行\n第二行");
+    assert_eq!(record(&s, "9002").status_text, "发货中", "an unknown status is kept, cleaned");
+    let shown = sum.unknown.warning().join("\n");
+    assert!(!shown.contains('\x1b') && shown.contains("订单状态「发货中」:1 行"), "{shown:?}");
     let shown = sum.rejected.kept[0].to_string();
-    assert!(!shown.contains('\x1b'), "{shown:?}");
-    assert_eq!(shown, "第 4 行:订单状态「发货中」无法识别", "the message of line 2 spans two lines");
+    assert!(shown.starts_with("第 5 行:订单编号「ABC」"), "the message of line 2 spans two lines: {shown}");
 }
 
 // ---------------------------------------------------------------- refunds
@@ -612,8 +666,8 @@ fn cli_import_orders_prints_a_summary_and_exits_by_outcome() {
     let o = kefu(&db, &["import-orders", &f("ExportOrderList_malformed.csv")]);
     assert!(o.status.success(), "good rows imported: exit 0");
     let text = out(&o);
-    assert!(text.contains("新增 3 · 更新 0 · 未变 0 · 拒绝 6"), "{text}");
-    assert!(text.contains("第 3 行:订单状态「发货中吧」无法识别"), "{text}");
+    assert!(text.contains("新增 4 · 更新 0 · 未变 0 · 拒绝 5"), "{text}");
+    assert!(text.trim_end().ends_with("订单状态「发货中吧」:1 行"), "the summary ends with it: {text}");
     assert!(text.contains("第 9 行:订单编号 5001 与第 2 行重复"), "{text}");
 
     let o = kefu(&db, &["import-orders", &f("random.csv")]);
@@ -630,7 +684,7 @@ fn cli_import_orders_prints_a_summary_and_exits_by_outcome() {
 
     // every row bad: nothing imported, non-zero
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "订单编号,买家会员名,订单状态\n1,a,不知道\n2,b,也不知道\n").unwrap();
+    std::fs::write(&bad, "订单编号,买家会员名,订单状态\n,a,交易成功\n-1,b,交易成功\n").unwrap();
     let o = kefu(&db, &["import-orders", bad.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(out(&o).contains("拒绝 2"), "{}", out(&o));
@@ -638,7 +692,15 @@ fn cli_import_orders_prints_a_summary_and_exits_by_outcome() {
     // the queue shows what came in
     let o = kefu(&db, &["orders", "--json"]);
     let rows: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 6);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 7);
+    let unknown = rows.iter().find(|r| r["order_no"] == "5002").unwrap();
+    assert_eq!((unknown["status"].as_str(), unknown["status_text"].as_str()), (Some("UNKNOWN"), Some("发货中吧")));
+    let known = rows.iter().find(|r| r["order_no"] == "5001").unwrap();
+    assert_eq!(
+        (known["status"].as_str(), known["status_text"].as_str()),
+        (Some("WAIT_SELLER_SEND_GOODS"), Some("买家已付款，等待卖家发货"))
+    );
 
     let o = kefu(&db, &["import-refunds", &f("ExportRefundList_gbk.csv")]);
     assert!(o.status.success(), "{}", err(&o));
@@ -660,7 +722,7 @@ fn cli_output_stays_clean_of_escape_sequences() {
     assert!(o.status.success(), "{}", err(&o));
     let text = out(&o);
     assert!(!text.contains('\x1b') && !text.contains('\x07') && !text.contains('\u{202E}'), "{text:?}");
-    assert!(text.contains("第 3 行:订单状态「未知」无法识别"), "{text}");
+    assert!(text.contains("订单状态「未知」:1 行"), "{text}");
     let o = kefu(&db, &["orders", "--json"]);
     assert!(out(&o).contains("\"buyer\":\"坏人\"") || out(&o).contains("\"buyer\": \"坏人\""), "{}", out(&o));
 }

@@ -1089,3 +1089,42 @@ fn a_failed_bulk_import_leaves_nothing() {
     assert_eq!(state(&b), before);
     assert_eq!(index_names(&b), indexes);
 }
+
+// ---------------------------------------------------------------- status codes
+
+/// A newer kefu (or an export kefu could not read) writes a status code this kefu has
+/// no name for: the event imports, the order comes in as unknown, and the code is kept
+/// as it was, so a seat that passes the event on passes it on unchanged.
+#[test]
+fn a_status_code_this_kefu_does_not_know_syncs_and_is_kept() {
+    use kefu::domain::order::OrderStatusField;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = store("a");
+    let mut newer = order("7001", OrderStatus::WaitSellerSendGoods);
+    newer.status = OrderStatusField::from_code("TRADE_FROM_A_NEWER_KEFU");
+    newer.status_text = "买家已付款，等待卖家备货".into();
+    let mut unknown = order("7002", OrderStatus::Unknown);
+    unknown.status_text = "奇怪的状态".into();
+    unknown.paid_at = None;
+    a.record(EventBody::OrdersUpserted { source: "newer".into(), orders: vec![newer, unknown] }).unwrap();
+    let p = export(&mut a, dir.path(), "a.kefusync");
+    assert!(std::fs::read_to_string(&p).unwrap().contains("TRADE_FROM_A_NEWER_KEFU"));
+
+    let mut b = store("b");
+    let r = sync::import(&mut b, &p).unwrap();
+    assert_eq!(r.new, 1);
+    let got = b.platform_record("7001").unwrap().unwrap();
+    assert_eq!((got.status.0, got.status.code()), (OrderStatus::Unknown, "TRADE_FROM_A_NEWER_KEFU"));
+    assert_eq!(got.status_text, "买家已付款，等待卖家备货");
+    let row = b.queue_row("7001").unwrap().unwrap();
+    assert_eq!(row.status, Some(OrderStatus::Unknown));
+    assert!(row.ship_by.is_some(), "paid and not shipped: its promise runs though the status says nothing");
+    let got = b.platform_record("7002").unwrap().unwrap();
+    assert_eq!((got.status.0, got.status.code()), (OrderStatus::Unknown, "UNKNOWN"));
+    assert_same(&a, &b);
+    // passed on from b, the code is still as it was
+    let p2 = export(&mut b, dir.path(), "b.kefusync");
+    let mut c = store("c");
+    sync::import(&mut c, &p2).unwrap();
+    assert_eq!(c.platform_record("7001").unwrap().unwrap().status.code(), "TRADE_FROM_A_NEWER_KEFU");
+}

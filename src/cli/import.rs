@@ -58,10 +58,11 @@ pub fn run_orders(store: &mut Store, a: OrdersArgs) -> Result<()> {
     if a.dry.dry_run {
         out::line(DRY_RUN_NOTE)?;
     }
-    print_summary(&source, &sum, "订单")?;
+    print_counts(&source, &sum, "订单")?;
     if let Some(d) = &a.detail {
         print_rejections(&format!("明细文件 {}", import::source_name(d)), &sum.detail_rejected)?;
     }
+    print_unknown(&sum)?;
     finish(&sum)
 }
 
@@ -92,7 +93,22 @@ pub(crate) fn refused(source: &str, e: ImportError) -> anyhow::Error {
     }
 }
 
+/// The summary, ending with the values kefu did not know.
 pub(crate) fn print_summary(source: &str, sum: &Summary, what: &str) -> std::io::Result<()> {
+    print_counts(source, sum, what)?;
+    print_unknown(sum)
+}
+
+/// The warning that ends a summary.
+fn print_unknown(sum: &Summary) -> std::io::Result<()> {
+    for w in sum.unknown.warning() {
+        out::line(w)?;
+    }
+    Ok(())
+}
+
+/// What was read and what it did, and the rejected rows.
+fn print_counts(source: &str, sum: &Summary, what: &str) -> std::io::Result<()> {
     let format = match (&sum.sheet, sum.encoding) {
         (Some(sheet), _) => format!("xlsx 工作表「{sheet}」"),
         (None, Some(e)) => e.label().to_string(),
@@ -103,9 +119,6 @@ pub(crate) fn print_summary(source: &str, sum: &Summary, what: &str) -> std::io:
     print_rejections("", &sum.rejected)?;
     for n in &sum.notes {
         out::line(clean_line(n))?;
-    }
-    for w in sum.unknown.warning() {
-        out::line(w)?;
     }
     Ok(())
 }

@@ -65,12 +65,21 @@ pub fn run(store: &Store, a: Args) -> Result<()> {
             r.title.clone(),
             r.paid_at.map(format_short).unwrap_or_default(),
             r.ship_by.map(|s| format_time_left(s, now)).unwrap_or_default(),
-            r.status.map(|s| s.short_label()).unwrap_or("未导入").to_string(),
+            status_cell(r),
             r.memo_last.clone(),
         ]);
     }
     out::table(&t.max_width(24))?;
     Ok(())
+}
+
+/// The status column: an unknown status shows the export's own text.
+fn status_cell(r: &QueueRow) -> String {
+    match r.status {
+        None => "未导入".to_string(),
+        Some(OrderStatus::Unknown) if !r.status_text.is_empty() => format!("未知:{}", r.status_text),
+        Some(s) => s.short_label().to_string(),
+    }
 }
 
 fn row_json(r: &QueueRow, now: chrono::NaiveDateTime) -> serde_json::Value {
@@ -80,6 +89,8 @@ fn row_json(r: &QueueRow, now: chrono::NaiveDateTime) -> serde_json::Value {
         "receiver": r.receiver_name,
         "status": r.status.map(|s| s.code()),
         "status_label": r.status.map(|s| s.label()),
+        // The export's own words: what an UNKNOWN status said.
+        "status_text": r.status.map(|s| if r.status_text.is_empty() { s.label() } else { r.status_text.as_str() }),
         "title": r.title,
         "paid_at": r.paid_at.map(format_datetime),
         "ship_by": r.ship_by.map(format_datetime),

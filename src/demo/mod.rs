@@ -200,9 +200,20 @@ pub fn summary(store: &Store, now: NaiveDateTime) -> Result<Summary> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     };
     let status_counts = pairs("SELECT status, count(*) FROM orders GROUP BY status")?;
+    // The states every shop has are always listed; the rarer ones (cash on delivery's
+    // signed, never-paid, and texts kefu could not map) when some order is in them.
+    let unknown = status_counts
+        .iter()
+        .filter(|(c, _)| !c.is_empty() && OrderStatus::from_stored(c) == OrderStatus::Unknown)
+        .map(|(_, n)| n)
+        .sum();
     let orders = OrderStatus::ALL
         .into_iter()
         .map(|s| (s, status_counts.iter().find(|(c, _)| c == s.code()).map_or(0, |(_, n)| *n)))
+        .chain([(OrderStatus::Unknown, unknown)])
+        .filter(|(s, n)| {
+            *n > 0 || !matches!(s, OrderStatus::TradeBuyerSigned | OrderStatus::TradeNoCreatePay | OrderStatus::Unknown)
+        })
         .collect();
     let total = store.order_count()?;
     let mut flag_counts: Vec<(Flag, i64)> = Vec::new();

@@ -110,10 +110,13 @@ impl Picker {
                 }
             }
             OrderStatus::SellerConsignedPart => Pool::Partial,
-            OrderStatus::WaitBuyerConfirmGoods => Pool::Shipped,
+            OrderStatus::WaitBuyerConfirmGoods | OrderStatus::TradeBuyerSigned => Pool::Shipped,
             OrderStatus::TradeFinished => Pool::Finished,
             OrderStatus::TradeClosed if o.shipped_at.is_none() => Pool::Refunded,
-            OrderStatus::TradeClosed | OrderStatus::TradeClosedByTaobao => return None,
+            OrderStatus::TradeClosed
+            | OrderStatus::TradeClosedByTaobao
+            | OrderStatus::TradeNoCreatePay
+            | OrderStatus::Unknown => return None,
         })
     }
 

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::flag::Flag;
 
-/// The platform's order states (Taobao Open Platform `trade.status`).
+/// The platform's order states (Taobao Open Platform `trade.status`), and `Unknown`:
+/// a status text an export carried that kefu cannot map, or a code from a newer kefu.
+/// Such an order is kept (never dropped), its raw text beside it (`status_text`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderStatus {
@@ -14,20 +16,26 @@ pub enum OrderStatus {
     WaitSellerSendGoods,
     SellerConsignedPart,
     WaitBuyerConfirmGoods,
+    TradeBuyerSigned,
     TradeFinished,
     TradeClosed,
     TradeClosedByTaobao,
+    TradeNoCreatePay,
+    Unknown,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 7] = [
+    /// Every status the platform defines (not `Unknown`).
+    pub const ALL: [OrderStatus; 9] = [
         OrderStatus::WaitBuyerPay,
         OrderStatus::WaitSellerSendGoods,
         OrderStatus::SellerConsignedPart,
         OrderStatus::WaitBuyerConfirmGoods,
+        OrderStatus::TradeBuyerSigned,
         OrderStatus::TradeFinished,
         OrderStatus::TradeClosed,
         OrderStatus::TradeClosedByTaobao,
+        OrderStatus::TradeNoCreatePay,
     ];
 
     pub fn code(self) -> &'static str {
@@ -36,9 +44,12 @@ impl OrderStatus {
             OrderStatus::WaitSellerSendGoods => "WAIT_SELLER_SEND_GOODS",
             OrderStatus::SellerConsignedPart => "SELLER_CONSIGNED_PART",
             OrderStatus::WaitBuyerConfirmGoods => "WAIT_BUYER_CONFIRM_GOODS",
+            OrderStatus::TradeBuyerSigned => "TRADE_BUYER_SIGNED",
             OrderStatus::TradeFinished => "TRADE_FINISHED",
             OrderStatus::TradeClosed => "TRADE_CLOSED",
             OrderStatus::TradeClosedByTaobao => "TRADE_CLOSED_BY_TAOBAO",
+            OrderStatus::TradeNoCreatePay => "TRADE_NO_CREATE_PAY",
+            OrderStatus::Unknown => "UNKNOWN",
         }
     }
 
@@ -49,9 +60,12 @@ impl OrderStatus {
             OrderStatus::WaitSellerSendGoods => "买家已付款,等待卖家发货",
             OrderStatus::SellerConsignedPart => "卖家部分发货",
             OrderStatus::WaitBuyerConfirmGoods => "卖家已发货,等待买家确认收货",
+            OrderStatus::TradeBuyerSigned => "买家已签收",
             OrderStatus::TradeFinished => "交易成功",
             OrderStatus::TradeClosed => "交易关闭",
             OrderStatus::TradeClosedByTaobao => "付款以前,卖家或买家主动关闭交易",
+            OrderStatus::TradeNoCreatePay => "没有创建支付宝交易",
+            OrderStatus::Unknown => "未知状态",
         }
     }
 
@@ -62,14 +76,28 @@ impl OrderStatus {
             OrderStatus::WaitSellerSendGoods => "待发货",
             OrderStatus::SellerConsignedPart => "部分发货",
             OrderStatus::WaitBuyerConfirmGoods => "已发货",
+            OrderStatus::TradeBuyerSigned => "已签收",
             OrderStatus::TradeFinished => "交易成功",
             OrderStatus::TradeClosed => "已关闭",
             OrderStatus::TradeClosedByTaobao => "未付关闭",
+            OrderStatus::TradeNoCreatePay => "未创建支付",
+            OrderStatus::Unknown => "未知状态",
         }
     }
 
+    /// A platform code (any case), or `UNKNOWN`.
     pub fn from_code(code: &str) -> Option<OrderStatus> {
-        OrderStatus::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(code.trim()))
+        let code = code.trim();
+        if code.eq_ignore_ascii_case(OrderStatus::Unknown.code()) {
+            return Some(OrderStatus::Unknown);
+        }
+        OrderStatus::ALL.into_iter().find(|s| s.code().eq_ignore_ascii_case(code))
+    }
+
+    /// A code as the store or an event holds it: one this kefu does not know (a newer
+    /// kefu's) is `Unknown`, never an error.
+    pub fn from_stored(code: &str) -> OrderStatus {
+        OrderStatus::from_code(code).unwrap_or(OrderStatus::Unknown)
     }
 
     /// Maps the Chinese status text of an export (full-width or ASCII commas, stray
@@ -87,19 +115,23 @@ impl OrderStatus {
             })
             .collect();
         let s = match t.as_str() {
-            "等待买家付款" => OrderStatus::WaitBuyerPay,
-            "买家已付款,等待卖家发货" | "等待卖家发货" | "买家已付款" => {
+            "等待买家付款" | "等待买家确认货到付款订单信息" => OrderStatus::WaitBuyerPay,
+            "买家已付款,等待卖家发货" | "买家已确认,等待卖家发货" | "等待卖家发货" | "买家已付款" => {
                 OrderStatus::WaitSellerSendGoods
             }
             "卖家部分发货" | "部分发货" => OrderStatus::SellerConsignedPart,
-            "卖家已发货,等待买家确认收货" | "卖家已发货" | "等待买家确认收货" => {
-                OrderStatus::WaitBuyerConfirmGoods
-            }
+            "卖家已发货,等待买家确认"
+            | "卖家已发货,等待买家确认收货"
+            | "卖家已发货,等待买家确认收货并付款"
+            | "卖家已发货"
+            | "等待买家确认收货" => OrderStatus::WaitBuyerConfirmGoods,
+            "买家已签收" | "已签收" => OrderStatus::TradeBuyerSigned,
             "交易成功" | "交易完成" => OrderStatus::TradeFinished,
             "交易关闭" => OrderStatus::TradeClosed,
             "付款以前,卖家或买家主动关闭交易" | "交易被淘宝关闭" => {
                 OrderStatus::TradeClosedByTaobao
             }
+            "没有创建支付宝交易" => OrderStatus::TradeNoCreatePay,
             _ => return None,
         };
         Some(s)
@@ -135,6 +167,9 @@ pub struct OrderRecord {
     pub receiver_phone: String,
     pub receiver_address: String,
     pub status: OrderStatusField,
+    /// The 订单状态 text of the export as it was (cleaned), whether or not kefu maps it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status_text: String,
     /// 买家实际支付金额, in fen.
     pub amount_fen: i64,
     /// 买家应付邮费, in fen.
@@ -169,24 +204,72 @@ pub struct OrderRecord {
     pub close_reason: String,
 }
 
+impl OrderRecord {
+    /// The status the queue ranks the order by. A known status is itself; an unknown
+    /// one is read from the facts the export does carry, so an order the platform
+    /// describes in words kefu has not seen cannot hide a paid, unshipped order: shipped
+    /// (a ship time or a tracking number) ranks as shipped, else paid (a pay time) as
+    /// awaiting shipment (its promise runs), else as awaiting payment.
+    pub fn queue_status(&self) -> OrderStatus {
+        match self.status.0 {
+            OrderStatus::Unknown if self.shipped_at.is_some() || !self.tracking_no.is_empty() => {
+                OrderStatus::WaitBuyerConfirmGoods
+            }
+            OrderStatus::Unknown if self.paid_at.is_some() => OrderStatus::WaitSellerSendGoods,
+            OrderStatus::Unknown => OrderStatus::WaitBuyerPay,
+            known => known,
+        }
+    }
+}
+
 fn is_zero(v: &i64) -> bool {
     *v == 0
 }
 
-/// `OrderStatus` with a `Default`, so records can be built field by field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OrderStatusField(pub OrderStatus);
+/// An order's status as events and the store carry it: the platform's code string.
+/// A code this kefu does not know (a newer kefu's) reads as `Unknown` and is kept as it
+/// was, so it is written back unchanged and never makes an event unreadable. `Default`
+/// lets records be built field by field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderStatusField(pub OrderStatus, Option<Box<str>>);
+
+impl OrderStatusField {
+    /// From a stored or synced code; an unknown code is kept.
+    pub fn from_code(code: &str) -> OrderStatusField {
+        match OrderStatus::from_code(code) {
+            Some(s) => OrderStatusField(s, None),
+            None => OrderStatusField(OrderStatus::Unknown, Some(code.into())),
+        }
+    }
+
+    /// The code as it came (`UNKNOWN` for an unmapped export text).
+    pub fn code(&self) -> &str {
+        self.1.as_deref().unwrap_or(self.0.code())
+    }
+}
 
 impl Default for OrderStatusField {
     fn default() -> Self {
-        OrderStatusField(OrderStatus::WaitBuyerPay)
+        OrderStatusField(OrderStatus::WaitBuyerPay, None)
     }
 }
 
 impl From<OrderStatus> for OrderStatusField {
     fn from(s: OrderStatus) -> Self {
-        OrderStatusField(s)
+        OrderStatusField(s, None)
+    }
+}
+
+impl Serialize for OrderStatusField {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for OrderStatusField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Ok(OrderStatusField::from_code(&code))
     }
 }
 
@@ -223,6 +306,62 @@ mod tests {
         assert_eq!(OrderStatus::parse("wait_seller_send_goods"), Some(OrderStatus::WaitSellerSendGoods));
         assert_eq!(OrderStatus::parse("发货中吧"), None);
         assert_eq!(OrderStatus::parse(""), None);
+    }
+
+    #[test]
+    fn every_status_text_of_the_exports_maps_to_its_code() {
+        let cases = [
+            ("等待买家付款", "WAIT_BUYER_PAY"),
+            ("等待买家确认货到付款订单信息", "WAIT_BUYER_PAY"),
+            ("买家已付款，等待卖家发货", "WAIT_SELLER_SEND_GOODS"),
+            ("买家已确认,等待卖家发货", "WAIT_SELLER_SEND_GOODS"),
+            ("卖家部分发货", "SELLER_CONSIGNED_PART"),
+            ("卖家已发货，等待买家确认", "WAIT_BUYER_CONFIRM_GOODS"),
+            ("卖家已发货，等待买家确认收货", "WAIT_BUYER_CONFIRM_GOODS"),
+            ("卖家已发货，等待买家确认收货并付款", "WAIT_BUYER_CONFIRM_GOODS"),
+            ("买家已签收", "TRADE_BUYER_SIGNED"),
+            ("已签收", "TRADE_BUYER_SIGNED"),
+            ("交易成功", "TRADE_FINISHED"),
+            ("交易关闭", "TRADE_CLOSED"),
+            ("付款以前，卖家或买家主动关闭交易", "TRADE_CLOSED_BY_TAOBAO"),
+            ("交易被淘宝关闭", "TRADE_CLOSED_BY_TAOBAO"),
+            ("没有创建支付宝交易", "TRADE_NO_CREATE_PAY"),
+        ];
+        for (text, code) in cases {
+            for t in [text.to_string(), text.replace('，', ","), format!(" {} ", text.replace('，', " ， "))] {
+                assert_eq!(OrderStatus::parse(&t).map(|s| s.code()), Some(code), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_code_this_kefu_does_not_know_is_kept_as_it_came() {
+        for code in ["TRADE_SOMETHING_NEW", "UNKNOWN"] {
+            let json = format!("\"{code}\"");
+            let f: OrderStatusField = serde_json::from_str(&json).unwrap();
+            assert_eq!(f.0, OrderStatus::Unknown);
+            assert_eq!(f.code(), code);
+            assert_eq!(serde_json::to_string(&f).unwrap(), json);
+        }
+        let f: OrderStatusField = serde_json::from_str("\"TRADE_FINISHED\"").unwrap();
+        assert_eq!(f, OrderStatus::TradeFinished.into());
+        assert_eq!(OrderStatus::from_stored("TRADE_SOMETHING_NEW"), OrderStatus::Unknown);
+    }
+
+    #[test]
+    fn an_unknown_status_ranks_by_times_and_tracking() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 6, 28).and_then(|d| d.and_hms_opt(10, 0, 0));
+        let mut o = OrderRecord { status: OrderStatus::Unknown.into(), ..Default::default() };
+        assert_eq!(o.queue_status(), OrderStatus::WaitBuyerPay);
+        o.paid_at = t;
+        assert_eq!(o.queue_status(), OrderStatus::WaitSellerSendGoods, "paid, not shipped: the promise runs");
+        o.tracking_no = "888090781867".into();
+        assert_eq!(o.queue_status(), OrderStatus::WaitBuyerConfirmGoods);
+        o.tracking_no.clear();
+        o.shipped_at = t;
+        assert_eq!(o.queue_status(), OrderStatus::WaitBuyerConfirmGoods);
+        o.status = OrderStatus::TradeFinished.into();
+        assert_eq!(o.queue_status(), OrderStatus::TradeFinished, "a known status is itself");
     }
 
     #[test]

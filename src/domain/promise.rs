@@ -57,12 +57,18 @@ pub enum QueueRank {
 }
 
 impl QueueRank {
+    /// The rank of a status. An order whose status is `Unknown` is ranked by
+    /// `OrderRecord::queue_status` (its times and tracking) before it gets here; alone,
+    /// `Unknown` ranks with the unpaid, ahead of everything shipped or done.
     pub fn of(status: OrderStatus) -> QueueRank {
         match status {
             OrderStatus::WaitSellerSendGoods | OrderStatus::SellerConsignedPart => QueueRank::AwaitingShipment,
-            OrderStatus::WaitBuyerPay => QueueRank::Unpaid,
-            OrderStatus::WaitBuyerConfirmGoods => QueueRank::Shipped,
-            OrderStatus::TradeFinished | OrderStatus::TradeClosed | OrderStatus::TradeClosedByTaobao => QueueRank::Done,
+            OrderStatus::WaitBuyerPay | OrderStatus::Unknown => QueueRank::Unpaid,
+            OrderStatus::WaitBuyerConfirmGoods | OrderStatus::TradeBuyerSigned => QueueRank::Shipped,
+            OrderStatus::TradeFinished
+            | OrderStatus::TradeClosed
+            | OrderStatus::TradeClosedByTaobao
+            | OrderStatus::TradeNoCreatePay => QueueRank::Done,
         }
     }
 }

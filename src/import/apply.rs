@@ -12,6 +12,7 @@ use super::refunds::RefundList;
 use super::replies::read_phrases;
 use super::{ImportError, Options, RowError, Summary, Tracked};
 use crate::domain::event::EventBody;
+use crate::domain::order::OrderStatus;
 use crate::store::{BulkLoad, PreparedOrder, Store, StoreError, Writer};
 
 /// One write transaction in which the file is still being read: `f` failing with an
@@ -151,6 +152,9 @@ fn compare_batch(
         w.platform_records(&nos)?
     };
     for (mut order, from_detail) in batch {
+        if order.record().status.0 == OrderStatus::Unknown {
+            sum.unknown.note("订单状态", &order.record().status_text);
+        }
         match existing.remove(&order.record().order_no) {
             None => sum.new += 1,
             Some(old) => {

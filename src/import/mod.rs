@@ -304,6 +304,25 @@ pub fn key_field(raw: &str, name: &str, errs: &mut Vec<String>) -> String {
     key
 }
 
+/// The longest order number taken: the platform's run to 19–20 digits; more is not an
+/// order number (a cell of some other column, or digits run together).
+pub const MAX_ORDER_NO_DIGITS: usize = 24;
+
+/// An order-number cell (订单编号, 主订单编号, 子订单编号) as `key_field` reads it, which must
+/// be digits only and of a sane length: `ABCDEF`, `-1` or 40 digits add their reason.
+pub fn order_no_field(raw: &str, name: &str, errs: &mut Vec<String>) -> String {
+    let before = errs.len();
+    let no = key_field(raw, name, errs);
+    if errs.len() == before && !no.is_empty() {
+        if !no.bytes().all(|b| b.is_ascii_digit()) {
+            errs.push(format!("{name}「{no}」不是数字(订单编号只由数字组成)"));
+        } else if no.len() > MAX_ORDER_NO_DIGITS {
+            errs.push(format!("{name}「{no}」有 {} 位,不是订单编号(最多 {MAX_ORDER_NO_DIGITS} 位)", no.len()));
+        }
+    }
+    no
+}
+
 /// `clean_text` (keeps newlines) of a message or memo cell, trimmed.
 pub fn text_field(raw: &str) -> String {
     let t = raw.trim();
@@ -368,6 +387,20 @@ mod tests {
         key_field("4.02186553100275E+18", "退款编号", &mut errs);
         assert_eq!(errs[0], "订单编号为空");
         assert!(errs[1].starts_with("退款编号「4.02186553100275E+18」是科学计数法"), "{}", errs[1]);
+    }
+
+    #[test]
+    fn order_numbers_are_digits_of_a_sane_length() {
+        let mut errs = Vec::new();
+        assert_eq!(order_no_field("=\"4021865531002746618\"", "订单编号", &mut errs), "4021865531002746618");
+        assert_eq!(order_no_field("\t123", "订单编号", &mut errs), "123");
+        assert!(errs.is_empty(), "{errs:?}");
+        for bad in ["ABCDEF", "-1", "12 34", "4021865531002746618-1", &"9".repeat(40)] {
+            let mut errs = Vec::new();
+            order_no_field(bad, "主订单编号", &mut errs);
+            assert_eq!(errs.len(), 1, "{bad}");
+            assert!(errs[0].starts_with("主订单编号「"), "{}", errs[0]);
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use csv::StringRecord;
 use super::rows::{RowReader, Schema};
 use super::source::RowSource;
 use super::table::{Headers, Row};
-use super::{ImportError, Rejections, RowError, cell, key_field, line_field, text_field};
+use super::{ImportError, Rejections, RowError, cell, line_field, order_no_field, text_field};
 use crate::domain::flag::Flag;
 use crate::domain::money::parse_yuan;
 use crate::domain::order::{OrderItem, OrderRecord, OrderStatus};
@@ -151,19 +151,11 @@ pub(crate) fn check_width(row: &Row<'_>, width: usize) -> Result<(), String> {
 pub fn parse_order(cols: &OrderColumns, row: &Row<'_>) -> Result<OrderRecord, String> {
     check_width(row, cols.width)?;
     let mut errs: Vec<String> = Vec::new();
-    let order_no = key_field(row.get(cols.order_no), "订单编号", &mut errs);
-    let status_text = cell(row.get(cols.status));
-    let status = match OrderStatus::parse(status_text) {
-        Some(s) => s,
-        None => {
-            if status_text.is_empty() {
-                errs.push("订单状态为空".into());
-            } else {
-                errs.push(format!("订单状态「{status_text}」无法识别"));
-            }
-            OrderStatus::WaitBuyerPay
-        }
-    };
+    let order_no = order_no_field(row.get(cols.order_no), "订单编号", &mut errs);
+    // A text kefu cannot map (or none) is not a reason to drop the order: it comes in
+    // as `Unknown` with the text kept, and the import's summary lists it.
+    let status_text = line_field(row.get(cols.status));
+    let status = OrderStatus::parse(&status_text).unwrap_or(OrderStatus::Unknown);
     let amount_fen = money(row, cols.amount, "买家实际支付金额", &mut errs);
     let postage_fen = money(row, cols.postage, "买家应付邮费", &mut errs);
     let refund_fen = money(row, cols.refund, "退款金额", &mut errs);
@@ -203,6 +195,7 @@ pub fn parse_order(cols: &OrderColumns, row: &Row<'_>) -> Result<OrderRecord, St
         receiver_phone,
         receiver_address,
         status: status.into(),
+        status_text,
         amount_fen,
         postage_fen,
         created_at,
@@ -314,7 +307,7 @@ impl DetailColumns {
 fn parse_item(c: &DetailColumns, row: &Row<'_>) -> Result<(u64, String, OrderItem), String> {
     check_width(row, c.width)?;
     let mut errs = Vec::new();
-    let no = key_field(row.get(c.order_no), "订单编号", &mut errs);
+    let no = order_no_field(row.get(c.order_no), "订单编号", &mut errs);
     let price_fen = parse_yuan(cell(row.opt(c.price))).unwrap_or_else(|e| {
         errs.push(format!("价格:{e}"));
         0
@@ -457,14 +450,27 @@ mod tests {
             all("订单编号,买家会员名,订单状态,买家实际支付金额,订单创建时间\n,小王,发货中吧,八十八,2026-13-45 10:00\n");
         let e = rows[0].clone().unwrap_err();
         assert_eq!(e.line, 2);
-        for part in [
-            "订单编号为空",
-            "订单状态「发货中吧」无法识别",
-            "买家实际支付金额",
-            "订单创建时间「2026-13-45 10:00」不是日期",
-        ] {
+        for part in ["订单编号为空", "买家实际支付金额", "订单创建时间「2026-13-45 10:00」不是日期"]
+        {
             assert!(e.reason.contains(part), "{}", e.reason);
         }
+    }
+
+    #[test]
+    fn an_unknown_status_text_keeps_the_row_and_the_text() {
+        let rows = all("订单编号,买家会员名,订单状态\n1,a,发货中吧\n2,b,\n3,c,卖家已发货，等待买家确认\n");
+        let (_, r) = rows[0].clone().unwrap();
+        assert_eq!(
+            (r.status.0, r.status.code(), r.status_text.as_str()),
+            (OrderStatus::Unknown, "UNKNOWN", "发货中吧")
+        );
+        let (_, r) = rows[1].clone().unwrap();
+        assert_eq!((r.status.0, r.status_text.as_str()), (OrderStatus::Unknown, ""));
+        let (_, r) = rows[2].clone().unwrap();
+        assert_eq!(
+            (r.status.0, r.status_text.as_str()),
+            (OrderStatus::WaitBuyerConfirmGoods, "卖家已发货，等待买家确认")
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::Writer;
 use super::error::{Result, StoreError};
 use crate::domain::event::{EventBody, RefundRecord};
 use crate::domain::flag::Flag;
-use crate::domain::order::{OrderItem, OrderRecord, OrderStatus, OrderStatusField};
+use crate::domain::order::{OrderItem, OrderRecord, OrderStatusField};
 use crate::domain::timefmt::parse_datetime;
 
 /// A live standard reply as the quick-phrase import matches it.
@@ -84,12 +84,16 @@ fn platform_records(conn: &Connection, order_nos: &[&str]) -> Result<HashMap<Str
     let mut stmt = conn.prepare_cached(
         "SELECT order_no, buyer, buyer_alipay, receiver_name, receiver_phone, receiver_address, status, amount_fen, \
            postage_fen, refund_fen, created_at, paid_at, shipped_at, buyer_message, platform_memo, platform_flag, \
-           courier, tracking_no, shop_name, title, close_reason \
+           courier, tracking_no, shop_name, title, close_reason, status_text \
          FROM orders WHERE order_no IN (SELECT value FROM json_each(?1))",
     )?;
     let mut rows = stmt.query(params![keys])?;
     while let Some(r) = rows.next()? {
-        let Some(status) = OrderStatus::from_code(&r.get::<_, String>(6)?) else { continue };
+        // '' is an order known only from local work: it has no platform facts yet.
+        let code: String = r.get(6)?;
+        if code.is_empty() {
+            continue;
+        }
         let t =
             |i: usize| -> rusqlite::Result<_> { Ok(r.get::<_, Option<String>>(i)?.and_then(|s| parse_datetime(&s))) };
         let rec = OrderRecord {
@@ -99,7 +103,8 @@ fn platform_records(conn: &Connection, order_nos: &[&str]) -> Result<HashMap<Str
             receiver_name: r.get(3)?,
             receiver_phone: r.get(4)?,
             receiver_address: r.get(5)?,
-            status: OrderStatusField(status),
+            status: OrderStatusField::from_code(&code),
+            status_text: r.get(21)?,
             amount_fen: r.get(7)?,
             postage_fen: r.get(8)?,
             refund_fen: r.get(9)?,

@@ -12,7 +12,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_events_kind", include_str!("migrations/0003_events_kind.sql")),
     ("0004_orders_indexes", include_str!("migrations/0004_orders_indexes.sql")),
     ("0005_hlc", include_str!("migrations/0005_hlc.sql")),
-    ("0006_seat_keys", include_str!("migrations/0006_seat_keys.sql")),
+    ("0006_status_text", include_str!("migrations/0006_status_text.sql")),
+    ("0007_seat_keys", include_str!("migrations/0007_seat_keys.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

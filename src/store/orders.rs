@@ -46,7 +46,13 @@ impl QueueView {
 }
 
 const QUEUE_COLS: &str = "order_no, buyer, receiver_name, status, title, paid_at, ship_by, flag, memo_last, courier, \
-                          tracking_no, amount_fen, open_refunds, qrank, qkey";
+                          tracking_no, amount_fen, open_refunds, qrank, qkey, status_text";
+
+/// The status column: '' for an order known only from local work (None); a code this
+/// kefu does not know is `Unknown`.
+pub(super) fn stored_status(code: &str) -> Option<OrderStatus> {
+    if code.is_empty() { None } else { Some(OrderStatus::from_stored(code)) }
+}
 
 fn queue_row(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
     let order_no: String = r.get(0)?;
@@ -55,7 +61,7 @@ fn queue_row(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
     Ok(QueueRow {
         buyer: r.get(1)?,
         receiver_name: r.get(2)?,
-        status: OrderStatus::from_code(&r.get::<_, String>(3)?),
+        status: stored_status(&r.get::<_, String>(3)?),
         title: r.get(4)?,
         paid_at: r.get::<_, Option<String>>(5)?.and_then(|t| parse_datetime(&t)),
         ship_by: r.get::<_, Option<String>>(6)?.and_then(|t| parse_datetime(&t)),
@@ -65,6 +71,7 @@ fn queue_row(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
         tracking_no: r.get(10)?,
         amount_fen: r.get(11)?,
         open_refunds: r.get(12)?,
+        status_text: r.get(15)?,
         cursor: QueueCursor { qrank, qkey, order_no: order_no.clone() },
         order_no,
     })
@@ -116,6 +123,12 @@ impl Store {
                 conds.push(format!("qrank = {}", QueueRank::AwaitingShipment as i64));
                 conds.push("qkey < ?".into());
                 args.push(Box::new(now_text));
+                "orders_queue"
+            }
+            // An unknown status ranks by its order's facts: any rank, a code kefu does not know.
+            QueueView::Status(OrderStatus::Unknown) => {
+                let known: Vec<String> = OrderStatus::ALL.iter().map(|s| format!("'{}'", s.code())).collect();
+                conds.push(format!("status <> '' AND status NOT IN ({})", known.join(", ")));
                 "orders_queue"
             }
             // A status lies within one rank: range over the rank, filter the status.
@@ -221,7 +234,7 @@ impl Store {
             .prepare_cached(
                 "SELECT order_no, buyer, buyer_alipay, receiver_name, receiver_phone, receiver_address, status, amount_fen, \
                    postage_fen, refund_fen, created_at, paid_at, shipped_at, ship_by, buyer_message, platform_memo, courier, \
-                   tracking_no, shop_name, title, close_reason, flag \
+                   tracking_no, shop_name, title, close_reason, flag, status_text \
                  FROM orders WHERE order_no = ?",
             )?
             .query_row([order_no], |r| {
@@ -235,7 +248,7 @@ impl Store {
                     receiver_name: r.get(3)?,
                     receiver_phone: r.get(4)?,
                     receiver_address: r.get(5)?,
-                    status: OrderStatus::from_code(&r.get::<_, String>(6)?),
+                    status: stored_status(&r.get::<_, String>(6)?),
                     amount_fen: r.get(7)?,
                     postage_fen: r.get(8)?,
                     refund_fen: r.get(9)?,
@@ -251,6 +264,7 @@ impl Store {
                     title: r.get(19)?,
                     close_reason: r.get(20)?,
                     flag: Flag::from_number(r.get::<_, u8>(21)?).unwrap_or_default(),
+                    status_text: r.get(22)?,
                     items: Vec::new(),
                     memos: Vec::new(),
                 })
@@ -306,11 +320,13 @@ impl Store {
         let Some(d) = self.order_detail(order_no)? else {
             return Ok(None);
         };
-        let Some(status) = d.status else {
+        if d.status.is_none() {
             return Ok(None);
-        };
-        let platform_flag: Option<u8> =
-            self.conn.query_row("SELECT platform_flag FROM orders WHERE order_no = ?", [order_no], |r| r.get(0))?;
+        }
+        let (platform_flag, code): (Option<u8>, String) =
+            self.conn.query_row("SELECT platform_flag, status FROM orders WHERE order_no = ?", [order_no], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         Ok(Some(OrderRecord {
             order_no: d.order_no,
             buyer: d.buyer,
@@ -318,7 +334,8 @@ impl Store {
             receiver_name: d.receiver_name,
             receiver_phone: d.receiver_phone,
             receiver_address: d.receiver_address,
-            status: OrderStatusField(status),
+            status: OrderStatusField::from_code(&code),
+            status_text: d.status_text,
             amount_fen: d.amount_fen,
             postage_fen: d.postage_fen,
             created_at: d.created_at,

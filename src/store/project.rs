@@ -199,12 +199,13 @@ impl<'t> OrderStatements<'t> {
 const UPSERT_ORDER: &str = "INSERT INTO orders (order_no, order_rev, buyer, buyer_alipay, receiver_name, receiver_phone, phone_tail, receiver_address, \
                status, amount_fen, postage_fen, refund_fen, created_at, paid_at, shipped_at, ship_by, buyer_message, \
                platform_memo, platform_flag, courier, tracking_no, shop_name, title, close_reason, platform_key, flag, \
-               qrank, qkey, open_refunds) \
+               qrank, qkey, open_refunds, status_text) \
              VALUES (?1, ?27, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
-               ?22, ?23, ?24, COALESCE(?18, 0), ?25, ?26, 0) \
+               ?22, ?23, ?24, COALESCE(?18, 0), ?25, ?26, 0, ?28) \
              ON CONFLICT(order_no) DO UPDATE SET buyer = excluded.buyer, buyer_alipay = excluded.buyer_alipay, \
                receiver_name = excluded.receiver_name, receiver_phone = excluded.receiver_phone, \
                phone_tail = excluded.phone_tail, receiver_address = excluded.receiver_address, status = excluded.status, \
+               status_text = excluded.status_text, \
                amount_fen = excluded.amount_fen, postage_fen = excluded.postage_fen, refund_fen = excluded.refund_fen, \
                created_at = excluded.created_at, paid_at = excluded.paid_at, shipped_at = excluded.shipped_at, \
                ship_by = excluded.ship_by, buyer_message = excluded.buyer_message, \
@@ -215,7 +216,8 @@ const UPSERT_ORDER: &str = "INSERT INTO orders (order_no, order_rev, buyer, buye
              WHERE excluded.platform_key > orders.platform_key";
 
 fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> Result<()> {
-    let status = o.status.0;
+    // An unknown status ranks by what the times and tracking say (`queue_status`).
+    let status = o.queue_status();
     let ship_by = stmts.promise.ship_by_for(status, o.paid_at);
     let rank = QueueRank::of(status);
     let qkey = match rank {
@@ -237,7 +239,7 @@ fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> 
         o.receiver_phone,
         phone_tail,
         o.receiver_address,
-        status.code(),
+        o.status.code(),
         o.amount_fen,
         o.postage_fen,
         o.refund_fen,
@@ -257,6 +259,7 @@ fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> 
         rank as i64,
         qkey,
         o.order_no.chars().rev().collect::<String>(),
+        o.status_text,
     ])?;
     if changed == 0 {
         return Ok(());

@@ -26,6 +26,8 @@ pub struct QueueRow {
     pub tracking_no: String,
     pub amount_fen: i64,
     pub open_refunds: i64,
+    /// The export's 订单状态 text as it was (what an `Unknown` status said).
+    pub status_text: String,
     #[serde(skip)]
     pub cursor: QueueCursor,
 }
@@ -57,6 +59,8 @@ pub struct OrderDetail {
     pub receiver_phone: String,
     pub receiver_address: String,
     pub status: Option<OrderStatus>,
+    /// The export's 订单状态 text as it was.
+    pub status_text: String,
     pub amount_fen: i64,
     pub postage_fen: i64,
     pub refund_fen: i64,

@@ -38,6 +38,7 @@ fn row(no: &str) -> QueueRow {
         tracking_no: "888090781867".into(),
         amount_fen: 8800,
         open_refunds: 0,
+        status_text: String::new(),
         cursor: QueueCursor { qrank: 0, qkey: String::new(), order_no: no.into() },
     }
 }
@@ -525,6 +526,7 @@ fn fake_detail() -> crate::store::OrderDetail {
         receiver_phone: "13812341234".into(),
         receiver_address: "杭州".into(),
         status: Some(OrderStatus::WaitSellerSendGoods),
+        status_text: String::new(),
         amount_fen: 8800,
         postage_fen: 0,
         refund_fen: 0,

@@ -55,7 +55,14 @@ impl OrderView {
         out.push(Line::from(vec![
             Span::styled(format!("订单 {} ", safe(&d.order_no)), head),
             Span::styled(format!("■ {} ", d.flag.label()), ui.style(Role::Flag(d.flag))),
-            Span::raw(d.status.map(|s| s.label()).unwrap_or("本地记录").to_string()),
+            Span::raw(match d.status {
+                None => "本地记录".to_string(),
+                // An unknown status shows what the export said.
+                Some(crate::domain::order::OrderStatus::Unknown) if !d.status_text.is_empty() => {
+                    format!("未知状态「{}」", safe(&d.status_text))
+                }
+                Some(s) => s.label().to_string(),
+            }),
         ]));
         out.push(kv(
             "买家",
