@@ -14,6 +14,7 @@ mod log;
 mod memo;
 mod orders;
 pub mod out;
+mod pick;
 mod progress;
 mod refund;
 mod replies;
@@ -86,6 +87,10 @@ pub enum Command {
     /// Standard replies (快捷短语).
     #[command(subcommand)]
     Replies(RepliesCmd),
+    /// Pick a reply in a small picker under the prompt (for a tmux popup or a hotkey
+    /// terminal): type Chinese, pinyin or initials, Enter copies it and counts the use,
+    /// Esc exits 130.
+    Pick(pick::Args),
     /// The after-sales log, newest first (`--agent`/`--seat` filter it); `log verify` checks the hash chains.
     Log(log::Args),
     /// Supervisors' reports: daily, refunds, bad-reviews, damage, agents (table, --csv [--gbk], --json).
@@ -170,6 +175,7 @@ pub fn main() -> ExitCode {
             out::note(format!("{e:#}"));
             ExitCode::from(code)
         }
+        Err(e) if e.downcast_ref::<pick::Cancelled>().is_some() => ExitCode::from(pick::CANCELLED),
         Err(e) => {
             out::note(format!("错误:{e:#}"));
             ExitCode::FAILURE
@@ -303,6 +309,11 @@ fn run(cli: Cli) -> Result<()> {
         crate::demo::fill(&mut store, &opts)?;
     }
     let explicit_db = who.db_from != Origin::Default;
+    if matches!(cli.command, Some(Command::Pick(_))) && who.agent.is_none() && !pick::prints(&cli) {
+        let name = ask_agent_name(&who)?;
+        let seat = store.actor().seat.clone();
+        store.set_actor(Actor::new(name, seat));
+    }
     match cli.command {
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             if who.agent.is_none() {
@@ -321,6 +332,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Case(c)) => case::run(&mut store, c),
         Some(Command::Postage(a)) => case::postage(&store, a),
         Some(Command::Replies(RepliesCmd::Search(a))) => replies::search(&store, a),
+        Some(Command::Pick(a)) => pick::run(&mut store, a, &who.config),
         Some(Command::Replies(RepliesCmd::Import(a))) => replies_io::import(&mut store, a),
         Some(Command::Replies(RepliesCmd::Export(a))) => replies_io::export(&store, a),
         Some(Command::Demo(a)) => demo::run(&mut store, a),

@@ -44,6 +44,7 @@ pub use error::{Result, StoreError};
 pub use lookup::LiveReply;
 pub use migrate::SCHEMA_VERSION;
 pub use prepared::PreparedOrder;
+pub use replies::ReplyAffinity;
 pub use rows::*;
 
 pub struct Store {
@@ -149,6 +150,11 @@ impl Store {
             read_only: Some(folder),
             key: None,
         })
+    }
+
+    /// The database file; `None` in memory.
+    pub fn file_path(&self) -> Option<&Path> {
+        (self.path != ":memory:").then(|| Path::new(&self.path))
     }
 
     /// Whether this database was opened read-only (see `open`).

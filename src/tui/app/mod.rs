@@ -28,7 +28,6 @@ use super::theme::Theme;
 use super::widgets::help::{Help, HelpEvent};
 use super::worker::{Data, Outcome, Query, WriteCmd};
 use crate::domain::event::Actor;
-use crate::search::ReplyDoc;
 use crate::store::ChangeSet;
 
 /// Said when a write is refused because a sync job holds the database.
@@ -541,7 +540,7 @@ impl App {
                     for (id, row) in rows {
                         self.replies.group_changed(&id, row.as_ref().map(|r| r.group.as_str()));
                         out.push(Cmd::Search(match row {
-                            Some(r) => SearchCmd::Upsert(ReplyDoc::from(r)),
+                            Some(doc) => SearchCmd::Upsert(doc),
                             None => SearchCmd::Remove(id),
                         }));
                     }
