@@ -20,6 +20,7 @@ mod tally;
 pub mod audit;
 pub mod cases;
 pub mod identity;
+pub mod hub_queries;
 pub mod log;
 pub mod ops;
 pub mod orders;

@@ -69,6 +69,8 @@ pub(crate) struct App {
     dirty: bool,
     /// The last write's number (each write's origin carries its own).
     serial: u64,
+    /// The hub's state (a hub is connected): text and whether it is an error.
+    hub: Option<(String, bool)>,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
             theme: Theme::default(),
             dirty: true,
             serial: 0,
+            hub: None,
         };
         let cmds = vec![
             Cmd::Load(Query::Settings),
@@ -132,6 +135,8 @@ impl App {
             Msg::Searched(r) => self.replies.set_results(r.query, r.hits),
             Msg::SyncStarted(job) => self.sync_ui.start(job),
             Msg::SyncProgress { file, progress } => self.sync_ui.progress(file, progress),
+            Msg::Hub { text, error } => self.hub = Some((text, error)),
+            Msg::HubArrived(changes) => self.refresh(&changes, &mut out),
         }
         out
     }
@@ -147,6 +152,11 @@ impl App {
 
     pub(crate) fn focus(&self) -> PaneId {
         self.focus
+    }
+
+    /// The hub's state shown in the status bar, if a hub is connected.
+    pub(crate) fn hub_status(&self) -> Option<&(String, bool)> {
+        self.hub.as_ref()
     }
 
     pub(crate) fn message(&self) -> Option<&(String, bool)> {
