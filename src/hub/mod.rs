@@ -644,6 +644,51 @@ impl Hub {
     }
 }
 
+/// Another seat's agent with a case open (a heartbeat younger than `PRESENCE_TTL_SECS`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Presence {
+    pub seat: String,
+    pub agent: String,
+    /// The case's key in the log (a refund number or a case id).
+    pub case_key: String,
+}
+
+/// How long a heartbeat says someone is on a case.
+pub const PRESENCE_TTL_SECS: f64 = 45.0;
+
+impl Hub {
+    /// This seat's agent has `case_key` open (None: no case open). One row per seat.
+    pub fn heartbeat(&mut self, seat: &str, agent: &str, case_key: Option<&str>) -> Result<()> {
+        let done = match case_key {
+            Some(k) => self
+                .client
+                .execute("DELETE FROM kefu.presence WHERE seat = $1 AND case_key <> $2", &[&seat, &k])
+                .and_then(|_| {
+                    self.client.execute(
+                        "INSERT INTO kefu.presence (seat, agent, case_key) VALUES ($1, $2, $3) \
+                         ON CONFLICT (seat, case_key) DO UPDATE SET agent = excluded.agent, seen_at = now()",
+                        &[&seat, &agent, &k],
+                    )
+                }),
+            None => self.client.execute("DELETE FROM kefu.presence WHERE seat = $1", &[&seat]),
+        };
+        done.map(|_| ()).map_err(|e| self.err(e))
+    }
+
+    /// Who at other seats has a case open now.
+    pub fn presence(&mut self, seat: &str) -> Result<Vec<Presence>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT seat, agent, case_key FROM kefu.presence \
+                 WHERE seat <> $1 AND seen_at > now() - make_interval(secs => $2) ORDER BY case_key, seat",
+                &[&seat, &PRESENCE_TTL_SECS],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(|r| Presence { seat: r.get(0), agent: r.get(1), case_key: r.get(2) }).collect())
+    }
+}
+
 /// A batch of events as columns, for one INSERT … SELECT FROM unnest(…).
 #[derive(Default)]
 struct Columns {
