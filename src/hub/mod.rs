@@ -220,15 +220,15 @@ impl Hub {
             cfg.password(p);
         }
         let sslmode = url.param("sslmode").unwrap_or("disable");
-        let connected = match sslmode {
-            "disable" | "allow" => cfg.connect(NoTls),
+        let tls = match sslmode {
+            "disable" | "allow" => None,
             "prefer" | "require" | "verify-ca" | "verify-full" => {
                 cfg.ssl_mode(if sslmode == "prefer" {
                     postgres::config::SslMode::Prefer
                 } else {
                     postgres::config::SslMode::Require
                 });
-                cfg.connect(tls_connector(url, sslmode.starts_with("verify"))?)
+                Some(tls_connector(url, sslmode.starts_with("verify"))?)
             }
             other => {
                 return Err(HubError::Url(format!(
@@ -236,6 +236,25 @@ impl Hub {
                 )));
             }
         };
+        // The client's own timeout covers reaching the server, not a server that accepts
+        // and then says nothing: the whole connect gets a deadline here. A connect that
+        // misses it finishes (or fails) on its own thread, holding nothing.
+        let no_answer = || HubError::Connect {
+            server: url.server(),
+            db: url.dbname.clone(),
+            what: format!("{} 秒内没有回应(服务器不可达,或不是 PostgreSQL?)", timeout.as_secs()),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("kefu-hub-connect".into())
+            .spawn(move || {
+                let _ = tx.send(match tls {
+                    None => cfg.connect(NoTls),
+                    Some(tls) => cfg.connect(tls),
+                });
+            })
+            .map_err(|e| HubError::Io(format!("无法启动连接线程:{e}")))?;
+        let connected = rx.recv_timeout(timeout + Duration::from_millis(500)).map_err(|_| no_answer())?;
         let client = connected.map_err(|e| HubError::Connect {
             server: url.server(),
             db: url.dbname.clone(),
