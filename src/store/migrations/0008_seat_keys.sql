@@ -1,4 +1,4 @@
--- kefu schema, version 7: a seat is its key (issue 11).
+-- kefu schema, version 8: a seat is its key (issue 11).
 --
 -- `seat_keys`: the public key of each seat this database knows, pinned the first time it
 -- was seen (trust on first use), handed out by a supervisor (`kefu seats trust`), or this
