@@ -114,3 +114,71 @@ fn signals_restore_the_terminal_and_exit_128_plus_the_signal() {
         assert_eq!(after, events, "SIG{name}: the form's input was dropped, nothing written");
     }
 }
+
+/// Another seat's sync file big enough that importing it takes seconds: `orders` new
+/// orders, 500 to an event.
+fn big_sync_file(dir: &Path, orders: usize) -> std::path::PathBuf {
+    use kefu::domain::event::EventBody;
+    use kefu::domain::order::{OrderRecord, OrderStatus};
+    let db = dir.join("other.sqlite");
+    let mut s = Store::open(&db, Actor::new("莉", "seat-other")).unwrap();
+    s.write(|w| {
+        for start in (0..orders).step_by(500) {
+            let batch = (start..(start + 500).min(orders))
+                .map(|i| OrderRecord {
+                    order_no: format!("27{i:010}"),
+                    buyer: format!("买家{i}"),
+                    receiver_name: "王芳".into(),
+                    status: OrderStatus::WaitSellerSendGoods.into(),
+                    amount_fen: 8800,
+                    title: "纯棉T恤".into(),
+                    ..Default::default()
+                })
+                .collect();
+            w.record(EventBody::OrdersUpserted { source: "test".into(), orders: batch })?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let file = dir.join("other.kefusync");
+    kefu::sync::export(&mut s, &file, kefu::sync::Scope::All).unwrap();
+    file
+}
+
+#[test]
+fn a_signal_during_an_import_keeps_nothing_of_it() {
+    if std::process::Command::new("tmux").arg("-V").output().is_err() {
+        println!("SKIPPED: tmux is not installed (CI installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = fixture_db(dir.path());
+    let file = big_sync_file(dir.path(), 150_000);
+    let count = |db: &Path| {
+        let s = Store::open(db, Actor::new("c", "c")).unwrap();
+        (s.event_count().unwrap(), s.order_count().unwrap())
+    };
+    let before = count(&db);
+    let tmux = Tmux::start("sigsync", "env PS1='$ ' sh").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let code = dir.path().join("code");
+    tmux.literal(&format!("{}; echo \"exit=$?\" > {}", kefu_cmd(&db), code.display()));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("超时 1");
+    tmux.keys(&["I"]);
+    tmux.wait_for("导入");
+    tmux.keys(&["C-u"]);
+    tmux.literal(&file.display().to_string());
+    tmux.keys(&["Enter"]);
+    // The events are being applied, inside the import's one transaction.
+    let s = tmux.wait_for("导入中");
+    assert!(!s.contains("导入完成"), "the import ended before the signal:\n{s}");
+    let kefu = child_of(&tmux.show("#{pane_pid}")).expect("kefu runs under the shell");
+    assert!(std::process::Command::new("kill").arg("-TERM").arg(&kefu).status().unwrap().success());
+    assert_eq!(wait_file(&code).trim(), "exit=143");
+    assert_eq!(count(&db), before, "not one event or order of the interrupted import was kept");
+    // And the file imports whole afterwards: nothing half-done stands in its way.
+    let mut s = Store::open(&db, Actor::new("c", "c")).unwrap();
+    kefu::sync::import(&mut s, &file).unwrap();
+    assert_eq!(count(&db).1, before.1 + 150_000);
+}

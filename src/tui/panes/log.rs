@@ -254,7 +254,13 @@ impl Pane for LogPane {
             if self.input.is_empty() && !self.typing {
                 f.render_widget(
                     Paragraph::new(Span::styled(
-                        clip("按 / 过滤:客服、席位、订单号、售后单、类型或内容", b.width as usize),
+                        clip(
+                            &format!(
+                                "按 {} 过滤:客服、席位、订单号、售后单、类型或内容",
+                                ui.keys.log.key_of(LogKey::Filter)
+                            ),
+                            b.width as usize,
+                        ),
                         ui.style(Role::Dim),
                     )),
                     b,
