@@ -972,11 +972,8 @@ fn every_generation_of_the_exports_imports_whole() {
         for (di, detail) in details.iter().enumerate() {
             let gbk = (li + di) % 2 == 0;
             let nos: Vec<String> = (0..statuses.len()).map(|i| format!("40218655310027{li}{di}{i:02}")).collect();
-            let orders: Vec<_> = nos
-                .iter()
-                .zip(statuses)
-                .map(|(no, (text, _))| gen_order(no, text, "2026-06-28 10:02:00"))
-                .collect();
+            let orders: Vec<_> =
+                nos.iter().zip(statuses).map(|(no, (text, _))| gen_order(no, text, "2026-06-28 10:02:00")).collect();
             let items: Vec<_> = nos.iter().map(|no| gen_item(no)).collect();
             let mut s = store();
             let list_bytes = encode(&gen_csv(list, &orders), gbk);
@@ -1017,8 +1014,9 @@ fn every_generation_of_the_exports_imports_whole() {
                 );
             }
             let before = state(&s);
-            let again = apply::import_orders(&mut s, Cursor::new(list_bytes), "list.csv", Some(Cursor::new(detail_bytes)))
-                .unwrap();
+            let again =
+                apply::import_orders(&mut s, Cursor::new(list_bytes), "list.csv", Some(Cursor::new(detail_bytes)))
+                    .unwrap();
             assert_eq!(counts(&again), (0, 0, 5, 0), "{what}");
             assert_eq!(state(&s), before, "{what}");
         }

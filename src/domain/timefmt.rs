@@ -73,7 +73,14 @@ mod impossible_times {
 
     #[test]
     fn signs_and_a_sixtieth_second_are_not_dates() {
-        for bad in ["-2026-11-21 10:00:00", "+2026-11-21", "2026-11-21 10:00:60", "2026/6/28 9:00:60", "26-6-28", "2026-6-28 25:00"] {
+        for bad in [
+            "-2026-11-21 10:00:00",
+            "+2026-11-21",
+            "2026-11-21 10:00:60",
+            "2026/6/28 9:00:60",
+            "26-6-28",
+            "2026-6-28 25:00",
+        ] {
             assert_eq!(parse_datetime(bad), None, "{bad}");
         }
         assert!(parse_datetime("2026/6/28 9:58").is_some());

@@ -87,8 +87,7 @@ pub(crate) fn refuse_headers(what: &str, required: &[&str], h: &Headers) -> Impo
 /// one of its spellings (all of them named, so a file using another spelling is told
 /// which ones kefu knows).
 pub(crate) fn refuse_missing(what: &str, required: &[&[&str]], h: &Headers) -> ImportError {
-    let missing: Vec<String> =
-        required.iter().filter(|g| h.find(g).is_none()).map(|g| aliases::describe(g)).collect();
+    let missing: Vec<String> = required.iter().filter(|g| h.find(g).is_none()).map(|g| aliases::describe(g)).collect();
     let all: Vec<String> = required.iter().map(|g| aliases::describe(g)).collect();
     let mut msg = format!(
         "这不是{what}:缺少表头 {}。需要的表头:{}。文件里的表头:{}",
@@ -199,7 +198,11 @@ pub fn parse_order(cols: &OrderColumns, row: &Row<'_>) -> Result<OrderRecord, St
     let amount_fen = money(row, cols.amount, "买家实际支付金额", &mut errs);
     let postage_fen = money(row, cols.postage, "买家应付邮费", &mut errs);
     // The newer exports write 无退款申请 where there is no refund.
-    let refund_fen = if cell(row.opt(cols.refund)) == "无退款申请" { 0 } else { money(row, cols.refund, "退款金额", &mut errs) };
+    let refund_fen = if cell(row.opt(cols.refund)) == "无退款申请" {
+        0
+    } else {
+        money(row, cols.refund, "退款金额", &mut errs)
+    };
     let created_at = date(row, cols.created, "订单创建时间", &mut errs);
     let paid_at = date(row, cols.paid, "订单付款时间", &mut errs);
     let shipped_at = date(row, cols.shipped, "发货时间", &mut errs);
@@ -544,7 +547,9 @@ mod tests {
 
     #[test]
     fn a_detail_or_refund_file_given_as_the_list_is_refused() {
-        for header in ["子订单编号,主订单编号,标题,价格,购买数量", "订单编号,标题,价格,购买数量,商品属性", "订单编号,退款编号"] {
+        for header in
+            ["子订单编号,主订单编号,标题,价格,购买数量", "订单编号,标题,价格,购买数量,商品属性", "订单编号,退款编号"]
+        {
             let err = OrderList::open(Cursor::new(format!("{header}\n1,2,3,4,5\n").into_bytes())).err().unwrap();
             assert!(err.to_string().contains("明细") || err.to_string().contains("import-refunds"), "{err}");
         }
