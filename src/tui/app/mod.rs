@@ -69,6 +69,8 @@ pub(crate) struct App {
     serial: u64,
     /// The hub's state (a hub is connected): text and whether it is an error.
     hub: Option<(String, bool)>,
+    /// Who at other seats has which case open (from the hub).
+    presence: Vec<crate::hub::Presence>,
 }
 
 impl App {
@@ -98,6 +100,7 @@ impl App {
             dirty: true,
             serial: 0,
             hub: None,
+            presence: Vec::new(),
         };
         let cmds = vec![
             Cmd::Load(Query::Settings),
@@ -133,6 +136,7 @@ impl App {
             Msg::SyncProgress { file, progress } => self.sync_ui.progress(file, progress),
             Msg::Hub { text, error } => self.hub = Some((text, error)),
             Msg::HubArrived(changes) => self.refresh(&changes, &mut out),
+            Msg::Presence(p) => self.presence = p,
         }
         out
     }
@@ -148,6 +152,18 @@ impl App {
 
     pub(crate) fn focus(&self) -> PaneId {
         self.focus
+    }
+
+    /// The open case's key in the log, if a case is open.
+    pub(crate) fn open_case(&self) -> Option<String> {
+        self.aftersales.view().map(|v| v.data.key.log_key().to_string())
+    }
+
+    /// "小美 正在处理" when agents at other seats have the open case open too.
+    pub(crate) fn others_on_open_case(&self) -> Option<String> {
+        let key = self.open_case()?;
+        let names: Vec<&str> = self.presence.iter().filter(|p| p.case_key == key).map(|p| p.agent.as_str()).collect();
+        (!names.is_empty()).then(|| format!("{} 正在处理", names.join("、")))
     }
 
     /// The hub's state shown in the status bar, if a hub is connected.
