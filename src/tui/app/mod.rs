@@ -56,6 +56,8 @@ pub(crate) struct App {
     /// The message line: text and whether it is an error.
     message: Option<(String, bool)>,
     counts: Option<Counts>,
+    /// The log failed verification (checked in the background at start): shown in red.
+    alarm: Option<String>,
     /// The queue's selected order, as the other panes were last told.
     selected_order: Option<String>,
     actor: Actor,
@@ -91,6 +93,7 @@ impl App {
             should_quit: false,
             message: None,
             counts: None,
+            alarm: None,
             selected_order: None,
             actor,
             now,
@@ -107,6 +110,7 @@ impl App {
             Cmd::Load(app.queue.start()),
             Cmd::Load(Query::ReplyDocs),
             Cmd::Load(Query::Counts { now }),
+            Cmd::Load(Query::Integrity),
         ];
         app.dirty = true;
         (app, cmds)
@@ -578,6 +582,11 @@ impl App {
             Query::Counts { .. } => {
                 if let Data::Counts(c) = data {
                     self.counts = Some(c);
+                }
+            }
+            Query::Integrity => {
+                if let Data::Integrity(alarm) = data {
+                    self.alarm = alarm;
                 }
             }
             Query::SyncDefaults(_) | Query::SyncFolder(_) => self.sync_loaded(query, data),
