@@ -19,8 +19,8 @@ mod tally;
 
 pub mod audit;
 pub mod cases;
-pub mod identity;
 pub mod hub_queries;
+pub mod identity;
 pub mod log;
 pub mod ops;
 pub mod orders;
