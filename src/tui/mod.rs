@@ -55,7 +55,9 @@ fn keymaps(keys: &crate::config::KeyBindings) -> (keymap::Keymaps, Vec<String>) 
 /// Runs the seat screen until the agent quits (or a signal ends it: the terminal is
 /// restored and kefu exits with 128 + the signal's number).
 pub fn run(store: Store, db_path: &Path, config: &crate::config::Config) -> anyhow::Result<()> {
-    terminal::init_logging(&log_path(db_path));
+    // KEFU_LOG=debug traces every key, write, read and frame, with times, into kefu.log.
+    let level = std::env::var("KEFU_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(tracing::Level::INFO);
+    terminal::init_logging(&log_path(db_path), level);
     // The file's own problems were said on the way in (cli); these are the bindings'.
     let (keys, mut problems) = keymaps(&config.keys);
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
