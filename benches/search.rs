@@ -281,6 +281,7 @@ fn replies(n: usize) -> Vec<ReplyDoc> {
                 text,
                 group: rng.pick(GROUPS).to_string(),
                 uses: (rng.next() % 500) as u32,
+                mine: 0,
             }
         })
         .collect()

@@ -9,11 +9,13 @@ mod case;
 mod config;
 mod demo;
 mod dsr;
+mod hub;
 mod import;
 mod log;
 mod memo;
 mod orders;
 pub mod out;
+mod pick;
 mod progress;
 mod refund;
 mod replies;
@@ -86,6 +88,10 @@ pub enum Command {
     /// Standard replies (快捷短语).
     #[command(subcommand)]
     Replies(RepliesCmd),
+    /// Pick a reply in a small picker under the prompt (for a tmux popup or a hotkey
+    /// terminal): type Chinese, pinyin or initials, Enter copies it and counts the use,
+    /// Esc exits 130.
+    Pick(pick::Args),
     /// The after-sales log, newest first (`--agent`/`--seat` filter it); `log verify` checks the hash chains.
     Log(log::Args),
     /// Supervisors' reports: daily, refunds, bad-reviews, damage, agents (table, --csv [--gbk], --json).
@@ -107,6 +113,9 @@ pub enum Command {
     Config(config::Args),
     /// The shop's settings, shared by every seat; `shop set KEY VALUE` changes one for everybody.
     Shop(shop::Args),
+    /// The shop hub on PostgreSQL: init, add-seat, remove-seat, connect, sync, status.
+    #[command(subcommand)]
+    Hub(hub::Cmd),
 }
 
 impl Command {
@@ -165,6 +174,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<pick::Cancelled>().is_some() => ExitCode::from(pick::CANCELLED),
         Err(e) => {
             out::note(format!("错误:{e:#}"));
             ExitCode::FAILURE
@@ -262,6 +272,12 @@ fn run(cli: Cli) -> Result<()> {
     if let Some(Command::Dsr(a)) = cli.command {
         return dsr::run(a);
     }
+    // The hub's administration talks to the server only: no local database is opened.
+    if let Some(Command::Hub(c)) = &cli.command
+        && c.is_admin()
+    {
+        return hub::run_admin(c.clone());
+    }
     let config = crate::config::Config::load();
     for p in &config.problems {
         out::note(format!("提示:{p}"));
@@ -290,6 +306,11 @@ fn run(cli: Cli) -> Result<()> {
         crate::demo::fill(&mut store, &opts)?;
     }
     let explicit_db = who.db_from != Origin::Default;
+    if matches!(cli.command, Some(Command::Pick(_))) && who.agent.is_none() && !pick::prints(&cli) {
+        let name = ask_agent_name(&who)?;
+        let seat = store.actor().seat.clone();
+        store.set_actor(Actor::new(name, seat));
+    }
     match cli.command {
         None if std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
             if who.agent.is_none() {
@@ -308,6 +329,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Case(c)) => case::run(&mut store, c),
         Some(Command::Postage(a)) => case::postage(&store, a),
         Some(Command::Replies(RepliesCmd::Search(a))) => replies::search(&store, a),
+        Some(Command::Pick(a)) => pick::run(&mut store, a, &who.config),
         Some(Command::Replies(RepliesCmd::Import(a))) => replies_io::import(&mut store, a),
         Some(Command::Replies(RepliesCmd::Export(a))) => replies_io::export(&store, a),
         Some(Command::Demo(a)) => demo::run(&mut store, a),
@@ -325,6 +347,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Seats(a)) => seats::run(&store, a),
         Some(Command::Config(_)) => config::show(&store, &who),
         Some(Command::Shop(a)) => shop::run(&mut store, a),
+        Some(Command::Hub(c)) => hub::run(&mut store, c),
     }
 }
 

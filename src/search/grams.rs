@@ -10,6 +10,7 @@
 //! (each character gives at most the symbol's count in one of its keys), so a
 //! term needing it more often than that is rejected too.
 
+use super::bytes::{In, Out};
 use super::pinyin_keys::{ClassId, Classes, SYMBOLS, symbol};
 
 const BIGRAMS: usize = SYMBOLS * SYMBOLS;
@@ -93,6 +94,32 @@ pub(crate) struct GramIndex {
 impl GramIndex {
     pub(crate) fn new() -> GramIndex {
         GramIndex { maps: vec![Vec::new(); GRAMS], docs: 0 }
+    }
+
+    pub(crate) fn write(&self, o: &mut Out) {
+        o.len(self.docs);
+        o.len(self.maps.len());
+        for map in &self.maps {
+            o.u64s(map);
+        }
+    }
+
+    /// Stored bitmaps for `docs` documents; `None` when they do not fit.
+    pub(crate) fn read(i: &mut In, docs: usize) -> Option<GramIndex> {
+        let stored = i.len(0)?;
+        let n = i.len(8)?;
+        if stored != docs || n != GRAMS {
+            return None;
+        }
+        let mut maps = Vec::with_capacity(n);
+        for _ in 0..n {
+            let map = i.u64s()?;
+            if map.len() > docs.div_ceil(64) {
+                return None;
+            }
+            maps.push(map);
+        }
+        Some(GramIndex { maps, docs })
     }
 
     /// Appends documents.

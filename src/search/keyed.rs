@@ -5,6 +5,7 @@
 //! `uses` is copied here so ranking never touches the documents. Texts live in
 //! one arena in document order, so scanning many of them reads memory in order.
 
+use super::bytes::{In, Out};
 use super::pinyin_keys::ClassId;
 use std::collections::HashMap;
 
@@ -65,6 +66,8 @@ pub(crate) struct Keyed {
     pub(crate) group: u32,
     /// Copy of the document's `uses`.
     pub(crate) uses: u32,
+    /// Copy of the document's `mine`.
+    pub(crate) mine: u32,
     /// `query::code_key_of` the code.
     pub(crate) code_key: u64,
 }
@@ -85,7 +88,7 @@ impl Keyed {
         } else {
             arena.push(code)
         };
-        Keyed { short, code, text: arena.push(text), text_first: text.first().copied(), group, uses, code_key }
+        Keyed { short, code, text: arena.push(text), text_first: text.first().copied(), group, uses, mine: 0, code_key }
     }
 
     /// Gives the doc's arena ids back as garbage.
@@ -139,6 +142,87 @@ impl Groups {
 
     pub(crate) fn len(&self) -> usize {
         self.classes.len()
+    }
+}
+
+impl Arena {
+    pub(crate) fn write(&self, o: &mut Out) {
+        o.u16s(&self.ids);
+        o.len(self.live);
+    }
+
+    pub(crate) fn read(i: &mut In) -> Option<Arena> {
+        let ids = i.u16s()?;
+        let live = i.len(0)?;
+        Some(Arena { ids, live })
+    }
+
+    pub(crate) fn ids(&self) -> &[ClassId] {
+        &self.ids
+    }
+}
+
+impl Keyed {
+    pub(crate) fn write(&self, o: &mut Out) {
+        for c in self.short {
+            o.u32(u32::from(c));
+        }
+        for v in [self.code.start, self.code.len, self.text.start, self.text.len, self.group, self.uses] {
+            o.u32(v);
+        }
+        o.u32(self.text_first.map_or(u32::MAX, u32::from));
+        o.u64(self.code_key);
+    }
+
+    /// A stored doc's keys; `None` when they point outside the arena or the groups.
+    pub(crate) fn read(i: &mut In, arena: &Arena, groups: usize) -> Option<Keyed> {
+        let mut short = [0; SHORT];
+        for c in &mut short {
+            *c = ClassId::try_from(i.u32()?).ok()?;
+        }
+        let mut v = [0u32; 6];
+        for x in &mut v {
+            *x = i.u32()?;
+        }
+        let [code_start, code_len, text_start, text_len, group, uses] = v;
+        let first = i.u32()?;
+        let text_first = if first == u32::MAX { None } else { Some(ClassId::try_from(first).ok()?) };
+        let code_key = i.u64()?;
+        let (code, text) = (Span { start: code_start, len: code_len }, Span { start: text_start, len: text_len });
+        let fits = |s: Span| (s.start as usize).checked_add(s.len as usize).is_some_and(|end| end <= arena.ids.len());
+        let ok = (code.len as usize <= SHORT || fits(code)) && fits(text) && (group as usize) < groups;
+        ok.then_some(Keyed { short, code, text, text_first, group, uses, mine: 0, code_key })
+    }
+}
+
+impl Groups {
+    pub(crate) fn write(&self, o: &mut Out) {
+        let mut names: Vec<(&u32, &String)> = self.ids.iter().map(|(name, id)| (id, name)).collect();
+        names.sort_unstable();
+        o.len(names.len());
+        for ((_, name), classes) in names.into_iter().zip(&self.classes) {
+            o.str(name);
+            o.u16s(classes);
+        }
+    }
+
+    pub(crate) fn read(i: &mut In) -> Option<Groups> {
+        let n = i.len(16)?;
+        let mut groups = Groups::default();
+        for id in 0..n {
+            let name = i.string()?;
+            let classes = i.u16s()?;
+            if groups.ids.insert(name, id as u32).is_some() {
+                return None;
+            }
+            groups.classes.push(classes.into_boxed_slice());
+        }
+        Some(groups)
+    }
+
+    /// Every class id the groups hold.
+    pub(crate) fn all_classes(&self) -> impl Iterator<Item = ClassId> + '_ {
+        self.classes.iter().flat_map(|c| c.iter().copied())
     }
 }
 

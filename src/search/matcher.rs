@@ -18,17 +18,23 @@ pub(crate) enum Kind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FieldMatch {
     pub(crate) kind: Kind,
+    /// Every matched character consumed one whole word key: the query's words were
+    /// found whole (`yunfeixian` in 运费险), not abbreviated (`yfx`).
+    pub(crate) whole: bool,
+    /// Which of a term's tables matched: 0 the term itself, `i + 1` its i-th
+    /// expansion (see `Eval`).
+    pub(crate) alt: u8,
     /// Index of the character where the match ends.
     pub(crate) end: usize,
 }
 
-/// A contiguous match that starts at the first character.
-pub(crate) fn prefix(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
+/// Where a contiguous run from the first character accepts, stepping with `step`.
+fn prefix_end(t: &StepTable, field: &[ClassId], step: impl Fn(u64, ClassId) -> u64) -> Option<usize> {
     let mut state = 1u64;
     for (i, &c) in field.iter().enumerate() {
-        state = t.step(state, c);
+        state = step(state, c);
         if state & t.accept() != 0 {
-            return Some(FieldMatch { kind: Kind::Prefix, end: i });
+            return Some(i);
         }
         if state == 0 {
             return None;
@@ -37,29 +43,54 @@ pub(crate) fn prefix(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
     None
 }
 
-/// The best contiguous match: a prefix match if there is one, else the one
-/// ending first.
-pub(crate) fn contiguous(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
-    if let Some(m) = prefix(t, field) {
-        return Some(m);
-    }
+/// Where the first contiguous run anywhere accepts, stepping with `step`.
+fn first_end(t: &StepTable, field: &[ClassId], step: impl Fn(u64, ClassId) -> u64) -> Option<usize> {
     let mut state = 0u64;
     for (i, &c) in field.iter().enumerate() {
-        state = t.step(state | 1, c);
+        state = step(state | 1, c);
         if state & t.accept() != 0 {
-            return Some(FieldMatch { kind: Kind::Contiguous, end: i });
+            return Some(i);
         }
     }
     None
 }
 
-/// A subsequence match (characters may be skipped), ending as early as possible.
+/// A contiguous match that starts at the first character, whole if it can be.
+pub(crate) fn prefix(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
+    if t.whole_possible()
+        && let Some(end) = prefix_end(t, field, |s, c| t.step_whole(s, c))
+    {
+        return Some(FieldMatch { kind: Kind::Prefix, whole: true, alt: 0, end });
+    }
+    prefix_end(t, field, |s, c| t.step(s, c)).map(|end| FieldMatch { kind: Kind::Prefix, whole: false, alt: 0, end })
+}
+
+/// The best contiguous match: whole before abbreviated, then from the start before
+/// anywhere, then the one ending first.
+pub(crate) fn contiguous(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
+    let first = prefix(t, field);
+    if first.is_some_and(|m| m.whole) {
+        return first;
+    }
+    if t.whole_possible()
+        && let Some(end) = first_end(t, field, |s, c| t.step_whole(s, c))
+    {
+        return Some(FieldMatch { kind: Kind::Contiguous, whole: true, alt: 0, end });
+    }
+    if first.is_some() {
+        return first;
+    }
+    first_end(t, field, |s, c| t.step(s, c)).map(|end| FieldMatch { kind: Kind::Contiguous, whole: false, alt: 0, end })
+}
+
+/// A subsequence match within one clause (characters may be skipped, sentence
+/// punctuation may not), ending as early as possible.
 pub(crate) fn scattered(t: &StepTable, field: &[ClassId]) -> Option<FieldMatch> {
     let mut state = 1u64;
     for (i, &c) in field.iter().enumerate() {
-        state |= t.step(state, c);
+        state = if t.breaks(c) { 1 } else { state | t.step(state, c) };
         if state & t.accept() != 0 {
-            return Some(FieldMatch { kind: Kind::Scattered, end: i });
+            return Some(FieldMatch { kind: Kind::Scattered, whole: false, alt: 0, end: i });
         }
     }
     None
@@ -74,13 +105,21 @@ pub(crate) fn highlights(t: &StepTable, field: &[ClassId], m: FieldMatch) -> Vec
             let term_len = t.accept().trailing_zeros() as usize;
             let start = (m.end.saturating_sub(term_len - 1)..=m.end)
                 .find(|&p| {
-                    let state = field[p..=m.end].iter().fold(1, |s, &c| t.step(s, c));
+                    let run = field[p..=m.end].iter();
+                    let state = if m.whole {
+                        run.fold(1, |s, &c| t.step_whole(s, c))
+                    } else {
+                        run.fold(1, |s, &c| t.step(s, c))
+                    };
                     state & t.accept() != 0
                 })
                 .unwrap_or(m.end);
             (start..=m.end).collect()
         }
-        Kind::Scattered => scattered_highlights(t, field, m.end),
+        Kind::Scattered => {
+            let clause = field[..m.end].iter().rposition(|&c| t.breaks(c)).map_or(0, |b| b + 1);
+            scattered_highlights(t, &field[clause..], m.end - clause).into_iter().map(|i| i + clause).collect()
+        }
     }
 }
 
@@ -145,7 +184,7 @@ mod tests {
     #[test]
     fn contiguous_prefers_prefix_then_first_end() {
         let (m, hl) = run(contiguous, "yfx", "包运费险和运费险").unwrap();
-        assert_eq!(m, FieldMatch { kind: Kind::Contiguous, end: 3 });
+        assert_eq!(m, FieldMatch { kind: Kind::Contiguous, whole: false, alt: 0, end: 3 });
         assert_eq!(hl, [1, 2, 3]);
         let (m, _) = run(contiguous, "tk", "退款后退款").unwrap();
         assert_eq!(m.kind, Kind::Prefix);

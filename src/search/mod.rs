@@ -11,6 +11,7 @@
 //! Search runs in two passes: contiguous matches only, and, when those are
 //! fewer than the limit, again with scattered matches allowed.
 
+mod bytes;
 mod eval;
 mod grams;
 mod keyed;
@@ -19,6 +20,7 @@ mod pinyin_keys;
 mod query;
 mod scan;
 mod score;
+pub mod stored;
 #[cfg(test)]
 mod tests;
 
@@ -37,14 +39,42 @@ pub struct ReplyDoc {
     pub code: String,
     pub text: String,
     pub group: String,
+    /// The whole shop's uses.
     pub uses: u32,
+    /// The agent's own use, recent uses weighing most ([`crate::store::ReplyAffinity`]):
+    /// among equally good matches the agent's own replies come first.
+    pub mine: u32,
 }
 
 impl From<crate::store::ReplyRow> for ReplyDoc {
     fn from(r: crate::store::ReplyRow) -> ReplyDoc {
-        ReplyDoc { id: r.reply_id, code: r.code, text: r.text, group: r.group, uses: r.uses }
+        ReplyDoc { id: r.reply_id, code: r.code, text: r.text, group: r.group, uses: r.uses, mine: 0 }
     }
 }
+
+/// The agent's own use of every reply they used (none when nobody is named).
+pub fn mine(store: &crate::store::Store) -> crate::store::Result<HashMap<String, crate::store::ReplyAffinity>> {
+    let agent = &store.actor().agent;
+    if agent.is_empty() { Ok(HashMap::new()) } else { store.reply_affinity(agent) }
+}
+
+/// The doc of a reply row, with the agent's own use of it.
+pub fn with_mine(r: crate::store::ReplyRow, mine: &HashMap<String, crate::store::ReplyAffinity>) -> ReplyDoc {
+    let score = mine.get(&r.reply_id).map_or(0, |m| m.score);
+    ReplyDoc { mine: score, ..ReplyDoc::from(r) }
+}
+
+/// Every live reply as a doc with the agent's own use, and that use by reply id.
+pub fn reply_docs(
+    store: &crate::store::Store,
+) -> crate::store::Result<(Vec<ReplyDoc>, HashMap<String, crate::store::ReplyAffinity>)> {
+    let mine = mine(store)?;
+    let docs = store.replies()?.into_iter().map(|r| with_mine(r, &mine)).collect();
+    Ok((docs, mine))
+}
+
+/// What one more use today adds to [`ReplyDoc::mine`].
+pub const MINE_TODAY: u32 = 8;
 
 /// The searchable fields of a reply.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -219,7 +249,8 @@ impl ReplyIndex {
         let (code, text) = (ids(&doc.code), ids(&doc.text));
         let group = self.groups.intern(&doc.group, || ids(&doc.group));
         let code_key = query::code_key_of(&doc.code);
-        let keyed = Keyed::new(&code, &text, group, doc.uses, code_key, &mut self.arena);
+        let mut keyed = Keyed::new(&code, &text, group, doc.uses, code_key, &mut self.arena);
+        keyed.mine = doc.mine;
         let fields = [&code[..], &text[..], self.groups.classes(group)];
         (keyed, DocGrams::of(fields, &self.classes))
     }
@@ -241,16 +272,37 @@ impl ReplyIndex {
         true
     }
 
-    /// Counts one more use of the doc with this id (ignored if absent).
+    /// Counts one more use of the doc with this id, by this agent, now (ignored if absent).
     pub fn bump_use(&mut self, id: &str) {
         if let Some(&i) = self.by_id.get(id) {
-            self.docs[i].uses = self.docs[i].uses.saturating_add(1);
-            self.keyed[i].uses = self.docs[i].uses;
+            let doc = &mut self.docs[i];
+            doc.uses = doc.uses.saturating_add(1);
+            doc.mine = doc.mine.saturating_add(MINE_TODAY);
+            self.keyed[i].uses = doc.uses;
+            self.keyed[i].mine = doc.mine;
+        }
+    }
+
+    /// Sets every doc's uses and the agent's own use (0 for ids absent).
+    pub fn set_usage(&mut self, uses: &HashMap<String, u32>, mine: &HashMap<String, crate::store::ReplyAffinity>) {
+        for (doc, keyed) in self.docs.iter_mut().zip(&mut self.keyed) {
+            doc.uses = uses.get(&doc.id).copied().unwrap_or(0);
+            doc.mine = mine.get(&doc.id).map_or(0, |m| m.score);
+            keyed.uses = doc.uses;
+            keyed.mine = doc.mine;
+        }
+    }
+
+    /// Sets every doc's [`ReplyDoc::mine`] (0 for ids not in `mine`).
+    pub fn set_mine(&mut self, mine: &HashMap<String, u32>) {
+        for (doc, keyed) in self.docs.iter_mut().zip(&mut self.keyed) {
+            doc.mine = mine.get(&doc.id).copied().unwrap_or(0);
+            keyed.mine = doc.mine;
         }
     }
 
     fn most_used(&self, limit: usize) -> Vec<Hit> {
-        let key = |&i: &usize| (Reverse(self.docs[i].uses), self.docs[i].code.as_str(), i);
+        let key = |&i: &usize| (Reverse(self.docs[i].mine), Reverse(self.docs[i].uses), self.docs[i].code.as_str(), i);
         let mut order: Vec<usize> = (0..self.docs.len()).collect();
         if limit == 0 {
             return Vec::new();

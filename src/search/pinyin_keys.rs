@@ -75,6 +75,16 @@ pub(crate) struct CharClass {
     pub(crate) inner_bigrams: Vec<(u8, u64)>,
     /// (symbol, most times it occurs in one key), for every symbol of `any_syms`.
     pub(crate) symbol_counts: Vec<(u8, u8)>,
+    /// Its keys are words: a Chinese character itself or a whole pinyin reading of it
+    /// (not an ASCII letter, which only stands for itself).
+    pub(crate) words: bool,
+    /// Ends a clause (，。!? …): scattered matches never reach across it.
+    pub(crate) breaks: bool,
+}
+
+/// Sentence punctuation that ends a clause.
+pub(crate) fn is_break(c: char) -> bool {
+    matches!(c, ',' | '，' | '.' | '。' | '!' | '！' | '?' | '？' | '~' | '～' | ';' | '；' | '\n')
 }
 
 fn keys_for(c: char) -> Vec<Key> {
@@ -96,7 +106,10 @@ fn keys_for(c: char) -> Vec<Key> {
 
 impl CharClass {
     fn new(c: char) -> CharClass {
-        CharClass::from_keys(keys_for(c))
+        let mut class = CharClass::from_keys(keys_for(c));
+        class.words = !c.is_ascii() && c.is_alphabetic();
+        class.breaks = is_break(c);
+        class
     }
 
     fn from_keys(keys: Vec<Key>) -> CharClass {
@@ -121,7 +134,7 @@ impl CharClass {
         }
         let inner_bigrams = (0..SYMBOLS).filter(|&a| rows[a] != 0).map(|a| (a as u8, rows[a])).collect();
         let symbol_counts = (0..SYMBOLS).filter(|&s| most[s] != 0).map(|s| (s as u8, most[s])).collect();
-        CharClass { keys, any_syms, first_syms, inner_bigrams, symbol_counts }
+        CharClass { keys, any_syms, first_syms, inner_bigrams, symbol_counts, words: false, breaks: false }
     }
 }
 
@@ -132,11 +145,19 @@ pub(crate) struct Classes {
     astral: HashMap<char, ClassId>,
     classes: Vec<CharClass>,
     by_first: HashMap<char, Vec<(ClassId, Key)>>,
+    /// The character of each class, in id order (not the overflow class).
+    chars: Vec<char>,
 }
 
 impl Classes {
     pub(crate) fn new() -> Classes {
-        Classes { bmp: vec![0; 0x1_0000], astral: HashMap::new(), classes: Vec::new(), by_first: HashMap::new() }
+        Classes {
+            bmp: vec![0; 0x1_0000],
+            astral: HashMap::new(),
+            classes: Vec::new(),
+            by_first: HashMap::new(),
+            chars: Vec::new(),
+        }
     }
 
     /// The class id of `c`, creating the class on first sight.
@@ -162,6 +183,7 @@ impl Classes {
             self.by_first.entry(key.as_slice()[0]).or_default().push((id, *key));
         }
         self.classes.push(class);
+        self.chars.push(c);
         if code < self.bmp.len() {
             self.bmp[code] = u32::from(id) + 1;
         } else {
@@ -176,6 +198,23 @@ impl Classes {
 
     pub(crate) fn len(&self) -> usize {
         self.classes.len()
+    }
+
+    /// The characters interned, in id order; `None` once past the class cap (then the
+    /// ids cannot be had again by interning them).
+    pub(crate) fn chars(&self) -> Option<&[char]> {
+        (self.chars.len() == self.classes.len()).then_some(&self.chars)
+    }
+
+    /// The classes of `chars`, interned in that order (as [`Classes::chars`] gave them).
+    pub(crate) fn of_chars(chars: impl IntoIterator<Item = char>) -> Option<Classes> {
+        let mut classes = Classes::new();
+        for (i, c) in chars.into_iter().enumerate() {
+            if usize::from(classes.intern(c)) != i {
+                return None;
+            }
+        }
+        Some(classes)
     }
 
     /// Every (class, key) whose key starts with `c`.

@@ -17,22 +17,71 @@ pub(crate) const MAX_WORDS: usize = 64;
 pub(crate) struct StepTable {
     /// `masks[class][l - 1]` has bit `j` when `query[j..j + l]` prefixes a key.
     masks: Vec<[u64; MAX_KEY]>,
+    /// `whole[class][l - 1]` has bit `j` when `query[j..j + l]` is a whole key of a
+    /// word class (the character itself, or one full pinyin reading).
+    whole: Vec<[u64; MAX_KEY]>,
+    /// Per class: it ends a clause.
+    breaks: Vec<bool>,
     accept: u64,
+    /// Some run of word keys spells the whole term, so a whole match is possible.
+    whole_possible: bool,
 }
 
 impl StepTable {
     pub(crate) fn new(term: &[char], classes: &Classes) -> StepTable {
         debug_assert!(!term.is_empty() && term.len() <= MAX_TERM);
         let mut masks = vec![[0u64; MAX_KEY]; classes.len()];
+        let mut whole = vec![[0u64; MAX_KEY]; classes.len()];
+        // Bit j of `spans[l - 1]`: some word key is exactly `term[j..j + l]`.
+        let mut spans = [0u64; MAX_KEY];
         for (j, &qc) in term.iter().enumerate() {
             for (class, key) in classes.keys_starting_with(qc) {
-                let common = key.as_slice().iter().zip(&term[j..]).take_while(|(a, b)| a == b).count();
+                let key = key.as_slice();
+                let common = key.iter().zip(&term[j..]).take_while(|(a, b)| a == b).count();
                 for mask in &mut masks[*class as usize][..common] {
                     *mask |= 1 << j;
                 }
+                if common == key.len() && classes.class(*class).words {
+                    whole[*class as usize][common - 1] |= 1 << j;
+                    spans[common - 1] |= 1 << j;
+                }
             }
         }
-        StepTable { masks, accept: 1 << term.len() }
+        let mut reach = 1u64;
+        for j in 0..term.len() {
+            if reach >> j & 1 == 1 {
+                for (l, span) in spans.iter().enumerate() {
+                    if span >> j & 1 == 1 {
+                        reach |= 1 << (j + l + 1);
+                    }
+                }
+            }
+        }
+        let accept = 1 << term.len();
+        let breaks = (0..classes.len()).map(|c| classes.class(c as ClassId).breaks).collect();
+        StepTable { masks, whole, breaks, accept, whole_possible: reach & accept != 0 }
+    }
+
+    /// Whether some whole match of the term can exist at all.
+    pub(crate) fn whole_possible(&self) -> bool {
+        self.whole_possible
+    }
+
+    /// Whether a character of `class` ends a clause.
+    #[inline]
+    pub(crate) fn breaks(&self, class: ClassId) -> bool {
+        self.breaks.get(class as usize).copied().unwrap_or(false)
+    }
+
+    /// Like [`StepTable::step`], but each character must consume one whole word key.
+    #[inline]
+    pub(crate) fn step_whole(&self, state: u64, class: ClassId) -> u64 {
+        let masks = &self.whole[class as usize];
+        let mut next = 0;
+        for (l, mask) in masks.iter().enumerate() {
+            next |= (state & mask) << (l + 1);
+        }
+        next
     }
 
     /// The state bit meaning "the whole term was consumed".
@@ -76,6 +125,53 @@ pub(crate) struct Query {
     pub(crate) terms: Vec<Term>,
     /// [`code_key`] of the words.
     pub(crate) code_key: u64,
+    /// When the words spell pinyin syllables (two or more): the initials of every
+    /// way to read them, with their [`code_key`] (`yunfeixian` → `yfx`).
+    pub(crate) initials: Vec<(u64, Vec<char>)>,
+}
+
+/// At most this many readings of a query's syllables are kept.
+const MAX_READINGS: usize = 8;
+
+/// The initials of every way (up to [`MAX_READINGS`]) to cut `words` into whole pinyin
+/// readings of characters in `classes`, when that takes two syllables or more.
+fn initials(words: &[Vec<char>], classes: &Classes) -> Vec<Vec<char>> {
+    let letters: Vec<char> = words.concat();
+    if letters.len() < 2 || !letters.iter().all(char::is_ascii_lowercase) {
+        return Vec::new();
+    }
+    // ways[j]: initials of the readings that cut letters[..j].
+    let mut ways: Vec<Vec<Vec<char>>> = vec![Vec::new(); letters.len() + 1];
+    ways[0].push(Vec::new());
+    for j in 0..letters.len() {
+        if ways[j].is_empty() {
+            continue;
+        }
+        let mut lens = [false; MAX_KEY + 1];
+        for (class, key) in classes.keys_starting_with(letters[j]) {
+            let key = key.as_slice();
+            if classes.class(*class).words && letters[j..].starts_with(key) {
+                lens[key.len()] = true;
+            }
+        }
+        for (len, _) in lens.iter().enumerate().filter(|(_, ok)| **ok) {
+            let extended: Vec<Vec<char>> = ways[j]
+                .iter()
+                .map(|w| {
+                    let mut w = w.clone();
+                    w.push(letters[j]);
+                    w
+                })
+                .collect();
+            let slot = &mut ways[j + len];
+            for w in extended {
+                if slot.len() < MAX_READINGS && !slot.contains(&w) {
+                    slot.push(w);
+                }
+            }
+        }
+    }
+    ways.pop().unwrap_or_default().into_iter().filter(|w| w.len() >= 2).collect()
 }
 
 /// FNV-1a over folded words joined by single spaces: equal for a code and a
@@ -116,8 +212,9 @@ impl Query {
             .flat_map(|w| w.chunks(MAX_TERM))
             .map(|chars| Term { chars: chars.to_vec(), table: StepTable::new(chars, classes) })
             .collect();
+        let initials = initials(&words, classes).into_iter().map(|w| (code_key([w.iter().copied()]), w)).collect();
         let code_key = code_key(words.iter().map(|w| w.iter().copied()));
-        Query { words, terms, code_key }
+        Query { words, terms, code_key, initials }
     }
 
     /// Whether `code`, folded and whitespace-normalised, equals the whole query.

@@ -90,13 +90,27 @@ mod tests {
     use super::*;
 
     fn every_third(doc: usize) -> Option<Ranked> {
-        doc.is_multiple_of(3).then_some(Ranked { score: 0, uses: 0, text_len: 0, doc: doc as u32, pending: false })
+        doc.is_multiple_of(3).then_some(Ranked {
+            score: 0,
+            mine: 0,
+            uses: 0,
+            text_len: 0,
+            doc: doc as u32,
+            pending: false,
+        })
     }
 
     /// Exact when divisible by 3, pending (with a better bound) when by 5.
     fn thirds_and_fifths(doc: usize) -> Option<Ranked> {
         every_third(doc).or_else(|| {
-            doc.is_multiple_of(5).then_some(Ranked { score: 1, uses: 0, text_len: 0, doc: doc as u32, pending: true })
+            doc.is_multiple_of(5).then_some(Ranked {
+                score: 1,
+                mine: 0,
+                uses: 0,
+                text_len: 0,
+                doc: doc as u32,
+                pending: true,
+            })
         })
     }
 

@@ -1,9 +1,12 @@
 //! Scores and the result order.
 //!
-//! A score packs, most significant first: exact short-code match, number of
-//! terms matched contiguously, number matched at the start of a field, and field
-//! points (code 2, group 1, text 0). Ties break by uses (more first), shorter
-//! text, then document order.
+//! A score is what the reply means to the query. It packs, most significant
+//! first: the short code is the query (or its pinyin initials), number of terms
+//! found as whole words (`yunfeixian` in 运费险, not the abbreviation `yfx`),
+//! number matched contiguously, number matched at the start of a field, and
+//! field points (code 2, group 1, text 0). Use never beats meaning: only among
+//! equal scores do the agent's own recent and frequent uses come first, then
+//! the whole shop's, then the shorter text, then document order.
 
 use super::Field;
 use super::matcher::Kind;
@@ -12,17 +15,21 @@ use std::collections::BinaryHeap;
 use std::collections::binary_heap::PeekMut;
 
 /// The whole query equals the short code.
-pub(crate) const EXACT_CODE: i64 = 1 << 48;
+pub(crate) const EXACT_CODE: i64 = 1 << 56;
+/// Per term: found as whole words.
+pub(crate) const WHOLE: i64 = 1 << 44;
 const CONTIGUOUS: i64 = 1 << 32;
 const FIELD_START: i64 = 1 << 16;
 
 /// What one term adds to the score when it matched `field` this way.
-pub(crate) fn term_points(kind: Kind, field: Field) -> i64 {
-    let kind_points = match kind {
-        Kind::Prefix => CONTIGUOUS + FIELD_START,
-        Kind::Contiguous => CONTIGUOUS,
-        Kind::Scattered => 0,
-    };
+pub(crate) fn term_points(kind: Kind, whole: bool, field: Field) -> i64 {
+    let whole_points = if whole && kind != Kind::Scattered { WHOLE } else { 0 };
+    let kind_points = whole_points
+        + match kind {
+            Kind::Prefix => CONTIGUOUS + FIELD_START,
+            Kind::Contiguous => CONTIGUOUS,
+            Kind::Scattered => 0,
+        };
     let field_points = match field {
         Field::Code => 2,
         Field::Group => 1,
@@ -36,6 +43,9 @@ pub(crate) fn term_points(kind: Kind, field: Field) -> i64 {
 pub(crate) struct Ranked {
     /// The exact score, or an upper bound of it while `pending`.
     pub(crate) score: i64,
+    /// The agent's own recent and frequent use of the reply.
+    pub(crate) mine: u32,
+    /// The whole shop's uses.
     pub(crate) uses: u32,
     pub(crate) text_len: u32,
     pub(crate) doc: u32,
@@ -44,8 +54,8 @@ pub(crate) struct Ranked {
 }
 
 impl Ranked {
-    fn key(&self) -> (Reverse<i64>, Reverse<u32>, u32, u32) {
-        (Reverse(self.score), Reverse(self.uses), self.text_len, self.doc)
+    fn key(&self) -> (Reverse<i64>, Reverse<u32>, Reverse<u32>, u32, u32) {
+        (Reverse(self.score), Reverse(self.mine), Reverse(self.uses), self.text_len, self.doc)
     }
 }
 
@@ -149,7 +159,7 @@ mod tests {
     use super::*;
 
     fn r(score: i64, uses: u32, text_len: u32, doc: u32) -> Ranked {
-        Ranked { score, uses, text_len, doc, pending: false }
+        Ranked { score, mine: 0, uses, text_len, doc, pending: false }
     }
 
     /// Reference order: the best `limit` of `ranked` (none pending), best first.
@@ -177,14 +187,17 @@ mod tests {
 
     #[test]
     fn points_are_tiered() {
-        let scattered_code = term_points(Kind::Scattered, Field::Code);
-        let middle_text = term_points(Kind::Contiguous, Field::Text);
-        let middle_code = term_points(Kind::Contiguous, Field::Code);
-        let start_text = term_points(Kind::Prefix, Field::Text);
+        let scattered_code = term_points(Kind::Scattered, false, Field::Code);
+        let middle_text = term_points(Kind::Contiguous, false, Field::Text);
+        let middle_code = term_points(Kind::Contiguous, false, Field::Code);
+        let start_text = term_points(Kind::Prefix, false, Field::Text);
+        let whole_middle_text = term_points(Kind::Contiguous, true, Field::Text);
         assert!(scattered_code < middle_text);
         assert!(middle_text < middle_code);
         assert!(middle_code < start_text);
-        assert!(EXACT_CODE > 64 * term_points(Kind::Prefix, Field::Code));
+        assert!(64 * term_points(Kind::Prefix, false, Field::Code) < whole_middle_text);
+        assert_eq!(term_points(Kind::Scattered, true, Field::Text), term_points(Kind::Scattered, false, Field::Text));
+        assert!(EXACT_CODE > 64 * term_points(Kind::Prefix, true, Field::Code));
     }
 
     #[test]

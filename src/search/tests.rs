@@ -1,9 +1,10 @@
 //! Behaviour of the public API, one test per matching/ranking rule.
 
 use super::*;
+use std::collections::HashMap;
 
 fn doc(id: &str, code: &str, text: &str, group: &str, uses: u32) -> ReplyDoc {
-    ReplyDoc { id: id.into(), code: code.into(), text: text.into(), group: group.into(), uses }
+    ReplyDoc { id: id.into(), code: code.into(), text: text.into(), group: group.into(), uses, mine: 0 }
 }
 
 fn sample() -> ReplyIndex {
@@ -328,4 +329,114 @@ fn many_updates_compact_the_text_arena_without_losing_docs() {
     assert_eq!(first(&index, "bu zhichi").highlights, [5, 6, 7]);
     assert_eq!(ids(&index, "tuikuan"), ["r0"]);
     assert_eq!(first(&index, "ems").doc, 6);
+}
+
+#[test]
+fn words_found_whole_outrank_abbreviations_used_more() {
+    let index = ReplyIndex::build(vec![
+        // 新安 reads xin'an: "xian" only abbreviates it (xi… an).
+        doc("partial", "", "亲,新安那边的快递哦", "", 99),
+        doc("whole", "", "亲,这单有运费险哦", "", 0),
+    ]);
+    let hits = index.search("xian", 10);
+    let order: Vec<&str> = hits.iter().map(|h| index.doc(h.doc).id.as_str()).collect();
+    assert_eq!(order, ["whole", "partial"]);
+    assert!(hits[0].score >= score::WHOLE);
+    assert!(hits[1].score < score::WHOLE);
+    assert_eq!(hits[0].highlights, [7]);
+    // Chinese typed as Chinese is whole too.
+    assert!(first(&index, "运费险").score >= score::WHOLE);
+    // Initials never are.
+    assert!(first(&index, "yfx").score < score::WHOLE);
+}
+
+#[test]
+fn full_pinyin_of_a_code_ranks_as_the_code() {
+    let index = ReplyIndex::build(vec![
+        doc("th2", "th2", "亲,退货请用普通快递寄回,运费险最多赔付首重运费哦", "售后", 90),
+        doc("yfx", "yfx", "亲,您的订单有运费险哦,退款完成后运费险会赔付到您的支付宝", "售后", 1),
+    ]);
+    assert_eq!(ids(&index, "yunfeixian"), ["yfx", "th2"]);
+    assert_eq!(ids(&index, "yun fei xian"), ["yfx", "th2"]);
+    assert!(first(&index, "yunfeixian").score >= score::EXACT_CODE);
+    // Without the code, use decides between equal matches.
+    assert_eq!(ids(&index, "运费险"), ["th2", "yfx"]);
+}
+
+#[test]
+fn the_agents_own_use_comes_before_the_shops() {
+    let mut mine = ReplyIndex::build(vec![
+        doc("shop", "", "亲,顺丰包邮哦", "", 50),
+        doc("mine", "", "亲,顺丰到付哦", "", 2),
+        doc("exact", "sf", "亲,可以发顺丰的", "", 0),
+    ]);
+    assert_eq!(ids(&mine, "sf"), ["exact", "shop", "mine"]);
+    mine.set_mine(&[("mine".to_string(), 3)].into_iter().collect());
+    // Meaning first: the exact code stays on top; then the agent's own reply.
+    assert_eq!(ids(&mine, "sf"), ["exact", "mine", "shop"]);
+    assert_eq!(index_order(&mine, ""), ["mine", "shop", "exact"]);
+    mine.set_mine(&HashMap::new());
+    mine.bump_use("shop");
+    mine.bump_use("mine");
+    assert_eq!(mine.doc(1).mine, MINE_TODAY);
+    assert_eq!(ids(&mine, "sf"), ["exact", "shop", "mine"]);
+}
+
+fn index_order(index: &ReplyIndex, query: &str) -> Vec<String> {
+    ids(index, query)
+}
+
+#[test]
+fn scattered_matches_stay_within_a_clause() {
+    let index = ReplyIndex::build(vec![
+        doc("across", "", "亲,有问题的话,发给我们,小二处理", "", 0),
+        doc("within", "", "亲,有空发个小视频哦", "", 0),
+    ]);
+    let hits = index.search("yfx", 10);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(index.doc(hits[0].doc).id, "within");
+    assert_eq!(hits[0].highlights, [2, 4, 6]);
+}
+
+/// The demo's replies, as a seat starts with them.
+fn demo_index() -> ReplyIndex {
+    let replies = &crate::demo::data::data().unwrap().replies;
+    ReplyIndex::build(
+        replies
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ReplyDoc {
+                id: r.code.clone(),
+                code: r.code.clone(),
+                text: r.text.clone(),
+                group: r.group.clone(),
+                // th2 is used far more than yfx.
+                uses: if r.code == "th2" { 300 } else { (i % 17) as u32 },
+                mine: 0,
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn demo_yfx_brings_the_postage_insurance_replies_not_scattered_initials() {
+    let index = demo_index();
+    assert!(index.len() >= 236, "{}", index.len());
+    let hits = index.search("yfx", 200);
+    let about = |h: &Hit| index.doc(h.doc).text.contains("运费险");
+    let insured = index.docs().iter().filter(|d| d.text.contains("运费险")).count();
+    assert!(insured >= 6, "{insured}");
+    assert_eq!(index.doc(hits[0].doc).code, "yfx");
+    assert!(hits[..insured].iter().all(about), "{:?}", hits.iter().map(|h| &index.doc(h.doc).code).collect::<Vec<_>>());
+    let scattered = hits.iter().filter(|h| h.score < 1 << 32).count();
+    assert!(scattered < 40, "{scattered} scattered of {}", hits.len());
+}
+
+#[test]
+fn demo_yunfeixian_puts_yfx_above_th2() {
+    let index = demo_index();
+    let order = ids(&index, "yunfeixian");
+    let at = |code: &str| order.iter().position(|c| c == code).unwrap();
+    assert_eq!(order[0], "yfx");
+    assert!(at("yfx") < at("th2"));
 }

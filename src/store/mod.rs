@@ -18,6 +18,7 @@ mod tally;
 
 pub mod audit;
 pub mod cases;
+pub mod hub_queries;
 pub mod log;
 pub mod ops;
 pub mod orders;
@@ -42,6 +43,7 @@ pub use error::{Result, StoreError};
 pub use lookup::LiveReply;
 pub use migrate::SCHEMA_VERSION;
 pub use prepared::PreparedOrder;
+pub use replies::ReplyAffinity;
 pub use rows::*;
 
 pub struct Store {
@@ -144,6 +146,11 @@ impl Store {
             changes: ChangeSet::default(),
             read_only: Some(folder),
         })
+    }
+
+    /// The database file; `None` in memory.
+    pub fn file_path(&self) -> Option<&Path> {
+        (self.path != ":memory:").then(|| Path::new(&self.path))
     }
 
     /// Whether this database was opened read-only (see `open`).

@@ -1,5 +1,7 @@
 //! The standard-reply library.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, Row};
 
 use super::Store;
@@ -21,7 +23,57 @@ fn reply_row(r: &Row<'_>) -> rusqlite::Result<ReplyRow> {
     })
 }
 
+/// One agent's use of one reply: what ranks it among equally good matches, and
+/// what is shown as the reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplyAffinity {
+    /// Uses weighted by age: today 8, this week 4, this month 2, older 1
+    /// (`search::MINE_TODAY` is today's weight).
+    pub score: u32,
+    /// Uses in the last 7 days.
+    pub week: u32,
+}
+
 impl Store {
+    /// The agent's use of every reply they used, by reply id, as of the store's clock.
+    pub fn reply_affinity(&self, agent: &str) -> Result<HashMap<String, ReplyAffinity>> {
+        use crate::domain::event::format_at;
+        let now = self.clock().now_utc();
+        let ago = |days| format_at(now - chrono::Duration::days(days));
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT reply_id, sum(CASE WHEN at >= ?2 THEN 8 WHEN at >= ?3 THEN 4 WHEN at >= ?4 THEN 2 ELSE 1 END), \
+             sum(at >= ?3) FROM reply_uses WHERE agent = ?1 GROUP BY reply_id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![agent, ago(1), ago(7), ago(30)], |r| {
+            Ok((r.get::<_, String>(0)?, ReplyAffinity { score: r.get(1)?, week: r.get(2)? }))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+    }
+
+    /// What the reply index depends on, as one string: how many reply versions (every
+    /// save and delete, from here or synced), the last one's row and event id, and how
+    /// many replies. Any change to a reply's content changes it.
+    pub fn reply_index_key(&self) -> Result<String> {
+        let (versions, last_row, last_event, replies): (i64, i64, String, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM reply_history), (SELECT coalesce(max(rowid), 0) FROM reply_history), \
+             coalesce((SELECT event_id FROM reply_history ORDER BY rowid DESC LIMIT 1), ''), \
+             (SELECT count(*) FROM replies)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        Ok(format!(
+            "schema {} · {versions} versions · last {last_row} {last_event} · {replies} replies",
+            super::SCHEMA_VERSION
+        ))
+    }
+
+    /// How many times each reply was used, by reply id (replies never used are absent).
+    pub fn reply_use_counts(&self) -> Result<HashMap<String, u32>> {
+        let mut stmt = self.conn.prepare_cached("SELECT reply_id, count(*) FROM reply_uses GROUP BY reply_id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+    }
+
     /// Every live reply, by group then code.
     pub fn replies(&self) -> Result<Vec<ReplyRow>> {
         let sql = format!("{REPLY_SELECT} WHERE r.deleted = 0 AND r.text_key <> '' ORDER BY r.grp, r.code, r.reply_id");

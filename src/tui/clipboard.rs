@@ -55,20 +55,31 @@ fn system_tool() -> Option<(&'static str, Vec<&'static str>)> {
 pub fn copy(out: &mut impl Write, text: &str) -> std::io::Result<()> {
     let text = clipboard_text(text);
     execute!(out, CopyToClipboard::to_clipboard_from(text.as_bytes()))?;
-    if let Some((tool, args)) = system_tool() {
+    if let Some(tool) = system_tool() {
         let text = text.into_owned();
-        std::thread::spawn(move || {
-            let child =
-                Command::new(tool).args(args).stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
-            if let Ok(mut child) = child {
-                if let Some(mut stdin) = child.stdin.take() {
-                    let _ = stdin.write_all(text.as_bytes());
-                }
-                let _ = child.wait();
-            }
-        });
+        std::thread::spawn(move || to_tool(tool, &text));
     }
     Ok(())
+}
+
+/// [`copy`], waiting for the system tool: for a process about to exit (`kefu pick`).
+pub fn copy_and_wait(out: &mut impl Write, text: &str) -> std::io::Result<()> {
+    let text = clipboard_text(text);
+    execute!(out, CopyToClipboard::to_clipboard_from(text.as_bytes()))?;
+    if let Some(tool) = system_tool() {
+        to_tool(tool, &text);
+    }
+    Ok(())
+}
+
+fn to_tool((tool, args): (&str, Vec<&str>), text: &str) {
+    let child = Command::new(tool).args(args).stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+    if let Ok(mut child) = child {
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = stdin.write_all(text.as_bytes());
+        }
+        let _ = child.wait();
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub(crate) mod counts;
 pub(crate) mod keymap;
 pub(crate) mod msg;
 pub(crate) mod panes;
+pub mod pick;
 pub(crate) mod refresh;
 pub mod runtime;
 pub(crate) mod search_worker;
@@ -54,15 +55,20 @@ fn keymaps(keys: &crate::config::KeyBindings) -> (keymap::Keymaps, Vec<String>) 
 
 /// Runs the seat screen until the agent quits (or a signal ends it: the terminal is
 /// restored and kefu exits with 128 + the signal's number).
+/// The theme the personal config asks for (`NO_COLOR` honoured), and what it could not use.
+pub(crate) fn theme_of(config: &crate::config::Config) -> (theme::Theme, Vec<String>) {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let name = config.theme.as_ref().map(|t| (t.value.as_str(), t.line));
+    theme::Theme::from_config(name, &config.colors, no_color)
+}
+
 pub fn run(store: Store, db_path: &Path, config: &crate::config::Config) -> anyhow::Result<()> {
     // KEFU_LOG=debug traces every key, write, read and frame, with times, into kefu.log.
     let level = std::env::var("KEFU_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(tracing::Level::INFO);
     terminal::init_logging(&log_path(db_path), level);
     // The file's own problems were said on the way in (cli); these are the bindings'.
     let (keys, mut problems) = keymaps(&config.keys);
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let name = config.theme.as_ref().map(|t| (t.value.as_str(), t.line));
-    let (theme, theme_problems) = theme::Theme::from_config(name, &config.colors, no_color);
+    let (theme, theme_problems) = theme_of(config);
     problems.extend(theme_problems);
     for p in &problems {
         tracing::warn!("config: {p}");

@@ -47,6 +47,8 @@ pub struct Runtime {
     clipboard: Vec<String>,
     /// A signal that arrived (the terminal loop ends on it).
     signal: Option<i32>,
+    /// Live sync with the shop hub, when this database is connected to one.
+    hub: Option<crate::hub::live::Live>,
 }
 
 impl Runtime {
@@ -81,6 +83,10 @@ impl Runtime {
             },
             None => None,
         };
+        let hub = match &db {
+            Some(path) => live_hub(&store, path, &tx),
+            None => None,
+        };
         let worker = Worker::spawn("kefu-store", store, tx.clone())?;
         let (mut app, cmds) = App::new(actor.clone(), clock.shop_now(), keys);
         app.set_theme(theme);
@@ -100,6 +106,7 @@ impl Runtime {
             syncs: 0,
             clipboard: Vec::new(),
             signal: None,
+            hub,
         };
         rt.exec(cmds);
         Ok(rt)
@@ -237,6 +244,10 @@ impl Runtime {
         match a {
             Answer::Done(msg) => {
                 self.in_flight = self.in_flight.saturating_sub(1);
+                // A local write: the hub gets it now.
+                if let (Some(hub), Some(Msg::Written { .. })) = (&self.hub, &msg) {
+                    hub.nudge();
+                }
                 if let Some(m) = msg {
                     self.send(m);
                 }
@@ -350,6 +361,11 @@ impl Runtime {
         self.app.focus()
     }
 
+    /// The hub's state in the status bar (text, whether an error), if a hub is connected.
+    pub fn hub_status(&self) -> Option<(String, bool)> {
+        self.app.hub_status().cloned()
+    }
+
     /// The message line: text and whether it is an error.
     pub fn message(&self) -> Option<(String, bool)> {
         self.app.message().cloned()
@@ -457,6 +473,42 @@ impl Runtime {
     /// Whether any form or box holds typed input that quitting would lose.
     pub fn has_unsaved_input(&self) -> bool {
         self.app.has_unsaved_input()
+    }
+}
+
+/// Live sync with the hub this database is connected to (`kefu hub connect`), on its
+/// own connection to the file; its news come back as messages.
+fn live_hub(store: &Store, path: &Path, tx: &Sender<Answer>) -> Option<crate::hub::live::Live> {
+    let url = match crate::hub::connected_url(store) {
+        Ok(Some(url)) => url,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!("hub: {e}");
+            return None;
+        }
+    };
+    let mut own = match Store::open(path, store.actor().clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("hub: no connection of its own to the database: {e}");
+            return None;
+        }
+    };
+    own.set_clock(store.clock().clone());
+    let tx = tx.clone();
+    let live = crate::hub::live::Live::spawn(own, url, crate::hub::live::LiveOptions::default(), move |u| {
+        let msg = match u {
+            crate::hub::live::LiveUpdate::Status(s) => Msg::Hub { text: s.text(), error: s.is_error() },
+            crate::hub::live::LiveUpdate::Arrived(changes) => Msg::HubArrived(changes),
+        };
+        let _ = tx.send(Answer::Update(msg));
+    });
+    match live {
+        Ok(l) => Some(l),
+        Err(e) => {
+            tracing::warn!("hub: no live sync thread: {e}");
+            None
+        }
     }
 }
 

@@ -68,7 +68,7 @@ impl App {
             counts: self.counts,
             hints: &hints,
             message: self.message.as_ref().map(|(m, e)| (m.as_str(), *e)),
-            background: self.sync_ui.status().as_deref(),
+            background: self.sync_ui.status().or_else(|| self.hub.as_ref().map(|(t, _)| format!("hub {t}"))).as_deref(),
         }
         .draw(f, bar, &self.theme);
         let ui = self.ui(true);

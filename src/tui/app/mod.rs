@@ -28,7 +28,6 @@ use super::theme::Theme;
 use super::widgets::help::{Help, HelpEvent};
 use super::worker::{Data, Outcome, Query, WriteCmd};
 use crate::domain::event::Actor;
-use crate::search::ReplyDoc;
 use crate::store::ChangeSet;
 
 /// Said when a write is refused because a sync job holds the database.
@@ -68,6 +67,8 @@ pub(crate) struct App {
     dirty: bool,
     /// The last write's number (each write's origin carries its own).
     serial: u64,
+    /// The hub's state (a hub is connected): text and whether it is an error.
+    hub: Option<(String, bool)>,
 }
 
 impl App {
@@ -96,6 +97,7 @@ impl App {
             theme: Theme::default(),
             dirty: true,
             serial: 0,
+            hub: None,
         };
         let cmds = vec![
             Cmd::Load(Query::Settings),
@@ -129,6 +131,8 @@ impl App {
             Msg::Searched(r) => self.replies.set_results(r.query, r.hits),
             Msg::SyncStarted(job) => self.sync_ui.start(job),
             Msg::SyncProgress { file, progress } => self.sync_ui.progress(file, progress),
+            Msg::Hub { text, error } => self.hub = Some((text, error)),
+            Msg::HubArrived(changes) => self.refresh(&changes, &mut out),
         }
         out
     }
@@ -144,6 +148,11 @@ impl App {
 
     pub(crate) fn focus(&self) -> PaneId {
         self.focus
+    }
+
+    /// The hub's state shown in the status bar, if a hub is connected.
+    pub(crate) fn hub_status(&self) -> Option<&(String, bool)> {
+        self.hub.as_ref()
     }
 
     pub(crate) fn message(&self) -> Option<&(String, bool)> {
@@ -537,7 +546,7 @@ impl App {
                     for (id, row) in rows {
                         self.replies.group_changed(&id, row.as_ref().map(|r| r.group.as_str()));
                         out.push(Cmd::Search(match row {
-                            Some(r) => SearchCmd::Upsert(ReplyDoc::from(r)),
+                            Some(doc) => SearchCmd::Upsert(doc),
                             None => SearchCmd::Remove(id),
                         }));
                     }

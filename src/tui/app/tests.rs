@@ -682,6 +682,7 @@ fn the_reply_forms_list_the_groups_that_fit_what_is_typed() {
         text: "亲".into(),
         group: group.into(),
         uses: 0,
+        mine: 0,
     };
     let docs = vec![doc("r1", "售后处理"), doc("r2", "售后处理"), doc("r3", "售前"), doc("r4", "物流 SF")];
     app.update(Msg::Loaded { query: Query::ReplyDocs, data: Ok(Data::ReplyDocs(docs)) });
@@ -704,15 +705,7 @@ fn the_reply_forms_list_the_groups_that_fit_what_is_typed() {
     keys(&mut app, "sf");
     assert_eq!(group(&app), "分组:「sf」是新分组;相近的已有分组:物流 SF(1)");
     // A reply saved elsewhere moves its group's count.
-    let row = crate::store::ReplyRow {
-        reply_id: "r5".into(),
-        code: "x".into(),
-        text: "亲".into(),
-        group: "物流 SF".into(),
-        uses: 0,
-        updated_at: String::new(),
-        updated_by: String::new(),
-    };
+    let row = doc("r5", "物流 SF");
     app.update(Msg::Loaded {
         query: Query::Replies(vec!["r5".into(), "r3".into()]),
         data: Ok(Data::Replies(vec![("r5".into(), Some(row)), ("r3".into(), None)])),

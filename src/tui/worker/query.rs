@@ -16,9 +16,7 @@ use crate::report::log::LogEntry;
 use crate::search::ReplyDoc;
 use crate::store::audit::LogCursor;
 use crate::store::orders::QueueView;
-use crate::store::{
-    CaseRow, ConflictRow, ContactRow, OrderDetail, QueueCursor, QueueRow, RefundRow, ReplyRow, Result, Store,
-};
+use crate::store::{CaseRow, ConflictRow, ContactRow, OrderDetail, QueueCursor, QueueRow, RefundRow, Result, Store};
 use crate::tui::action::{CaseKey, Fetch, ReportRequest};
 use crate::tui::counts::Counts;
 use crate::tui::panes::case_view::MenuAction;
@@ -121,7 +119,7 @@ pub(crate) enum Data {
     Order(Option<QueueRow>),
     Settings { shop_type: ShopType, shop_name: Option<String> },
     ReplyDocs(Vec<ReplyDoc>),
-    Replies(Vec<(String, Option<ReplyRow>)>),
+    Replies(Vec<(String, Option<ReplyDoc>)>),
     LogPage(Vec<LogEntry>),
     Report(std::result::Result<Report, String>),
     Counts(Counts),
@@ -239,11 +237,12 @@ pub(crate) fn load(store: &Store, q: &Query) -> Result<Data> {
                 .unwrap_or_default(),
             shop_name: store.setting(SettingKey::ShopName.code())?,
         },
-        Query::ReplyDocs => Data::ReplyDocs(store.replies()?.into_iter().map(ReplyDoc::from).collect()),
+        Query::ReplyDocs => Data::ReplyDocs(crate::search::reply_docs(store)?.0),
         Query::Replies(ids) => {
+            let mine = crate::search::mine(store)?;
             let mut out = Vec::new();
             for id in ids {
-                out.push((id.clone(), store.reply(id)?));
+                out.push((id.clone(), store.reply(id)?.map(|r| crate::search::with_mine(r, &mine))));
             }
             Data::Replies(out)
         }
