@@ -189,7 +189,9 @@ pub(crate) mod trace {
         let each: Vec<String> = cmds
             .iter()
             .map(|c| match c {
-                Cmd::Write { cmd, origin } => format!("write {} from {:?}/{:?}", variant(cmd), origin.place, origin.form),
+                Cmd::Write { cmd, origin } => {
+                    format!("write {} from {:?}/{:?}", variant(cmd), origin.place, origin.form)
+                }
                 Cmd::Load(q) => format!("read {}", variant(q)),
                 Cmd::Search(s) => format!("search {}", variant(s)),
                 other => variant(other),

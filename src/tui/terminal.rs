@@ -34,11 +34,7 @@ pub(crate) fn init_logging(path: &Path, level: tracing::Level) {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_owned()).unwrap_or_else(|| "kefu.log".into());
     let appender = tracing_appender::rolling::never(dir, name);
-    let _ = tracing_subscriber::fmt()
-        .with_writer(appender)
-        .with_ansi(false)
-        .with_max_level(level)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_writer(appender).with_ansi(false).with_max_level(level).try_init();
 }
 
 /// The terminal in use.
