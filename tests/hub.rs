@@ -226,6 +226,19 @@ fn wrong_hubs_get_clear_messages_and_change_nothing_local() {
     let e = hub::sync(&mut a, Some(&down)).unwrap_err();
     assert!(t0.elapsed().as_secs() < 10);
     assert!(matches!(e, HubError::Connect { .. }) && e.to_string().contains(":1"), "{e}");
+    // A server that accepts and then says nothing, with and without TLS: the connect
+    // timeout holds.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || (0..2).filter_map(|_| silent.accept().ok()).collect::<Vec<_>>());
+    for query in ["connect_timeout=1", "connect_timeout=1&sslmode=require"] {
+        let url = HubUrl::parse(&format!("postgres://x@127.0.0.1:{port}/db?{query}")).unwrap();
+        let t0 = std::time::Instant::now();
+        let e = hub::sync(&mut a, Some(&url)).unwrap_err();
+        assert!(t0.elapsed().as_secs() < 4, "{query}: {:?}", t0.elapsed());
+        assert!(e.to_string().contains(&format!("127.0.0.1:{port}")) && e.to_string().contains("没有回应"), "{e}");
+    }
+    drop(held);
     // A database that is not a hub.
     let plain = HubUrl::parse(&pg.extra_db("plain")).unwrap();
     let e = hub::sync(&mut a, Some(&plain)).unwrap_err();
@@ -339,4 +352,28 @@ fn the_cli_as_a_shop_uses_it() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("不能登录") || err.contains("移"), "{err}");
+}
+
+#[test]
+fn tls_is_used_when_the_url_asks() {
+    let pg = pg_or_skip!("tls_is_used_when_the_url_asks");
+    let urls = hub_with(&pg, &["a"]);
+    let mut plain = hub::Hub::open(&urls[0]).unwrap();
+    let ssl = "SELECT COALESCE((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)";
+    assert!(!plain.client().query_one(ssl, &[]).unwrap().get::<_, bool>(0), "no sslmode: no TLS");
+    let mut tls_url = urls[0].clone();
+    tls_url.params.push(("sslmode".into(), "require".into()));
+    match hub::Hub::open(&tls_url) {
+        Ok(mut h) => assert!(h.client().query_one(ssl, &[]).unwrap().get::<_, bool>(0), "sslmode=require: TLS"),
+        Err(e) => {
+            assert!(e.to_string().contains("127.0.0.1"), "{e}");
+            eprintln!("SKIPPED the TLS check: this server does not offer TLS ({e})");
+        }
+    }
+    let mut a = store("seat-a");
+    orders(&mut a, 1);
+    match hub::sync(&mut a, Some(&tls_url)) {
+        Ok(r) => assert_eq!(r.pushed, 1),
+        Err(e) => eprintln!("SKIPPED: {e}"),
+    }
 }

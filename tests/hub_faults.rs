@@ -86,7 +86,7 @@ fn a_backend_terminated_mid_pull_leaves_the_local_database_unchanged() {
     let pg = pg_or_skip!("a_backend_terminated_mid_pull_leaves_the_local_database_unchanged");
     let urls = hub_with(&pg, &["a", "b"]);
     let (mut a, mut b) = (store("seat-a"), store("seat-b"));
-    work(&mut a, "1", 30_000);
+    work(&mut a, "1", 12_000);
     hub::sync(&mut a, Some(&urls[0])).unwrap();
     let role_b = urls[1].user.clone().unwrap();
     // A killer that terminates seat b's backends as soon as it sees one running a query.

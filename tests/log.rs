@@ -309,10 +309,14 @@ fn a_deleted_middle_event_is_caught() {
 fn a_deleted_last_event_is_caught_by_the_recorded_head() {
     let (_d, path) = tampered("DELETE FROM events WHERE seat = 'seat-2' AND seq = 3");
     assert_eq!(problem(&path), [("seat-2".to_string(), None, 3, BreakKind::CutShort { last_seq: 2, head_seq: 3 })]);
-    // Deleting the head record as well leaves a seat without one: caught.
+    // Deleting the head record as well: the witness (every event up to 3 was here) still
+    // says the tail was cut.
     let (_d, path) =
         tampered("DELETE FROM events WHERE seat = 'seat-2' AND seq = 3; DELETE FROM chain_heads WHERE seat = 'seat-2'");
-    assert_eq!(problem(&path), [("seat-2".to_string(), None, 2, BreakKind::HeadMissing)]);
+    assert_eq!(problem(&path), [("seat-2".to_string(), None, 3, BreakKind::CutShort { last_seq: 2, head_seq: 3 })]);
+    // Only the head record deleted: a seat without one.
+    let (_d, path) = tampered("DELETE FROM chain_heads WHERE seat = 'seat-2'");
+    assert_eq!(problem(&path), [("seat-2".to_string(), None, 3, BreakKind::HeadMissing)]);
     // Every event of a seat gone, its head left: caught.
     let (_d, path) = tampered("DELETE FROM events WHERE seat = 'seat-2'");
     assert_eq!(problem(&path), [("seat-2".to_string(), None, 1, BreakKind::CutShort { last_seq: 0, head_seq: 3 })]);
@@ -332,13 +336,16 @@ fn a_deleted_last_event_written_again_is_caught() {
 
 #[test]
 fn the_limit_deleting_the_last_event_and_rewriting_its_head() {
-    // Known limit, stated in `store::audit`: whoever deletes a seat's last event *and*
-    // moves the head back to the event before is not caught by this file alone; the
-    // other seats' copies (sync) still hold the event.
-    let (_d, path) = tampered(
-        "DELETE FROM events WHERE seat = 'seat-2' AND seq = 3; \
-         UPDATE chain_heads SET seq = 2, hash = (SELECT hash FROM events WHERE seat = 'seat-2' AND seq = 2) WHERE seat = 'seat-2'",
-    );
+    // Moving the head back to the event before is caught by the witness...
+    let cut = "DELETE FROM events WHERE seat = 'seat-2' AND seq = 3; \
+         UPDATE chain_heads SET seq = 2, hash = (SELECT hash FROM events WHERE seat = 'seat-2' AND seq = 2) WHERE seat = 'seat-2'";
+    let (_d, path) = tampered(cut);
+    assert!(!open(&path).verify_chains().unwrap().is_ok());
+    // ...and the known limit, stated in the README: whoever also moves the witness back
+    // is not caught by this file alone; the other seats' copies still hold the event.
+    let (_d, path) = tampered(&format!(
+        "{cut}; UPDATE witnesses SET seq = 2, hash = (SELECT hash FROM events WHERE seat = 'seat-2' AND seq = 2) WHERE seat = 'seat-2'"
+    ));
     assert!(open(&path).verify_chains().unwrap().is_ok());
 }
 

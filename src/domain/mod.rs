@@ -14,6 +14,7 @@ pub mod postage;
 pub mod promise;
 pub mod refund;
 pub mod sanitize;
+pub mod seat_id;
 pub mod setting;
 pub mod shop;
 pub mod text_format;

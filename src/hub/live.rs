@@ -46,6 +46,8 @@ pub enum LiveUpdate {
     Status(LiveStatus),
     /// A pull brought events: what they changed.
     Arrived(ChangeSet),
+    /// Who at other seats has which case open (after each change).
+    Presence(Vec<super::Presence>),
 }
 
 /// Timings of the live thread.
@@ -65,7 +67,15 @@ impl Default for LiveOptions {
 
 /// The live thread: dropping this ends it.
 pub struct Live {
-    nudge: Sender<()>,
+    nudge: Sender<Ask>,
+}
+
+/// What the screen tells the live thread.
+enum Ask {
+    /// Something was written here.
+    Push,
+    /// The agent opened this case (None: closed it).
+    Open(Option<String>),
 }
 
 impl Live {
@@ -84,7 +94,12 @@ impl Live {
 
     /// Something was written here: push it now.
     pub fn nudge(&self) {
-        let _ = self.nudge.send(());
+        let _ = self.nudge.send(Ask::Push);
+    }
+
+    /// The agent has this case open (its key in the log), or none: other seats see it.
+    pub fn open_case(&self, case_key: Option<String>) {
+        let _ = self.nudge.send(Ask::Open(case_key));
     }
 }
 
@@ -128,8 +143,18 @@ fn pending(store: &Store) -> i64 {
     store.seat_events_count_after(&seat, head).unwrap_or(0)
 }
 
-fn run(mut store: Store, url: HubUrl, o: LiveOptions, nudges: Receiver<()>, updates: impl Fn(LiveUpdate)) {
+/// How often the heartbeat of an open case is renewed, and others' presence read.
+const BEAT: Duration = Duration::from_secs(15);
+const PRESENCE_EVERY: Duration = Duration::from_secs(3);
+
+fn run(mut store: Store, url: HubUrl, o: LiveOptions, nudges: Receiver<Ask>, updates: impl Fn(LiveUpdate)) {
     const TICK: Duration = Duration::from_millis(200);
+    let (seat, agent) = (store.actor().seat.clone(), store.actor().agent.clone());
+    let mut open: Option<String> = None;
+    let mut beat_due = true;
+    let mut last_beat = Instant::now();
+    let mut last_presence: Option<Vec<super::Presence>> = None;
+    let mut last_look = Instant::now() - PRESENCE_EVERY;
     let mut conn: Option<Listening> = None;
     let mut want = true;
     let mut last_sync = Instant::now();
@@ -145,7 +170,11 @@ fn run(mut store: Store, url: HubUrl, o: LiveOptions, nudges: Receiver<()>, upda
     loop {
         loop {
             match nudges.try_recv() {
-                Ok(()) => want = true,
+                Ok(Ask::Push) => want = true,
+                Ok(Ask::Open(k)) => {
+                    beat_due |= k != open;
+                    open = k;
+                }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             }
@@ -186,6 +215,24 @@ fn run(mut store: Store, url: HubUrl, o: LiveOptions, nudges: Receiver<()>, upda
                 }
             }
         }
+        if let Some(l) = conn.as_mut() {
+            if beat_due || (open.is_some() && last_beat.elapsed() >= BEAT) {
+                // Presence is a courtesy: a failure here is seen by the next sync.
+                if l.hub.heartbeat(&seat, &agent, open.as_deref()).is_ok() {
+                    beat_due = false;
+                    last_beat = Instant::now();
+                }
+            }
+            if last_look.elapsed() >= PRESENCE_EVERY {
+                last_look = Instant::now();
+                if let Ok(now) = l.hub.presence(&seat)
+                    && last_presence.as_ref() != Some(&now)
+                {
+                    updates(LiveUpdate::Presence(now.clone()));
+                    last_presence = Some(now);
+                }
+            }
+        }
         match conn.as_mut() {
             Some(l) => match arrived(l, TICK) {
                 Ok(true) => want = true,
@@ -197,7 +244,11 @@ fn run(mut store: Store, url: HubUrl, o: LiveOptions, nudges: Receiver<()>, upda
                 }
             },
             None => match nudges.recv_timeout(TICK) {
-                Ok(()) => want = true,
+                Ok(Ask::Push) => want = true,
+                Ok(Ask::Open(k)) => {
+                    beat_due |= k != open;
+                    open = k;
+                }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return,
             },

@@ -220,15 +220,15 @@ impl Hub {
             cfg.password(p);
         }
         let sslmode = url.param("sslmode").unwrap_or("disable");
-        let connected = match sslmode {
-            "disable" | "allow" => cfg.connect(NoTls),
+        let tls = match sslmode {
+            "disable" | "allow" => None,
             "prefer" | "require" | "verify-ca" | "verify-full" => {
                 cfg.ssl_mode(if sslmode == "prefer" {
                     postgres::config::SslMode::Prefer
                 } else {
                     postgres::config::SslMode::Require
                 });
-                cfg.connect(tls_connector(url, sslmode.starts_with("verify"))?)
+                Some(tls_connector(url, sslmode.starts_with("verify"))?)
             }
             other => {
                 return Err(HubError::Url(format!(
@@ -236,6 +236,25 @@ impl Hub {
                 )));
             }
         };
+        // The client's own timeout covers reaching the server, not a server that accepts
+        // and then says nothing: the whole connect gets a deadline here. A connect that
+        // misses it finishes (or fails) on its own thread, holding nothing.
+        let no_answer = || HubError::Connect {
+            server: url.server(),
+            db: url.dbname.clone(),
+            what: format!("{} 秒内没有回应(服务器不可达,或不是 PostgreSQL?)", timeout.as_secs()),
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("kefu-hub-connect".into())
+            .spawn(move || {
+                let _ = tx.send(match tls {
+                    None => cfg.connect(NoTls),
+                    Some(tls) => cfg.connect(tls),
+                });
+            })
+            .map_err(|e| HubError::Io(format!("无法启动连接线程:{e}")))?;
+        let connected = rx.recv_timeout(timeout + Duration::from_millis(500)).map_err(|_| no_answer())?;
         let client = connected.map_err(|e| HubError::Connect {
             server: url.server(),
             db: url.dbname.clone(),
@@ -490,6 +509,9 @@ impl Hub {
             seats: wanted.iter().map(|(s, (a, b))| (s.clone(), [*a, *b])).collect(),
             first_id,
             last_id,
+            // The hub keeps no signed heads yet: pulled events count as unsigned (refused
+            // for a seat this database has pinned; see `sync::import`).
+            heads: Vec::new(),
         };
         let io = |e: std::io::Error| HubError::Io(format!("写出拉取的事件失败:{e}"));
         let mut writer =
@@ -641,6 +663,51 @@ impl Hub {
                 }
             })
             .collect())
+    }
+}
+
+/// Another seat's agent with a case open (a heartbeat younger than `PRESENCE_TTL_SECS`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Presence {
+    pub seat: String,
+    pub agent: String,
+    /// The case's key in the log (a refund number or a case id).
+    pub case_key: String,
+}
+
+/// How long a heartbeat says someone is on a case.
+pub const PRESENCE_TTL_SECS: f64 = 45.0;
+
+impl Hub {
+    /// This seat's agent has `case_key` open (None: no case open). One row per seat.
+    pub fn heartbeat(&mut self, seat: &str, agent: &str, case_key: Option<&str>) -> Result<()> {
+        let done = match case_key {
+            Some(k) => self
+                .client
+                .execute("DELETE FROM kefu.presence WHERE seat = $1 AND case_key <> $2", &[&seat, &k])
+                .and_then(|_| {
+                    self.client.execute(
+                        "INSERT INTO kefu.presence (seat, agent, case_key) VALUES ($1, $2, $3) \
+                         ON CONFLICT (seat, case_key) DO UPDATE SET agent = excluded.agent, seen_at = now()",
+                        &[&seat, &agent, &k],
+                    )
+                }),
+            None => self.client.execute("DELETE FROM kefu.presence WHERE seat = $1", &[&seat]),
+        };
+        done.map(|_| ()).map_err(|e| self.err(e))
+    }
+
+    /// Who at other seats has a case open now.
+    pub fn presence(&mut self, seat: &str) -> Result<Vec<Presence>> {
+        let rows = self
+            .client
+            .query(
+                "SELECT seat, agent, case_key FROM kefu.presence \
+                 WHERE seat <> $1 AND seen_at > now() - make_interval(secs => $2) ORDER BY case_key, seat",
+                &[&seat, &PRESENCE_TTL_SECS],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(|r| Presence { seat: r.get(0), agent: r.get(1), case_key: r.get(2) }).collect())
     }
 }
 

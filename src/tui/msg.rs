@@ -101,6 +101,8 @@ pub(crate) enum Msg {
     },
     /// Events arrived from the hub: what they changed.
     HubArrived(ChangeSet),
+    /// Who at other seats has which case open.
+    Presence(Vec<crate::hub::Presence>),
 }
 
 /// What the reply search thread should do.

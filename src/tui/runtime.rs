@@ -49,6 +49,8 @@ pub struct Runtime {
     signal: Option<i32>,
     /// Live sync with the shop hub, when this database is connected to one.
     hub: Option<crate::hub::live::Live>,
+    /// The case the hub was last told is open.
+    told_open: Option<String>,
 }
 
 impl Runtime {
@@ -107,6 +109,7 @@ impl Runtime {
             clipboard: Vec::new(),
             signal: None,
             hub,
+            told_open: None,
         };
         rt.exec(cmds);
         Ok(rt)
@@ -126,6 +129,13 @@ impl Runtime {
             tracing::debug!("{name} → {}", trace::cmds(&cmds));
         }
         self.exec(cmds);
+        if let Some(hub) = &self.hub {
+            let open = self.app.open_case();
+            if open != self.told_open {
+                hub.open_case(open.clone());
+                self.told_open = open;
+            }
+        }
     }
 
     /// A key, as typed.
@@ -263,7 +273,7 @@ impl Runtime {
 
     /// Waits up to `timeout` for something to happen (an answer, a search result, a
     /// key from the terminal) and takes everything that is ready. False if nothing came.
-    pub(crate) fn pump(&mut self, timeout: Duration) -> bool {
+    pub fn pump(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
             let mut got = false;
@@ -359,6 +369,11 @@ impl Runtime {
     /// The focused pane.
     pub fn focus(&self) -> PaneId {
         self.app.focus()
+    }
+
+    /// "小美 正在处理" when agents at other seats have the open case open too.
+    pub fn others_on_open_case(&self) -> Option<String> {
+        self.app.others_on_open_case()
     }
 
     /// The hub's state in the status bar (text, whether an error), if a hub is connected.
@@ -500,6 +515,7 @@ fn live_hub(store: &Store, path: &Path, tx: &Sender<Answer>) -> Option<crate::hu
         let msg = match u {
             crate::hub::live::LiveUpdate::Status(s) => Msg::Hub { text: s.text(), error: s.is_error() },
             crate::hub::live::LiveUpdate::Arrived(changes) => Msg::HubArrived(changes),
+            crate::hub::live::LiveUpdate::Presence(p) => Msg::Presence(p),
         };
         let _ = tx.send(Answer::Update(msg));
     });

@@ -56,6 +56,8 @@ pub(crate) struct App {
     /// The message line: text and whether it is an error.
     message: Option<(String, bool)>,
     counts: Option<Counts>,
+    /// The log failed verification (checked in the background at start): shown in red.
+    alarm: Option<String>,
     /// The queue's selected order, as the other panes were last told.
     selected_order: Option<String>,
     actor: Actor,
@@ -69,6 +71,8 @@ pub(crate) struct App {
     serial: u64,
     /// The hub's state (a hub is connected): text and whether it is an error.
     hub: Option<(String, bool)>,
+    /// Who at other seats has which case open (from the hub).
+    presence: Vec<crate::hub::Presence>,
 }
 
 impl App {
@@ -89,6 +93,7 @@ impl App {
             should_quit: false,
             message: None,
             counts: None,
+            alarm: None,
             selected_order: None,
             actor,
             now,
@@ -98,12 +103,14 @@ impl App {
             dirty: true,
             serial: 0,
             hub: None,
+            presence: Vec::new(),
         };
         let cmds = vec![
             Cmd::Load(Query::Settings),
             Cmd::Load(app.queue.start()),
             Cmd::Load(Query::ReplyDocs),
             Cmd::Load(Query::Counts { now }),
+            Cmd::Load(Query::Integrity),
         ];
         app.dirty = true;
         (app, cmds)
@@ -133,6 +140,7 @@ impl App {
             Msg::SyncProgress { file, progress } => self.sync_ui.progress(file, progress),
             Msg::Hub { text, error } => self.hub = Some((text, error)),
             Msg::HubArrived(changes) => self.refresh(&changes, &mut out),
+            Msg::Presence(p) => self.presence = p,
         }
         out
     }
@@ -148,6 +156,18 @@ impl App {
 
     pub(crate) fn focus(&self) -> PaneId {
         self.focus
+    }
+
+    /// The open case's key in the log, if a case is open.
+    pub(crate) fn open_case(&self) -> Option<String> {
+        self.aftersales.view().map(|v| v.data.key.log_key().to_string())
+    }
+
+    /// "小美 正在处理" when agents at other seats have the open case open too.
+    pub(crate) fn others_on_open_case(&self) -> Option<String> {
+        let key = self.open_case()?;
+        let names: Vec<&str> = self.presence.iter().filter(|p| p.case_key == key).map(|p| p.agent.as_str()).collect();
+        (!names.is_empty()).then(|| format!("{} 正在处理", names.join("、")))
     }
 
     /// The hub's state shown in the status bar, if a hub is connected.
@@ -562,6 +582,11 @@ impl App {
             Query::Counts { .. } => {
                 if let Data::Counts(c) = data {
                     self.counts = Some(c);
+                }
+            }
+            Query::Integrity => {
+                if let Data::Integrity(alarm) = data {
+                    self.alarm = alarm;
                 }
             }
             Query::SyncDefaults(_) | Query::SyncFolder(_) => self.sync_loaded(query, data),

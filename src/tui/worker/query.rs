@@ -79,6 +79,8 @@ pub(crate) enum Query {
     Counts {
         now: NaiveDateTime,
     },
+    /// Whether the log passes `kefu log verify` (checked once, at start, in the background).
+    Integrity,
     /// The sync dialog's defaults.
     SyncDefaults(SyncKind),
     /// The sync files of a folder typed into the import dialog.
@@ -89,7 +91,7 @@ impl Query {
     /// Reads that may take long on a big database (whole-table counts, reports): run on
     /// a reader of their own, when the database is a file, so writes never queue behind them.
     pub(crate) fn is_slow(&self) -> bool {
-        matches!(self, Query::Report { .. } | Query::Counts { .. })
+        matches!(self, Query::Report { .. } | Query::Counts { .. } | Query::Integrity)
     }
 
     /// A read that a newer one of the same slot makes pointless (the worker skips it).
@@ -117,12 +119,17 @@ pub(crate) enum Data {
     CaseView(Option<CaseViewData>),
     Values(PlaceholderValues),
     Order(Option<QueueRow>),
-    Settings { shop_type: ShopType, shop_name: Option<String> },
+    Settings {
+        shop_type: ShopType,
+        shop_name: Option<String>,
+    },
     ReplyDocs(Vec<ReplyDoc>),
     Replies(Vec<(String, Option<ReplyDoc>)>),
     LogPage(Vec<LogEntry>),
     Report(std::result::Result<Report, String>),
     Counts(Counts),
+    /// What is wrong with the log (None: intact, or only waiting for events).
+    Integrity(Option<String>),
     SyncDefaults(SyncDefaults),
     SyncFolder(Vec<SyncFileEntry>),
 }
@@ -251,6 +258,13 @@ pub(crate) fn load(store: &Store, q: &Query) -> Result<Data> {
         }
         Query::Report { req, now } => Data::Report(req.build(store, *now).map_err(|e| e.to_string())),
         Query::Counts { now } => Data::Counts(Counts::compute(store, *now)?),
+        Query::Integrity => {
+            let check = store.verify_chains()?;
+            let broken: Vec<&str> = check.broken().map(|s| crate::domain::seat_id::name_of(&s.seat)).collect();
+            Data::Integrity((!broken.is_empty()).then(|| {
+                format!("日志校验失败:席位 {} 的记录被改动或删除过 — 请主管运行 kefu log verify", broken.join("、"))
+            }))
+        }
         Query::SyncDefaults(kind) => {
             let dir = sync_files::start_dir(store)?;
             let files = if *kind == SyncKind::Import { sync_files::list(&dir) } else { Vec::new() };
