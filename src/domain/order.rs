@@ -201,6 +201,10 @@ pub struct OrderRecord {
     /// The 订单状态 text of the export as it was (cleaned), whether or not kefu maps it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub status_text: String,
+    /// 主订单编号 when the export gives one other than the order's own number: the
+    /// parent of a split or combined order.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub parent_no: String,
     /// 买家实际支付金额, in fen.
     pub amount_fen: i64,
     /// 买家应付邮费, in fen.

@@ -326,10 +326,11 @@ impl Store {
         if d.status.is_none() {
             return Ok(None);
         }
-        let (platform_flag, code): (Option<u8>, String) =
-            self.conn.query_row("SELECT platform_flag, status FROM orders WHERE order_no = ?", [order_no], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        let (platform_flag, code, parent_no): (Option<u8>, String, String) = self.conn.query_row(
+            "SELECT platform_flag, status, parent_no FROM orders WHERE order_no = ?",
+            [order_no],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         Ok(Some(OrderRecord {
             order_no: d.order_no,
             buyer: d.buyer,
@@ -339,6 +340,7 @@ impl Store {
             receiver_address: d.receiver_address,
             status: OrderStatusField::from_code(&code),
             status_text: d.status_text,
+            parent_no,
             amount_fen: d.amount_fen,
             postage_fen: d.postage_fen,
             created_at: d.created_at,
