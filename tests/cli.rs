@@ -306,3 +306,29 @@ fn a_conflict_note_is_at_least_two_characters_that_show() {
     let err = s.resolve_conflict("any", "好\u{301}").unwrap_err();
     assert!(err.to_string().contains("至少 2 个字"), "{err}");
 }
+
+#[test]
+fn case_ids_as_the_log_prints_them_shop_times_and_whole_lines_in_a_pipe() {
+    let db = Db::new();
+    let out = db.ok(&["case", "review", "1003", "--level", "差评", "--text", "有线头", "--source", "评价"]);
+    let case_id = out.split_whitespace().nth(1).unwrap().to_string();
+    // The short id (its tail, as `kefu log` shows it) finds the case.
+    let tail: String = case_id.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+    let show = db.ok(&["case", "show", &tail]);
+    assert!(show.contains(&case_id), "{show}");
+    db.ok(&["case", "contact", &tail, "--channel", "电话", "买家同意改评"]);
+    // An unknown id is an error, exit 1, saying which.
+    db.refused(&["case", "show", "nosuchcase"], "nosuchcase");
+    // Times are the shop's (KEFU_NOW is shop time), not UTC.
+    let list = db.ok(&["case", "list"]);
+    assert!(list.contains("2026-06-28 10:00:00"), "{list}");
+    assert!(!list.contains('Z'), "no UTC stamps: {list}");
+    // Piped, a long refusal note comes out whole (a terminal would cut it).
+    db.ok(&["refund", "new", "1002", "--refund-no", "R9", "--amount", "10", "--reason", "尺码不合适"]);
+    let note = "金额与实付不一致,请按实际支付金额修改退款申请后再提交,谢谢您的理解与配合,祝您生活愉快";
+    db.ok(&["refund", "refuse", "R9", "--note", note]);
+    let shown = db.ok(&["refund", "show", "R9"]);
+    assert!(shown.contains(note), "{shown}");
+    let log = db.ok(&["log"]);
+    assert!(log.contains(note), "{log}");
+}

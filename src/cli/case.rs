@@ -220,6 +220,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             Ok(())
         }
         Cmd::Act { case_id, action, note } => {
+            let case_id = super::log::resolve_case_key(store, &case_id)?;
             let a = CaseAction::parse(&action).ok_or_else(|| {
                 anyhow!(
                     "不认识的动作 '{action}'。可用:{}",
@@ -231,6 +232,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             Ok(())
         }
         Cmd::Contact { case_id, channel, progress } => {
+            let case_id = super::log::resolve_case_key(store, &case_id)?;
             let ch = Channel::parse(&channel)
                 .ok_or_else(|| anyhow!("联系方式只能是 电话/旺旺/短信/邮件,收到 '{channel}'"))?;
             let c = store.case_contact(&case_id, ch, &progress)?;
@@ -238,6 +240,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             Ok(())
         }
         Cmd::Register { case_id, reg } => {
+            let case_id = super::log::resolve_case_key(store, &case_id)?;
             let c = store.case_register(&case_id, reg.registration())?;
             out::line(format!("已登记 {}:{:?}", c.case_id, c.registration))?;
             Ok(())
@@ -261,7 +264,7 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                     c.kind.label().into(),
                     c.order_no.clone(),
                     c.state.label().into(),
-                    c.opened_at.clone(),
+                    crate::domain::clock::shop_text(&c.opened_at),
                     c.opened_by.clone(),
                     c.registration.handler.clone(),
                 ]);
@@ -270,6 +273,8 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             Ok(())
         }
         Cmd::Show { case_id, json } => {
+            // The short id `kefu log` prints works too; an unknown id is an error (exit 1).
+            let case_id = super::log::resolve_case_key(store, &case_id)?;
             let c = store.require_case(&case_id)?;
             let contacts = store.case_contacts(&case_id)?;
             let history = store.case_timeline(&case_id)?;

@@ -115,7 +115,7 @@ pub fn run(store: &Store, a: Args, agent: Option<String>, seat: Option<String>) 
         return Ok(());
     }
     let table = rlog::table(&entries);
-    out::text(render::table_text(&table, 100))?;
+    out::text(render::table_text(&table, out::cell_limit(100)))?;
     if count == limit && !store.log_page(&filter, cursor.as_ref(), 1)?.is_empty() {
         out::note(format!("(只显示最新的 {count} 条;更早的用 --until 或 --limit 0)"));
     }
@@ -191,7 +191,7 @@ fn parse_bound(text: &str, until: bool) -> Result<DateTime<Utc>> {
 
 /// A refund number or case id as typed; a case id may be given by its last characters
 /// (as the table shows it).
-fn resolve_case_key(store: &Store, key: &str) -> Result<String> {
+pub(crate) fn resolve_case_key(store: &Store, key: &str) -> Result<String> {
     if key.is_empty() {
         bail!("--case 要写退款编号或售后单号");
     }

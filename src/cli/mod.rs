@@ -441,6 +441,8 @@ fn open_dry_run(path: &std::path::Path, cli: &Cli, who: &Who) -> Result<Store> {
     Ok(store)
 }
 
+/// A new database's seat name: readable (the host name) and its own — a random part,
+/// so two databases on one computer never share a seat name (and never fork).
 fn default_seat_name() -> String {
     let host = std::fs::read_to_string("/etc/hostname")
         .ok()
@@ -449,7 +451,7 @@ fn default_seat_name() -> String {
         .map(|h| crate::domain::sanitize::clean_line(&h))
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "local".to_string());
-    format!("seat-{host}")
+    crate::domain::agent::seat_name(&host, &uuid::Uuid::now_v7().simple().to_string())
 }
 
 fn summary(store: &mut Store, _explicit_db: bool) -> Result<()> {

@@ -12,7 +12,7 @@
 
 #![allow(clippy::print_stderr, reason = "this is the one place the command line writes to stderr")]
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use serde::Serialize;
 
@@ -38,9 +38,15 @@ pub fn text(text: impl AsRef<str>) -> io::Result<()> {
     io::stdout().lock().write_all(safe_text(text.as_ref()).as_bytes())
 }
 
-/// Prints an aligned table (its cells are cleaned as they are added).
+/// Prints an aligned table (its cells are cleaned as they are added). Long cells are
+/// cut to fit a terminal; piped into a file or another program, nothing is cut.
 pub fn table(t: &Table) -> io::Result<()> {
-    text(t.render())
+    if io::stdout().is_terminal() { text(t.render()) } else { text(t.clone().max_width(usize::MAX).render()) }
+}
+
+/// The widest a table cell may be: `wanted` on a terminal, unlimited when piped.
+pub fn cell_limit(wanted: usize) -> usize {
+    if io::stdout().is_terminal() { wanted } else { usize::MAX }
 }
 
 /// Prints `value` as indented JSON and a newline; unsafe characters inside its strings

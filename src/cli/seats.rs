@@ -13,7 +13,6 @@ use serde_json::json;
 use super::out;
 use super::table::Table;
 use crate::domain::clock;
-use crate::domain::timefmt::format_datetime;
 use crate::store::Store;
 use crate::store::identity::SeatList;
 use crate::store::seats::SeatInfo;
@@ -142,9 +141,7 @@ fn trust(store: &mut Store, file: &Path) -> Result<()> {
 
 /// An event time (UTC text) on the shop's clock.
 fn shop_time(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|d| format_datetime(clock::to_shop(d.with_timezone(&chrono::Utc))))
-        .unwrap_or_else(|_| at.to_string())
+    clock::shop_text(at)
 }
 
 /// `快 3 小时(6-28 10:05 导入时)`, `正常`, or nothing when never observed.

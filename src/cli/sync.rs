@@ -10,7 +10,6 @@ use serde_json::json;
 use super::out;
 use super::table::Table;
 use crate::domain::clock;
-use crate::domain::timefmt::format_datetime;
 use crate::store::Store;
 use crate::sync::{self, DirFile, ExportReport, ImportReport, Progress, Scope};
 
@@ -188,11 +187,9 @@ pub fn sync_dir(store: &mut Store, a: SyncArgs) -> Result<()> {
     Ok(())
 }
 
-/// An event time (UTC, RFC 3339) on the shop's clock.
+/// An event time (UTC text) on the shop's clock.
 fn shop_time(at: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(at)
-        .map(|d| format_datetime(clock::to_shop(d.with_timezone(&chrono::Utc))))
-        .unwrap_or_else(|_| at.to_string())
+    clock::shop_text(at)
 }
 
 pub fn conflicts(store: &mut Store, a: ConflictsArgs) -> Result<()> {

@@ -4,6 +4,7 @@
 use crate::domain::sanitize::clean_line;
 use crate::domain::width::{fit, fit_right, width};
 
+#[derive(Clone)]
 pub struct Table {
     headers: Vec<String>,
     right: Vec<bool>,

@@ -25,9 +25,30 @@ pub fn check_agent_name(text: &str) -> Result<String, String> {
     Ok(name.to_string())
 }
 
+/// A seat name made of a readable part (the host name, at most 16 characters) and the
+/// last 6 characters of `random` (hex of a fresh id, whose tail is random): two
+/// databases on one computer get two names. `seat-WORKPC-3f9a1c`.
+pub fn seat_name(host: &str, random: &str) -> String {
+    let host: String =
+        super::sanitize::clean_line(host).trim().chars().filter(|c| !c.is_whitespace()).take(16).collect();
+    let host = if host.is_empty() { "local".to_string() } else { host };
+    let tail: String = random.chars().rev().take(6).collect::<Vec<_>>().into_iter().rev().collect();
+    format!("seat-{host}-{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_seat_name_is_readable_and_its_own() {
+        assert_eq!(seat_name("WORKPC", "0192a6b0c1d27c3f9a1c"), "seat-WORKPC-3f9a1c");
+        assert_eq!(seat_name("", "abcdef"), "seat-local-abcdef");
+        assert_eq!(seat_name("a very long host name indeed", "123456"), "seat-averylonghostnam-123456");
+        let a = seat_name("pc", &uuid::Uuid::now_v7().simple().to_string());
+        let b = seat_name("pc", &uuid::Uuid::now_v7().simple().to_string());
+        assert_ne!(a, b, "two databases on one computer");
+    }
 
     #[test]
     fn a_name_is_a_persons() {

@@ -98,6 +98,14 @@ pub fn to_shop(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&shop_offset()).naive_local()
 }
 
+/// An event time as stored (UTC, RFC 3339) on the shop's clock, `2026-06-28 10:05:00`;
+/// text that is not such a time is returned as it is.
+pub fn shop_text(at: &str) -> String {
+    DateTime::parse_from_rfc3339(at)
+        .map(|d| super::timefmt::format_datetime(to_shop(d.with_timezone(&Utc))))
+        .unwrap_or_else(|_| at.to_string())
+}
+
 pub fn shop_to_utc(t: NaiveDateTime) -> DateTime<Utc> {
     shop_offset()
         .from_local_datetime(&t)
