@@ -128,3 +128,21 @@ fn a_refused_file_in_a_dry_run_is_refused_the_same() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("这不是退款导出文件"));
     assert!(!db.exists());
 }
+
+#[test]
+fn a_dry_run_on_a_database_that_needs_an_upgrade_refuses_and_leaves_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.sqlite");
+    assert!(kefu(&db, Some("宾"), &["import-refunds", &f("ExportRefundList42_bom.csv")]).status.success());
+    {
+        // as an older kefu left it: one schema version behind
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.pragma_update(None, "user_version", kefu::store::SCHEMA_VERSION - 1).unwrap();
+    }
+    let before = snapshot(&db);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = kefu(&db, None, &["import-refunds", "--dry-run", &f("ExportRefundList42_bom.csv")]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("试运行不写入"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(snapshot(&db), before);
+}

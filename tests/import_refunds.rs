@@ -34,6 +34,7 @@ fn assert_every_row(s: &Store) {
     let rec = |no: &str| s.refund_record(no).unwrap().unwrap();
 
     let r1 = row("20260629100001");
+    assert_eq!((r1.intervention.clone(), r1.evidence_deadline), (Some(Intervention::NotNeeded), None));
     assert_eq!(
         (r1.order_no.as_str(), r1.amount_fen, r1.state),
         ("4021865531002746618", 8800, RefundState::WaitSellerAgree)
@@ -69,6 +70,8 @@ fn assert_every_row(s: &Store) {
     let r4 = row("20260629100004");
     assert_eq!((r4.state, r4.goods_status.as_str(), r4.amount_fen), (RefundState::Unknown, "UNKNOWN", 3000));
     assert!(r4.case().allowed_actions().is_empty());
+    assert_eq!((r4.state_text.as_str(), r4.goods_text.as_str()), ("退款暂停(平台处理中)", "部分退货"));
+    assert_eq!(r4.intervention, Some(Intervention::Other("客服主管复审中".into())));
     let p4 = rec("20260629100004");
     assert_eq!((p4.state_text.as_str(), p4.goods_text.as_str()), ("退款暂停(平台处理中)", "部分退货"));
     assert_eq!(p4.intervention, Some(Intervention::Other("客服主管复审中".into())));
@@ -91,6 +94,9 @@ fn both_generations_in_both_encodings_import_every_row() {
         assert_eq!(counts(&sum), (6, 0, 0, 0), "{name}: {:?}", sum.rejected);
         assert_eq!((sum.columns, sum.encoding), (columns, Some(encoding)), "{name}");
         assert_every_row(&s);
+        // waiting for the seller: R1, R2 (to agree), R3 (to confirm the return); unknown, to be
+        // looked at: R4 and R6
+        assert_eq!(s.refunds_waiting_count().unwrap(), 5, "{name}");
 
         // the unknown texts are reported with their row counts
         assert_eq!(sum.unknown.count("退款状态", "退款暂停(平台处理中)"), 2, "{name}");
@@ -134,5 +140,21 @@ fn a_newer_export_that_knows_the_state_syncs_the_unknown_case() {
     assert_eq!(s.refund("20260629100004").unwrap().unwrap().state, RefundState::Closed);
     let p = s.refund_record("20260629100004").unwrap().unwrap();
     assert!(p.state_text.is_empty() && p.goods_text.is_empty());
+    let r = s.refund("20260629100004").unwrap().unwrap();
+    assert!(r.state_text.is_empty() && r.goods_text.is_empty());
+    assert_eq!(r.intervention, Some(Intervention::Done));
     assert_eq!((p.goods_status, p.intervention), (GoodsStatus::BuyerReturnedGoods, Some(Intervention::Done)));
+}
+
+#[test]
+fn the_case_keeps_the_intervention_through_a_seat_action_and_a_rebuild() {
+    let mut s = store();
+    apply::import_refunds(&mut s, open("ExportRefundList42_gb18030.csv")).unwrap();
+    s.refund_act("20260629100002", RefundAction::Agree, ActionInput::default()).unwrap();
+    let r = s.refund("20260629100002").unwrap().unwrap();
+    assert_eq!(r.state, RefundState::Success);
+    assert_eq!((r.intervention, r.evidence_deadline), (Some(Intervention::Intervened), Some(t("2026-07-02 18:30:00"))));
+    let digest = s.projection_digest().unwrap();
+    s.rebuild().unwrap();
+    assert_eq!(s.projection_digest().unwrap(), digest);
 }

@@ -9,6 +9,7 @@ mod case;
 mod config;
 mod demo;
 mod dsr;
+mod hub;
 mod import;
 mod log;
 mod memo;
@@ -112,6 +113,9 @@ pub enum Command {
     Config(config::Args),
     /// The shop's settings, shared by every seat; `shop set KEY VALUE` changes one for everybody.
     Shop(shop::Args),
+    /// The shop hub on PostgreSQL: init, add-seat, remove-seat, connect, sync, status.
+    #[command(subcommand)]
+    Hub(hub::Cmd),
 }
 
 impl Command {
@@ -268,6 +272,12 @@ fn run(cli: Cli) -> Result<()> {
     if let Some(Command::Dsr(a)) = cli.command {
         return dsr::run(a);
     }
+    // The hub's administration talks to the server only: no local database is opened.
+    if let Some(Command::Hub(c)) = &cli.command
+        && c.is_admin()
+    {
+        return hub::run_admin(c.clone());
+    }
     let config = crate::config::Config::load();
     for p in &config.problems {
         out::note(format!("提示:{p}"));
@@ -337,6 +347,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Seats(a)) => seats::run(&store, a),
         Some(Command::Config(_)) => config::show(&store, &who),
         Some(Command::Shop(a)) => shop::run(&mut store, a),
+        Some(Command::Hub(c)) => hub::run(&mut store, c),
     }
 }
 

@@ -129,15 +129,8 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             let r = store.require_refund(&refund_no)?;
             let history = store.case_timeline(&refund_no)?;
             let conflicts = store.conflicts(Some(&refund_no))?;
-            // What the platform's export said that the case table does not keep.
-            let platform = store.refund_record(&refund_no)?.unwrap_or_default();
             if json {
                 let mut v = refund_json(&r);
-                v["state_text"] = json!(platform.state_text);
-                v["goods_text"] = json!(platform.goods_text);
-                v["intervention"] = json!(platform.intervention.as_ref().map(|i| i.label()));
-                v["intervention_code"] = json!(platform.intervention.as_ref().map(|i| i.code()));
-                v["evidence_deadline"] = json!(platform.evidence_deadline.map(format_datetime));
                 v["history"] = Value::Array(
                     history
                         .iter()
@@ -149,13 +142,13 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
                 out::json(&v)?;
             } else {
                 out::line(format!("退款 {}  订单 {}  {} 元", r.refund_no, r.order_no, format_yuan(r.amount_fen)))?;
-                if platform.state_text.is_empty() {
+                if r.state_text.is_empty() {
                     out::line(format!("状态:{}", r.state))?;
                 } else {
-                    out::line(format!("状态:{}(导出文件写的是「{}」)", r.state, platform.state_text))?;
+                    out::line(format!("状态:{}(导出文件写的是「{}」)", r.state, r.state_text))?;
                 }
-                if let Some(i) = &platform.intervention {
-                    let due = platform.evidence_deadline.map(|d| format!(" · 举证超时 {}", format_datetime(d)));
+                if let Some(i) = &r.intervention {
+                    let due = r.evidence_deadline.map(|d| format!(" · 举证超时 {}", format_datetime(d)));
                     out::line(format!("客服介入:{i}{}", due.unwrap_or_default()))?;
                 }
                 out::line(format!("原因:{}{}", r.reason, if r.no_reason_7d { "(七天无理由)" } else { "" }))?;
@@ -215,5 +208,11 @@ fn refund_json(r: &RefundRow) -> Value {
         "return_courier": r.return_courier,
         "handler": r.handler,
         "extended_days": r.extended_days,
+        "state_text": r.state_text,
+        "goods_status": r.goods_status,
+        "goods_text": r.goods_text,
+        "intervention": r.intervention.as_ref().map(|i| i.label()),
+        "intervention_code": r.intervention.as_ref().map(|i| i.code()),
+        "evidence_deadline": r.evidence_deadline.map(format_datetime),
     })
 }

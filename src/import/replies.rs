@@ -140,8 +140,10 @@ fn unclosed_quote(text: &str) -> Option<u64> {
 pub fn read_phrases<R: Read>(mut r: R) -> Result<Phrases, ImportError> {
     let mut bytes = Vec::new();
     r.read_to_end(&mut bytes)?;
-    if bytes.contains(&0) {
-        return Err(ImportError::Refused("这不是文本文件(含有 NUL 字节)。请选择千牛导出的快捷短语 CSV 文件".into()));
+    // Not text at all (binary, UTF-16, a workbook): refused as an export would be, saying
+    // what it looks like; then text, decoded strictly.
+    if bytes.contains(&0) || [&b"PK"[..], b"\xFF\xFE", b"\xFE\xFF"].iter().any(|m| bytes.starts_with(m)) {
+        super::encoding::detect(&mut Cursor::new(&bytes))?;
     }
     let (encoding, text) = strict_text(&bytes)?;
     if let Some(line) = unclosed_quote(&text) {
@@ -276,6 +278,8 @@ mod tests {
         let mut bad = gbk.clone();
         bad.splice(0..0, *b"\xEF\xBB\xBF");
         assert!(refused(&bad).contains("不是 UTF-8"));
+        assert!(refused(b"PK\x03\x04\x14\x00\x06\x00").contains(".xlsx"));
+        assert!(refused(b"").contains("空"));
     }
 
     #[test]

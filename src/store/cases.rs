@@ -7,12 +7,14 @@ use super::error::{Result, StoreError};
 use super::replay::case_state;
 use super::rows::{CaseRow, ConflictRow, ContactRow, RefundRow};
 use crate::domain::case::{CaseKind, Registration};
+use crate::domain::intervention::Intervention;
 use crate::domain::refund::RefundState;
 use crate::domain::timefmt::parse_datetime;
 
 const REFUND_COLS: &str = "refund_no, order_no, amount_fen, reason, buyer_desc, no_reason_7d, needs_return, shipped, \
     goods_status, phase, applied_at, deadline, state, goods_received, return_tracking_no, return_courier, seller_note, \
-    extended_days, opened_at, opened_by, first_action_at, first_action_by, handler, updated_at, closed_at";
+    extended_days, opened_at, opened_by, first_action_at, first_action_by, handler, updated_at, closed_at, \
+    state_text, goods_text, intervention, evidence_deadline";
 
 fn refund_row(r: &Row<'_>) -> rusqlite::Result<RefundRow> {
     let state: String = r.get(12)?;
@@ -48,6 +50,10 @@ fn refund_row(r: &Row<'_>) -> rusqlite::Result<RefundRow> {
         handler: r.get(22)?,
         updated_at: r.get(23)?,
         closed_at: r.get(24)?,
+        state_text: r.get(25)?,
+        goods_text: r.get(26)?,
+        intervention: r.get::<_, Option<String>>(27)?.map(Intervention::from),
+        evidence_deadline: r.get::<_, Option<String>>(28)?.and_then(|t| parse_datetime(&t)),
     })
 }
 
@@ -126,10 +132,12 @@ impl Store {
         Ok(rows)
     }
 
-    /// Refunds waiting for the seller to act (agree/refuse, or confirm the return).
+    /// Refunds waiting for the seller to act (agree/refuse, or confirm the return), and
+    /// those in a state kefu does not know, which someone must look at
+    /// (`RefundState::waits_for_seller`).
     pub fn refunds_waiting_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM refunds WHERE state IN ('WAIT_SELLER_AGREE', 'WAIT_SELLER_CONFIRM_GOODS')",
+            "SELECT count(*) FROM refunds WHERE state IN ('WAIT_SELLER_AGREE', 'WAIT_SELLER_CONFIRM_GOODS', 'UNKNOWN')",
             [],
             |r| r.get(0),
         )?)

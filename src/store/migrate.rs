@@ -13,6 +13,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_orders_indexes", include_str!("migrations/0004_orders_indexes.sql")),
     ("0005_hlc", include_str!("migrations/0005_hlc.sql")),
     ("0006_status_text", include_str!("migrations/0006_status_text.sql")),
+    ("0007_refund_intervention", include_str!("migrations/0007_refund_intervention.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

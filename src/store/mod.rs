@@ -18,6 +18,7 @@ mod tally;
 
 pub mod audit;
 pub mod cases;
+pub mod hub_queries;
 pub mod log;
 pub mod ops;
 pub mod orders;

@@ -77,8 +77,10 @@ fn write_refund(tx: &Transaction<'_>, r: &RefundRow) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO refunds (refund_no, order_no, amount_fen, reason, buyer_desc, no_reason_7d, needs_return, shipped, \
            goods_status, phase, applied_at, deadline, state, goods_received, return_tracking_no, return_courier, \
-           seller_note, extended_days, opened_at, opened_by, first_action_at, first_action_by, handler, updated_at, closed_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+           seller_note, extended_days, opened_at, opened_by, first_action_at, first_action_by, handler, updated_at, closed_at, \
+           state_text, goods_text, intervention, evidence_deadline) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, \
+           ?26, ?27, ?28, ?29)",
     )?
     .execute(params![
         r.refund_no,
@@ -106,6 +108,10 @@ fn write_refund(tx: &Transaction<'_>, r: &RefundRow) -> Result<()> {
         r.handler,
         r.updated_at,
         r.closed_at,
+        r.state_text,
+        r.goods_text,
+        r.intervention.clone().map(String::from),
+        r.evidence_deadline.map(format_datetime),
     ])?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::domain::case::{CaseDetail, CaseKind, CaseState, Registration};
 use crate::domain::event::RefundRecord;
 use crate::domain::flag::Flag;
+use crate::domain::intervention::Intervention;
 use crate::domain::order::{OrderItem, OrderStatus};
 use crate::domain::refund::{RefundCase, RefundState};
 
@@ -109,6 +110,14 @@ pub struct RefundRow {
     pub handler: String,
     pub updated_at: String,
     pub closed_at: Option<String>,
+    /// The export's 退款状态 text when kefu did not know it (`state` is `UNKNOWN`).
+    pub state_text: String,
+    /// The export's 货物状态 text when kefu did not know it (`goods_status` is `UNKNOWN`).
+    pub goods_text: String,
+    /// 客服介入状态, as the platform last said.
+    pub intervention: Option<Intervention>,
+    /// 举证超时: when the seller's evidence is due.
+    pub evidence_deadline: Option<NaiveDateTime>,
 }
 
 impl RefundRow {
@@ -154,6 +163,10 @@ impl RefundRow {
             handler: String::new(),
             updated_at: at.to_string(),
             closed_at: r.state.is_terminal().then(|| at.to_string()),
+            state_text: r.state_text.clone(),
+            goods_text: r.goods_text.clone(),
+            intervention: r.intervention.clone(),
+            evidence_deadline: r.evidence_deadline,
         }
     }
 }

@@ -94,6 +94,15 @@ pub(crate) enum Msg {
         file: Option<PathBuf>,
         progress: Progress,
     },
+    /// The hub's state, as the live sync thread sees it (已同步, 离线 · n 条待推送, an error).
+    Hub {
+        text: String,
+        error: bool,
+    },
+    /// Events arrived from the hub: what they changed.
+    HubArrived(ChangeSet),
+    /// Who at other seats has which case open.
+    Presence(Vec<crate::hub::Presence>),
 }
 
 /// What the reply search thread should do.

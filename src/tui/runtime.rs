@@ -47,6 +47,10 @@ pub struct Runtime {
     clipboard: Vec<String>,
     /// A signal that arrived (the terminal loop ends on it).
     signal: Option<i32>,
+    /// Live sync with the shop hub, when this database is connected to one.
+    hub: Option<crate::hub::live::Live>,
+    /// The case the hub was last told is open.
+    told_open: Option<String>,
 }
 
 impl Runtime {
@@ -81,6 +85,10 @@ impl Runtime {
             },
             None => None,
         };
+        let hub = match &db {
+            Some(path) => live_hub(&store, path, &tx),
+            None => None,
+        };
         let worker = Worker::spawn("kefu-store", store, tx.clone())?;
         let (mut app, cmds) = App::new(actor.clone(), clock.shop_now(), keys);
         app.set_theme(theme);
@@ -100,6 +108,8 @@ impl Runtime {
             syncs: 0,
             clipboard: Vec::new(),
             signal: None,
+            hub,
+            told_open: None,
         };
         rt.exec(cmds);
         Ok(rt)
@@ -113,6 +123,13 @@ impl Runtime {
     pub(crate) fn send(&mut self, msg: Msg) {
         let cmds = self.app.update(msg);
         self.exec(cmds);
+        if let Some(hub) = &self.hub {
+            let open = self.app.open_case();
+            if open != self.told_open {
+                hub.open_case(open.clone());
+                self.told_open = open;
+            }
+        }
     }
 
     /// A key, as typed.
@@ -231,6 +248,10 @@ impl Runtime {
         match a {
             Answer::Done(msg) => {
                 self.in_flight = self.in_flight.saturating_sub(1);
+                // A local write: the hub gets it now.
+                if let (Some(hub), Some(Msg::Written { .. })) = (&self.hub, &msg) {
+                    hub.nudge();
+                }
                 if let Some(m) = msg {
                     self.send(m);
                 }
@@ -246,7 +267,7 @@ impl Runtime {
 
     /// Waits up to `timeout` for something to happen (an answer, a search result, a
     /// key from the terminal) and takes everything that is ready. False if nothing came.
-    pub(crate) fn pump(&mut self, timeout: Duration) -> bool {
+    pub fn pump(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
             let mut got = false;
@@ -342,6 +363,16 @@ impl Runtime {
     /// The focused pane.
     pub fn focus(&self) -> PaneId {
         self.app.focus()
+    }
+
+    /// "小美 正在处理" when agents at other seats have the open case open too.
+    pub fn others_on_open_case(&self) -> Option<String> {
+        self.app.others_on_open_case()
+    }
+
+    /// The hub's state in the status bar (text, whether an error), if a hub is connected.
+    pub fn hub_status(&self) -> Option<(String, bool)> {
+        self.app.hub_status().cloned()
     }
 
     /// The message line: text and whether it is an error.
@@ -451,6 +482,43 @@ impl Runtime {
     /// Whether any form or box holds typed input that quitting would lose.
     pub fn has_unsaved_input(&self) -> bool {
         self.app.has_unsaved_input()
+    }
+}
+
+/// Live sync with the hub this database is connected to (`kefu hub connect`), on its
+/// own connection to the file; its news come back as messages.
+fn live_hub(store: &Store, path: &Path, tx: &Sender<Answer>) -> Option<crate::hub::live::Live> {
+    let url = match crate::hub::connected_url(store) {
+        Ok(Some(url)) => url,
+        Ok(None) => return None,
+        Err(e) => {
+            tracing::warn!("hub: {e}");
+            return None;
+        }
+    };
+    let mut own = match Store::open(path, store.actor().clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("hub: no connection of its own to the database: {e}");
+            return None;
+        }
+    };
+    own.set_clock(store.clock().clone());
+    let tx = tx.clone();
+    let live = crate::hub::live::Live::spawn(own, url, crate::hub::live::LiveOptions::default(), move |u| {
+        let msg = match u {
+            crate::hub::live::LiveUpdate::Status(s) => Msg::Hub { text: s.text(), error: s.is_error() },
+            crate::hub::live::LiveUpdate::Arrived(changes) => Msg::HubArrived(changes),
+            crate::hub::live::LiveUpdate::Presence(p) => Msg::Presence(p),
+        };
+        let _ = tx.send(Answer::Update(msg));
+    });
+    match live {
+        Ok(l) => Some(l),
+        Err(e) => {
+            tracing::warn!("hub: no live sync thread: {e}");
+            None
+        }
     }
 }
 

@@ -68,7 +68,17 @@ impl App {
             counts: self.counts,
             hints: &hints,
             message: self.message.as_ref().map(|(m, e)| (m.as_str(), *e)),
-            background: self.sync_ui.status().as_deref(),
+            background: self
+                .sync_ui
+                .status()
+                .or_else(|| {
+                    let hub = self.hub.as_ref().map(|(t, _)| format!("hub {t}"));
+                    match (self.others_on_open_case(), hub) {
+                        (Some(p), Some(h)) => Some(format!("{p} · {h}")),
+                        (p, h) => p.or(h),
+                    }
+                })
+                .as_deref(),
         }
         .draw(f, bar, &self.theme);
         let ui = self.ui(true);

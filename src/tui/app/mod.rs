@@ -67,6 +67,10 @@ pub(crate) struct App {
     dirty: bool,
     /// The last write's number (each write's origin carries its own).
     serial: u64,
+    /// The hub's state (a hub is connected): text and whether it is an error.
+    hub: Option<(String, bool)>,
+    /// Who at other seats has which case open (from the hub).
+    presence: Vec<crate::hub::Presence>,
 }
 
 impl App {
@@ -95,6 +99,8 @@ impl App {
             theme: Theme::default(),
             dirty: true,
             serial: 0,
+            hub: None,
+            presence: Vec::new(),
         };
         let cmds = vec![
             Cmd::Load(Query::Settings),
@@ -128,6 +134,9 @@ impl App {
             Msg::Searched(r) => self.replies.set_results(r.query, r.hits),
             Msg::SyncStarted(job) => self.sync_ui.start(job),
             Msg::SyncProgress { file, progress } => self.sync_ui.progress(file, progress),
+            Msg::Hub { text, error } => self.hub = Some((text, error)),
+            Msg::HubArrived(changes) => self.refresh(&changes, &mut out),
+            Msg::Presence(p) => self.presence = p,
         }
         out
     }
@@ -143,6 +152,23 @@ impl App {
 
     pub(crate) fn focus(&self) -> PaneId {
         self.focus
+    }
+
+    /// The open case's key in the log, if a case is open.
+    pub(crate) fn open_case(&self) -> Option<String> {
+        self.aftersales.view().map(|v| v.data.key.log_key().to_string())
+    }
+
+    /// "小美 正在处理" when agents at other seats have the open case open too.
+    pub(crate) fn others_on_open_case(&self) -> Option<String> {
+        let key = self.open_case()?;
+        let names: Vec<&str> = self.presence.iter().filter(|p| p.case_key == key).map(|p| p.agent.as_str()).collect();
+        (!names.is_empty()).then(|| format!("{} 正在处理", names.join("、")))
+    }
+
+    /// The hub's state shown in the status bar, if a hub is connected.
+    pub(crate) fn hub_status(&self) -> Option<&(String, bool)> {
+        self.hub.as_ref()
     }
 
     pub(crate) fn message(&self) -> Option<&(String, bool)> {
