@@ -27,6 +27,8 @@ impl Db {
             amount_fen: 8800,
             paid_at: parse_datetime(paid),
             tracking_no: if status.awaits_shipment() { String::new() } else { "773000111".into() },
+            shipped_at: if status.awaits_shipment() { None } else { parse_datetime("2026-06-26 15:00:00") },
+            receiver_address: "北京 北京市 朝阳区 建国路88号".into(),
             courier: "申通快递".into(),
             title: "连帽卫衣".into(),
             items: vec![OrderItem {
@@ -168,6 +170,18 @@ fn cases_and_postage_from_the_shell() {
     let v: serde_json::Value = serde_json::from_str(&db.ok(&["orders", "--json", "--limit", "10"])).unwrap();
     let o = v.as_array().unwrap().iter().find(|o| o["order_no"] == "1003").unwrap();
     assert_eq!(o["flag"], 5, "bad review sets the flag purple");
+    // No shop name yet: the report is refused naming what is missing, nothing is made up.
+    db.refused(&["case", "damage", "1002", "--staff", "843"], "店铺名");
+    db.refused(&["case", "damage", "1002", "--staff", "843"], "发货地");
+    db.ok(&["shop", "set", "name", "19shop"]);
+    db.ok(&["shop", "set", "origin", "杭州"]);
+    // Only the staff number typed: the facts come from the order and the shop.
+    let dmg = db.ok(&["case", "damage", "1002", "--staff", "843"]);
+    assert!(
+        dmg.contains("19shop于6月26日由杭州发往北京单号773000111在派件途中破损价值人民币88元与工号843联系请核实!"),
+        "shipped date, receiver's city, the shop's name: {dmg}"
+    );
+    assert!(dmg.contains("773000111(破损)工号843价格88元(货号109)宾"), "{dmg}");
     let dmg = db.ok(&[
         "case",
         "damage",
@@ -190,6 +204,12 @@ fn cases_and_postage_from_the_shell() {
         "{dmg}"
     );
     assert!(dmg.contains("888090781867(破损)工号843价格88元(货号109)宾"), "{dmg}");
+    // No --case: the open damage case says the seller (courier) pays, and which case was assumed.
+    let out = db.run(&["postage", "1002"]);
+    assert!(out.status.success());
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("质量问题 · 退款:") && !stdout.contains("买家付"), "{stdout}");
+    assert!(stderr.contains("按破损/遗失单推断情形「质量问题」"), "{stderr}");
     let p = db.ok(&["postage", "1002", "--case", "after-success", "--remedy", "refund", "--shop", "天猫"]);
     assert!(p.contains("5%") && p.contains("4.40"), "{p}");
 }

@@ -66,8 +66,13 @@ fn shop(dir: &Path) -> PathBuf {
     let waiting =
         ids(&db, "SELECT refund_no FROM refunds WHERE state = 'WAIT_SELLER_AGREE' ORDER BY refund_no LIMIT 2");
     assert_eq!(waiting.len(), 2, "the demo has refunds waiting");
+    // Seat 2 is a database of its own (a seat is its key: a copied file is not another
+    // seat), with everything seat 1 has.
     let other = dir.join("other.sqlite");
-    std::fs::copy(&db, &other).unwrap();
+    let base = dir.join("seat-1.kefusync");
+    assert!(kefu(&db, &["--seat", "seat-1", "export", base.to_str().unwrap()]).status.success());
+    let got = kefu(&other, &["--seat", "seat-2", "import", base.to_str().unwrap()]);
+    assert!(got.status.success(), "{}", String::from_utf8_lossy(&got.stderr));
     for r in &waiting {
         let a = kefu(&db, &["--seat", "seat-1", "refund", "agree", r]);
         assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));

@@ -141,6 +141,7 @@ fn every_event_newest_first_with_readable_lines() {
             "2026-06-28 10:10:00 琳 订单 2002 旗帜 → 黄旗",
             "2026-06-28 10:00:00 琳 订单 2002 备注(快件跟踪):6-28联系工号851更改地址,已更改 琳",
             "2026-06-28 09:30:00 琳 退款 R1:卖家已经同意退款,等待买家退货(关闭退款) ⚠ 冲突,未生效:琳(seat-2)在「买家已经申请退款,等待卖家同意」时「关闭退款」,但退款已是「卖家已经同意退款,等待买家退货」(最后处理人 宾)",
+            "2026-06-28 09:00:00 宾 订单 2001 旗帜 → 紫旗",
             "2026-06-28 09:00:00 宾 退款 R1:买家已经申请退款,等待卖家同意 → 卖家已经同意退款,等待买家退货(同意退款)",
             "2026-06-28 08:10:00 宾 退款 R1 登记:订单 2001,88.00 元,原因:尺码不合适(需退货) → 买家已经申请退款,等待卖家同意",
             "2026-06-28 08:00:00 宾 导入订单 2 笔(来源 test)",
@@ -150,7 +151,7 @@ fn every_event_newest_first_with_readable_lines() {
     // Refund events name their order even though the event itself carries only the refund.
     assert_eq!(log[0].order_no.as_deref(), Some("2001"));
     assert_eq!(log[0].case_key.as_deref(), Some("R1"));
-    assert_eq!((log[0].seat.as_str(), log[0].seq), ("seat-1", 5));
+    assert_eq!((log[0].seat.as_str(), log[0].seq), ("seat-1", 6));
     assert_eq!(log[0].at, "2026-06-28T03:00:00.000Z", "stored in UTC, shown in shop time");
 }
 
@@ -170,7 +171,8 @@ fn filters_combine() {
     assert_eq!(all(&s, &f(None, Some("seat-1"), Some("refund_acted"), None)).len(), 2);
     // An order's log includes its refund's actions (which carry only the refund number).
     let r1: Vec<String> = all(&s, &f(None, None, None, Some("2001"))).into_iter().map(|e| e.kind).collect();
-    assert_eq!(r1, ["refund_acted", "refund_acted", "refund_acted", "refund_opened"]);
+    // Agreeing to the return set the purple flag (return in progress) in the same transaction.
+    assert_eq!(r1, ["refund_acted", "refund_acted", "flag_set", "refund_acted", "refund_opened"]);
     assert_eq!(all(&s, &f(Some("琳"), None, None, Some("2001"))).len(), 1);
     assert_eq!(all(&s, &f(Some("nobody"), None, None, None)).len(), 0);
     let window = LogFilter {
@@ -204,10 +206,10 @@ fn chains_verify() {
     let s = open(db());
     let check = s.verify_chains().unwrap();
     assert!(check.is_ok(), "{check:?}");
-    assert_eq!(check.events, 8);
+    assert_eq!(check.events, 9);
     assert_eq!(
         check.seats.iter().map(|c| (c.seat.as_str(), c.events)).collect::<Vec<_>>(),
-        [("seat-1", 5), ("seat-2", 3)]
+        [("seat-1", 6), ("seat-2", 3)]
     );
 }
 
@@ -309,10 +311,14 @@ fn a_deleted_middle_event_is_caught() {
 fn a_deleted_last_event_is_caught_by_the_recorded_head() {
     let (_d, path) = tampered("DELETE FROM events WHERE seat = 'seat-2' AND seq = 3");
     assert_eq!(problem(&path), [("seat-2".to_string(), None, 3, BreakKind::CutShort { last_seq: 2, head_seq: 3 })]);
-    // Deleting the head record as well leaves a seat without one: caught.
+    // Deleting the head record as well: the witness (every event up to 3 was here) still
+    // says the tail was cut.
     let (_d, path) =
         tampered("DELETE FROM events WHERE seat = 'seat-2' AND seq = 3; DELETE FROM chain_heads WHERE seat = 'seat-2'");
-    assert_eq!(problem(&path), [("seat-2".to_string(), None, 2, BreakKind::HeadMissing)]);
+    assert_eq!(problem(&path), [("seat-2".to_string(), None, 3, BreakKind::CutShort { last_seq: 2, head_seq: 3 })]);
+    // Only the head record deleted: a seat without one.
+    let (_d, path) = tampered("DELETE FROM chain_heads WHERE seat = 'seat-2'");
+    assert_eq!(problem(&path), [("seat-2".to_string(), None, 3, BreakKind::HeadMissing)]);
     // Every event of a seat gone, its head left: caught.
     let (_d, path) = tampered("DELETE FROM events WHERE seat = 'seat-2'");
     assert_eq!(problem(&path), [("seat-2".to_string(), None, 1, BreakKind::CutShort { last_seq: 0, head_seq: 3 })]);
@@ -322,23 +328,26 @@ fn a_deleted_last_event_is_caught_by_the_recorded_head() {
 fn a_deleted_last_event_written_again_is_caught() {
     // The last event is deleted and the seat carries on: the new event takes its seq and
     // chains correctly, but it is not the head that was recorded.
-    let (_d, path) = tampered("DELETE FROM events WHERE seat = 'seat-1' AND seq = 5");
+    let (_d, path) = tampered("DELETE FROM events WHERE seat = 'seat-1' AND seq = 6");
     let mut s = Store::open(&path, Actor::new("宾", "seat-1")).unwrap();
     s.set_flag("2002", Flag::Green).unwrap();
     let p = problem(&path);
     assert_eq!(p.len(), 1);
-    assert_eq!((p[0].0.as_str(), p[0].2, &p[0].3), ("seat-1", 5, &BreakKind::HeadMismatch));
+    assert_eq!((p[0].0.as_str(), p[0].2, &p[0].3), ("seat-1", 6, &BreakKind::HeadMismatch));
 }
 
 #[test]
 fn the_limit_deleting_the_last_event_and_rewriting_its_head() {
-    // Known limit, stated in `store::audit`: whoever deletes a seat's last event *and*
-    // moves the head back to the event before is not caught by this file alone; the
-    // other seats' copies (sync) still hold the event.
-    let (_d, path) = tampered(
-        "DELETE FROM events WHERE seat = 'seat-2' AND seq = 3; \
-         UPDATE chain_heads SET seq = 2, hash = (SELECT hash FROM events WHERE seat = 'seat-2' AND seq = 2) WHERE seat = 'seat-2'",
-    );
+    // Moving the head back to the event before is caught by the witness...
+    let cut = "DELETE FROM events WHERE seat = 'seat-2' AND seq = 3; \
+         UPDATE chain_heads SET seq = 2, hash = (SELECT hash FROM events WHERE seat = 'seat-2' AND seq = 2) WHERE seat = 'seat-2'";
+    let (_d, path) = tampered(cut);
+    assert!(!open(&path).verify_chains().unwrap().is_ok());
+    // ...and the known limit, stated in the README: whoever also moves the witness back
+    // is not caught by this file alone; the other seats' copies still hold the event.
+    let (_d, path) = tampered(&format!(
+        "{cut}; UPDATE witnesses SET seq = 2, hash = (SELECT hash FROM events WHERE seat = 'seat-2' AND seq = 2) WHERE seat = 'seat-2'"
+    ));
     assert!(open(&path).verify_chains().unwrap().is_ok());
 }
 
@@ -365,7 +374,7 @@ fn kefu(db: &Path, args: &[&str]) -> std::process::Output {
 fn verify_through_the_binary() {
     let out = kefu(db(), &["log", "verify"]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "ok: 8 events, 2 seats (seat-1: 5, seat-2: 3)\n");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "ok: 9 events, 2 seats (seat-1: 6, seat-2: 3)\n");
 
     let id = id_of(db(), "seat-1", 2);
     let (_d, path) =
@@ -373,7 +382,7 @@ fn verify_through_the_binary() {
     let out = kefu(&path, &["log", "verify"]);
     assert_ne!(out.status.code(), Some(0));
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.starts_with("broken: 8 events, 2 seats"), "{stdout}");
+    assert!(stdout.starts_with("broken: 9 events, 2 seats"), "{stdout}");
     assert!(
         stdout.contains(&format!("席位 seat-1:事件 {id}(第 2 号):内容与哈希不符(hash does not match its content)")),
         "{stdout}"
@@ -406,14 +415,14 @@ fn log_through_the_binary() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 8);
+    assert_eq!(v.as_array().unwrap().len(), 9);
     assert_eq!(v[0]["kind"], "refund_acted");
     assert_eq!(v[0]["payload"]["action"], "buyer-returned");
     assert_eq!(v[0]["shop_time"], "2026-06-28 11:00:00");
 
     let out = kefu(db(), &["log", "--order", "2001", "--since", "2026-06-28 09:00", "--until", "2026-06-28", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert_eq!(v.as_array().unwrap().len(), 4, "agree, its purple flag, the conflict, the return");
     let out = kefu(db(), &["log", "--limit", "2", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 2);

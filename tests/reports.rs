@@ -176,6 +176,13 @@ fn build() -> (tempfile::TempDir, PathBuf) {
     s.refund_new(r3).unwrap();
     clock("2026-06-29 08:00:00");
     s.set_flag("1004", Flag::Red).unwrap();
+    // The buyer of 1001 confirmed receipt (a later export says so): now a review can come.
+    clock("2026-06-29 08:50:00");
+    s.record(EventBody::OrdersUpserted {
+        source: "test".into(),
+        orders: vec![order("1001", "小红帽", TradeFinished, 8800, "2026-06-26 10:00:00", Some("2026-06-26 18:00:00"))],
+    })
+    .unwrap();
     clock("2026-06-29 09:00:00");
     let review = CaseDetail::BadReview(BadReviewDetail {
         level: ReviewLevel::Neutral,
@@ -481,7 +488,8 @@ fn agents_report() {
     let r = agents::build(&s, p).unwrap();
     assert_eq!(
         rows(&r, "工作量"),
-        strs(&[&["宾", "5", "3", "5", "3", "30分", "4", "1"], &["琳", "3", "3", "4", "0", "", "3", "1"]])
+        // Memo lines include each closed bad review's closing line.
+        strs(&[&["宾", "5", "3", "5", "3", "30分", "5", "1"], &["琳", "3", "3", "4", "0", "", "4", "1"]])
     );
     // 1002's review: 琳 recorded its refund and 宾 refused it before the review came in;
     // 1001's review: 宾 had handled R1 and used a reply on it.

@@ -3,7 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test or benchmark fails loudly on a broken setup")]
 
 use chrono::NaiveDate;
-use kefu::domain::case::{BadReviewDetail, CaseDetail, CaseKind, CaseState, Channel, Registration, ReviewLevel};
+use kefu::domain::case::{
+    BadReviewDetail, CaseAction, CaseDetail, CaseKind, CaseState, Channel, Registration, ReviewLevel,
+};
 use kefu::domain::event::{Actor, EventBody, MemoKind, RefundRecord};
 use kefu::domain::flag::Flag;
 use kefu::domain::order::{OrderItem, OrderRecord, OrderStatus};
@@ -189,6 +191,66 @@ fn bad_review_sets_purple_and_copies_the_review() {
     assert_eq!(s.case_contacts(&c.case_id).unwrap().len(), 1);
     assert_eq!(s.order_detail("1004").unwrap().unwrap().memos.len(), 2);
     assert_eq!(s.open_bad_review_count().unwrap(), 1);
+}
+
+fn bad_review() -> CaseDetail {
+    CaseDetail::BadReview(BadReviewDetail {
+        level: ReviewLevel::Negative,
+        review_text: "衣服有线头".into(),
+        review_date: NaiveDate::from_ymd_opt(2026, 6, 27),
+        ..Default::default()
+    })
+}
+
+#[test]
+fn agreeing_to_a_return_sets_purple_and_a_refund_only_does_not() {
+    let mut s = seeded();
+    s.refund_new(refund("R1", "1003")).unwrap();
+    s.refund_act("R1", RefundAction::Agree, ActionInput::default()).unwrap();
+    assert_eq!(s.order_detail("1003").unwrap().unwrap().flag, Flag::Purple, "purple: return in progress");
+    let events = s.order_timeline("1003").unwrap();
+    let flag = events.iter().find(|e| e.kind == "flag_set").unwrap();
+    assert_eq!(flag.agent, "宾", "signed like the agreement");
+    s.refund_new(RefundRecord { needs_return: false, ..refund("R2", "1004") }).unwrap();
+    s.refund_act("R2", RefundAction::Agree, ActionInput::default()).unwrap();
+    assert_eq!(s.order_detail("1004").unwrap().unwrap().flag, Flag::Grey, "仅退款: nothing comes back");
+}
+
+#[test]
+fn a_bad_review_is_only_registered_on_a_finished_trade() {
+    let mut s = seeded();
+    let events = s.event_count().unwrap();
+    for no in ["1001", "1003"] {
+        let err = s.open_case(no, bad_review(), Registration::default()).unwrap_err().to_string();
+        assert!(err.contains("交易成功") && err.contains(no), "{err}");
+    }
+    assert_eq!(s.event_count().unwrap(), events, "nothing recorded");
+    assert!(s.open_case("1004", bad_review(), Registration::default()).is_ok());
+}
+
+#[test]
+fn closing_a_bad_review_notes_it_and_gives_back_the_flag_it_had() {
+    let mut s = seeded();
+    s.set_flag("1004", Flag::Green).unwrap();
+    let c = s.open_case("1004", bad_review(), Registration::default()).unwrap();
+    assert_eq!(s.order_detail("1004").unwrap().unwrap().flag, Flag::Purple);
+    s.case_act(&c.case_id, CaseAction::ReviewChanged, "买家改好评").unwrap();
+    let d = s.order_detail("1004").unwrap().unwrap();
+    assert_eq!(d.flag, Flag::Green, "the flag from before the case");
+    let last = d.memos.iter().map(|m| m.text.as_str()).find(|t| t.contains("结案")).unwrap();
+    assert!(last.contains("中差评结案:已改评,买家改好评 宾"), "{last}");
+}
+
+#[test]
+fn a_flag_changed_during_the_case_is_kept_when_it_closes() {
+    let mut s = seeded();
+    let c = s.open_case("1004", bad_review(), Registration::default()).unwrap();
+    s.case_contact(&c.case_id, Channel::Phone, "买家不接电话").unwrap();
+    s.set_flag("1004", Flag::Red).unwrap();
+    s.case_act(&c.case_id, CaseAction::ReviewNotChanged, "").unwrap();
+    let d = s.order_detail("1004").unwrap().unwrap();
+    assert_eq!(d.flag, Flag::Red, "someone changed it since: theirs stays");
+    assert!(d.memos.iter().any(|m| m.text.contains("中差评结案:未改评 宾")), "{:?}", d.memos);
 }
 
 /// A newer description of an order replaces its items (fewer, more, none); a new order

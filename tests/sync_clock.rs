@@ -245,9 +245,12 @@ fn the_cli_flag_set_after_importing_a_future_file_takes_effect() {
     let fb = dir.path().join("b.kefusync");
     run_ok(kefu(&db, "b", "2027-06-28 10:00:00").arg("export").arg(&fb));
     let out = run_ok(kefu(&da, "a", "2026-06-28 10:05:00").arg("import").arg(&fb));
-    assert!(out.contains("席位 b 有 1 条事件的时间在本机时钟一天以后(最晚 2027-06-28 10:00:00)— 已照常导入"), "{out}");
+    // Seat b is its key: `b#` and the key's fingerprint.
+    let named =
+        out.lines().find(|l| l.contains("有 1 条事件的时间在本机时钟一天以后(最晚 2027-06-28 10:00:00)— 已照常导入"));
+    assert!(named.is_some_and(|l| l.contains("席位 b#")), "{out}");
     let out = run_ok(kefu(&da, "a", "2026-06-28 10:05:30").arg("seats"));
-    let b_line = out.lines().find(|l| l.starts_with("b ")).unwrap_or_default();
+    let b_line = out.lines().find(|l| l.starts_with("b#")).unwrap_or_default();
     assert!(b_line.contains("快 364 天(06-28 10:05 导入时)"), "{out}");
     let out = run_ok(kefu(&da, "a", "2026-06-28 10:06:00").args(["memo", "1001", "--flag", "yellow"]));
     assert!(out.contains("已设旗"), "{out}");

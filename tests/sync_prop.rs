@@ -215,6 +215,10 @@ struct World {
 fn seat(name: &str, hours: i64) -> Store {
     let mut s = Store::open_in_memory(Actor::new(format!("客服{name}"), name)).unwrap();
     s.set_clock(Clock::system().skewed(Duration::hours(hours)));
+    // Each seat signs with its own key: every file carries signed heads, every import
+    // checks them and pins the seats it sees.
+    let seed = [name.as_bytes()[name.len() - 1]; 32];
+    s.use_key(kefu::domain::seat_id::SeatKey::from_seed(&seed), name).unwrap();
     s
 }
 

@@ -69,7 +69,10 @@ fn seat_screen_in_tmux() {
     let r = s.refund("R1").unwrap().unwrap();
     assert_eq!(r.state, RefundState::WaitBuyerReturnGoods, "screens:\n{ask}\n{after}");
     let last = s.case_timeline("R1").unwrap().pop().unwrap();
-    assert_eq!((last.kind.as_str(), last.agent.as_str(), last.seat.as_str()), ("refund_acted", "宾", "seat-e2e"));
+    // The seat is its key: the readable name and the key's fingerprint.
+    let seat = kefu::domain::seat_id::split(&last.seat);
+    assert_eq!((last.kind.as_str(), last.agent.as_str(), seat.0), ("refund_acted", "宾", "seat-e2e"));
+    assert!(seat.1.is_some(), "{}", last.seat);
     let uses: u32 = s.replies().unwrap().iter().filter(|r| r.code == "yfx").map(|r| r.uses).sum();
     assert_eq!(uses, 1, "the copy counted a use");
     assert!(found.contains("yfx"), "{found}");

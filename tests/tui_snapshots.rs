@@ -33,7 +33,7 @@ fn every_screen() {
     snap("exchange_form", &app);
     keys(&mut app, "<Esc>b");
     snap("bad_review_form", &app);
-    keys(&mut app, "<Esc>d<Tab>杭州<Tab>北京<Tab><Tab><Tab><Tab>843<Tab>109");
+    keys(&mut app, "<Esc>d2026-06-26<Tab>杭州<Tab><Tab><Tab><Tab><Tab>843");
     snap("damage_form", &app);
     keys(&mut app, "<Esc><Esc>2");
     snap("aftersales_order", &app);

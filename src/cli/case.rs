@@ -11,8 +11,8 @@ use crate::domain::case::{
 };
 use crate::domain::money::{format_yuan, parse_yuan};
 use crate::domain::order::OrderStatus;
-use crate::domain::postage::{PostageCase, Remedy, ShopType, fee_fen, who_pays};
-use crate::domain::text_format::{DamageReport, ParcelLoss};
+use crate::domain::postage::{CaseFacts, PostageCase, Remedy, ShopType, fee_fen, infer_case, who_pays};
+use crate::domain::text_format::ParcelLoss;
 use crate::domain::timefmt::parse_date;
 use crate::store::{CaseRow, Store};
 
@@ -95,25 +95,30 @@ pub enum Cmd {
         /// 破损 or 遗失
         #[arg(long, default_value = "破损")]
         loss: String,
+        /// Ship date (defaults to the order's shipped time).
         #[arg(long = "ship-date")]
-        ship_date: String,
+        ship_date: Option<String>,
+        /// Where it was sent from (defaults to the shop's `origin`).
         #[arg(long)]
-        origin: String,
+        origin: Option<String>,
+        /// Where it went (defaults to the receiver's province and city).
         #[arg(long)]
-        destination: String,
+        destination: Option<String>,
         /// Tracking number (defaults to the order's).
         #[arg(long)]
         tracking: Option<String>,
-        /// Item value in yuan.
+        /// Item value in yuan (defaults to the order's amount).
         #[arg(long)]
-        value: String,
+        value: Option<String>,
         /// The courier staff number (工号).
         #[arg(long)]
         staff: String,
+        /// 货号 (defaults to the order's items).
         #[arg(long)]
         sku: Option<String>,
-        #[arg(long, default_value = "19shop")]
-        shop: String,
+        /// Shop name (defaults to the shop's `name`: kefu shop set name …).
+        #[arg(long)]
+        shop: Option<String>,
     },
     /// Run an action on a case: received, postage-paid, ship, review-changed, review-not-changed, claimed, rejected, cancel.
     Act {
@@ -188,19 +193,26 @@ pub fn run(store: &mut Store, cmd: Cmd) -> Result<()> {
             opened(store.open_case(&order_no, detail, reg.registration())?)
         }
         Cmd::Damage { order_no, loss, ship_date, origin, destination, tracking, value, staff, sku, shop } => {
-            let order = store.order_detail(&order_no)?.ok_or_else(|| anyhow!("找不到订单 {order_no}"))?;
-            let report = DamageReport {
-                shop,
-                ship_date: Some(parse_date(&ship_date).ok_or_else(|| anyhow!("看不懂发货日期 '{ship_date}'"))?),
-                origin,
-                destination,
-                tracking_no: tracking.unwrap_or(order.tracking_no.clone()),
-                loss: ParcelLoss::parse(&loss).ok_or_else(|| anyhow!("派件结果只能是 破损 或 遗失,收到 '{loss}'"))?,
-                value_fen: parse_yuan(&value).map_err(anyhow::Error::msg)?,
-                staff_no: staff,
-                sku: sku.or_else(|| order.items.first().map(|i| i.sku.clone())).unwrap_or_default(),
-                courier: order.courier.clone(),
+            let mut report = store.damage_prefill(&order_no)?.ok_or_else(|| anyhow!("找不到订单 {order_no}"))?;
+            if let Some(d) = ship_date {
+                report.ship_date = Some(parse_date(&d).ok_or_else(|| anyhow!("看不懂发货日期 '{d}'"))?);
+            }
+            let set = |field: &mut String, given: Option<String>| {
+                if let Some(v) = given {
+                    *field = v;
+                }
             };
+            set(&mut report.origin, origin);
+            set(&mut report.destination, destination);
+            set(&mut report.tracking_no, tracking);
+            set(&mut report.sku, sku);
+            set(&mut report.shop, shop);
+            if let Some(v) = value {
+                report.value_fen = parse_yuan(&v).map_err(anyhow::Error::msg)?;
+            }
+            report.loss =
+                ParcelLoss::parse(&loss).ok_or_else(|| anyhow!("派件结果只能是 破损 或 遗失,收到 '{loss}'"))?;
+            report.staff_no = staff;
             let case = store.open_case(&order_no, CaseDetail::Damage(report.clone()), Registration::default())?;
             out::line(format!("已提交{}报告 {}", report.loss.label(), case.case_id))?;
             out::line(format!("报告:{}", report.sentence()))?;
@@ -294,8 +306,9 @@ fn opened(c: CaseRow) -> Result<()> {
 pub struct PostageArgs {
     order_no: String,
     /// no-reason-7d | free-shipping | quality-minor | quality | after-success
+    /// (default: inferred from the order and its open refund or case, and said)
     #[arg(long = "case")]
-    case: String,
+    case: Option<String>,
     /// exchange or refund
     #[arg(long, default_value = "refund")]
     remedy: String,
@@ -309,13 +322,37 @@ pub struct PostageArgs {
 
 pub fn postage(store: &Store, a: PostageArgs) -> Result<()> {
     let order = store.order_detail(&a.order_no)?.ok_or_else(|| anyhow!("找不到订单 {}", a.order_no))?;
-    let case = match a.case.as_str() {
-        "no-reason-7d" | "7d" => PostageCase::NoReason7Days,
-        "free-shipping" => PostageCase::FreeShippingPromo,
-        "quality-minor" => PostageCase::QualityMinor,
-        "quality" => PostageCase::Quality,
-        "after-success" => PostageCase::AfterTradeSuccess,
-        other => bail!("不认识的情形 '{other}':no-reason-7d、free-shipping、quality-minor、quality、after-success"),
+    let case = match a.case.as_deref() {
+        Some("no-reason-7d" | "7d") => PostageCase::NoReason7Days,
+        Some("free-shipping") => PostageCase::FreeShippingPromo,
+        Some("quality-minor") => PostageCase::QualityMinor,
+        Some("quality") => PostageCase::Quality,
+        Some("after-success") => PostageCase::AfterTradeSuccess,
+        Some(other) => {
+            bail!("不认识的情形 '{other}':no-reason-7d、free-shipping、quality-minor、quality、after-success")
+        }
+        None => {
+            let finished = order.status == Some(OrderStatus::TradeFinished);
+            let refund = store.refunds_for_order(&order.order_no)?.into_iter().rev().find(|r| !r.state.is_terminal());
+            let cases = store.cases_for_order(&order.order_no)?;
+            let open = cases.iter().rev().find(|c| !c.state.is_terminal() && c.kind != CaseKind::BadReview);
+            let (facts, what) = match (&refund, open) {
+                (Some(r), _) => (
+                    CaseFacts::Refund { no_reason_7d: r.no_reason_7d, reason: &r.reason },
+                    format!("退款 {}", r.refund_no),
+                ),
+                (None, Some(c)) => match &c.detail {
+                    CaseDetail::Exchange(x) => {
+                        (CaseFacts::Exchange { quality: x.quality_problem, reason: &x.reason }, "换货单".to_string())
+                    }
+                    _ => (CaseFacts::Damage, "破损/遗失单".to_string()),
+                },
+                (None, None) => (CaseFacts::Order, "订单".to_string()),
+            };
+            let (case, why) = infer_case(finished, facts);
+            out::note(format!("按{what}推断情形「{}」:{why}(--case 可指定)", case.label()));
+            case
+        }
     };
     let remedy = match a.remedy.as_str() {
         "exchange" | "换货" => Remedy::Exchange,

@@ -54,7 +54,11 @@ pub fn run_orders(store: &mut Store, a: OrdersArgs) -> Result<()> {
     let opts = Options { dry_run: a.dry.dry_run, progress: bar.as_ref().map(|b| b as &dyn import::Progress) };
     let sum = apply::import_orders_with(store, list, &source, detail, opts);
     progress::Bar::finish(bar);
-    let sum = sum.map_err(|e| refused(&source, e))?;
+    let sum = sum.map_err(|e| match (e, &a.detail) {
+        // A detail file's trouble names the detail file.
+        (ImportError::Detail(inner), Some(d)) => refused(&format!("明细文件 {}", import::source_name(d)), *inner),
+        (e, _) => refused(&source, e),
+    })?;
     if a.dry.dry_run {
         out::line(DRY_RUN_NOTE)?;
     }

@@ -47,7 +47,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Cmd {
-    /// Check every seat's hash chain: exits 0 with `ok`, or names the first broken link of each seat.
+    /// Check signatures, hash chains and heads: exit 0 intact, 1 tampering (edited, reordered, removed), 3 events not arrived yet.
     Verify {
         #[arg(long)]
         json: bool,
@@ -122,11 +122,16 @@ pub fn run(store: &Store, a: Args, agent: Option<String>, seat: Option<String>) 
     Ok(())
 }
 
+/// Exit 0 when intact; 1 (an error) when anything was edited, reordered or removed;
+/// 3 when all is intact but some seats' events have not arrived yet.
 fn verify(store: &Store, json: bool) -> Result<()> {
     let check = store.verify_chains()?;
+    let gaps = check.waiting().count();
     if json {
         let mut v = serde_json::to_value(&check)?;
         v["ok"] = serde_json::Value::Bool(check.is_ok());
+        v["tampered"] = serde_json::Value::Bool(!check.is_ok());
+        v["waiting"] = serde_json::Value::Bool(gaps > 0);
         out::json(&v)?;
     } else {
         let seats: Vec<String> = check.seats.iter().map(|s| format!("{}: {}", s.seat, s.events)).collect();
@@ -137,13 +142,34 @@ fn verify(store: &Store, json: bool) -> Result<()> {
             out::line(format!("broken: {summary}"))?;
             for s in check.broken() {
                 if let Some(p) = &s.problem {
-                    out::line(format!("席位 {}:{p}", s.seat))?;
+                    out::line(format!("席位 {}:{p} — 被改动、调换或删除过", s.seat))?;
                 }
             }
         }
+        for s in check.waiting() {
+            let runs: Vec<String> =
+                s.gaps.iter().map(|[a, b]| if a == b { format!("{a}") } else { format!("{a}–{b}") }).collect();
+            out::line(format!(
+                "席位 {} 的第 {} 号事件还没到(不是被删除:本库从没收到过);请导入 {} 更早的文件",
+                s.seat,
+                runs.join("、"),
+                crate::domain::seat_id::name_of(&s.seat)
+            ))?;
+        }
+        let unsigned: Vec<&str> =
+            check.seats.iter().filter(|s| s.signed_head.is_none() && s.events > 0).map(|s| s.seat.as_str()).collect();
+        if !unsigned.is_empty() {
+            out::note(format!("未签名的席位(签名之前的旧席位,只能靠哈希链):{}", unsigned.join("、")));
+        }
     }
     if !check.is_ok() {
-        bail!("哈希链校验失败:{} 个席位的日志被改动或缺失", check.broken().count());
+        bail!("哈希链校验失败:{} 个席位的日志被改动、调换或删除过", check.broken().count());
+    }
+    if gaps > 0 {
+        return Err(super::ExitWith {
+            code: 3, message: format!("日志完好,但 {gaps} 个席位还有事件没到(见上)")
+        }
+        .into());
     }
     Ok(())
 }

@@ -107,7 +107,7 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// List sync conflicts, or record how one was resolved.
     Conflicts(sync::ConflictsArgs),
-    /// Every seat this database knows: its agents, events, and clock as last observed.
+    /// Every seat this database knows: its key, agents, events, and clock as last observed; `seats export` / `seats trust` hand keys out.
     Seats(seats::Args),
     /// The settings in force and where each came from; `config set agent 宾` writes your config file.
     Config(config::Args),
@@ -174,12 +174,25 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if out::is_closed_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<ExitWith>().is_some() => {
+            let code = e.downcast_ref::<ExitWith>().map_or(1, |x| x.code);
+            out::note(format!("{e:#}"));
+            ExitCode::from(code)
+        }
         Err(e) if e.downcast_ref::<pick::Cancelled>().is_some() => ExitCode::from(pick::CANCELLED),
         Err(e) => {
             out::note(format!("错误:{e:#}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// A command that did its work but ends with an exit code of its own (`log verify`'s 3).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ExitWith {
+    pub code: u8,
+    pub message: String,
 }
 
 /// Where a personal setting's value came from.
@@ -344,7 +357,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Import(a)) => sync::import(&mut store, a),
         Some(Command::Sync(a)) => sync::sync_dir(&mut store, a),
         Some(Command::Conflicts(a)) => sync::conflicts(&mut store, a),
-        Some(Command::Seats(a)) => seats::run(&store, a),
+        Some(Command::Seats(a)) => seats::run(&mut store, a),
         Some(Command::Config(_)) => config::show(&store, &who),
         Some(Command::Shop(a)) => shop::run(&mut store, a),
         Some(Command::Hub(c)) => hub::run(&mut store, c),
@@ -394,21 +407,16 @@ fn open(path: &std::path::Path, cli: &Cli, who: &Who) -> Result<Store> {
         }
         named => named.into(),
     })?;
-    let seat = match cli.seat.clone().map(|s| crate::domain::sanitize::clean_line(&s)).filter(|s| !s.is_empty()) {
-        Some(s) => s,
-        None => match store.meta("seat")? {
-            Some(s) => s,
-            None => {
-                let s = default_seat_name();
-                // A read-only database is only read: its seat name is not kept.
-                if !store.is_read_only() {
-                    store.set_meta("seat", &s)?;
-                }
-                s
-            }
-        },
+    // In `kefu log`, `--seat` is a filter; elsewhere it may only name this database's seat.
+    let wanted = match cli.command {
+        Some(Command::Log(_)) => None,
+        _ => cli.seat.as_deref().map(crate::domain::sanitize::clean_line).filter(|s| !s.is_empty()),
     };
-    store.set_actor(Actor::new(agent, seat));
+    let identity = store.take_seat(path, wanted.as_deref(), default_seat_name)?;
+    for n in &identity.notes {
+        out::note(n);
+    }
+    store.set_actor(Actor::new(agent, identity.seat));
     Ok(store)
 }
 

@@ -78,7 +78,7 @@ fn status_cell(r: &QueueRow) -> String {
     match r.status {
         None => "未导入".to_string(),
         Some(OrderStatus::Unknown) if !r.status_text.is_empty() => format!("未知:{}", r.status_text),
-        Some(s) => s.short_label().to_string(),
+        Some(s) => s.short_label_with_refund(r.amount_fen, r.refunded_fen).to_string(),
     }
 }
 
@@ -88,7 +88,8 @@ fn row_json(r: &QueueRow, now: chrono::NaiveDateTime) -> serde_json::Value {
         "buyer": r.buyer,
         "receiver": r.receiver_name,
         "status": r.status.map(|s| s.code()),
-        "status_label": r.status.map(|s| s.label()),
+        "status_label": r.status.map(|s| s.label_with_refund(r.amount_fen, r.refunded_fen)),
+        "refunded": format_yuan(r.refunded_fen),
         // The export's own words: what an UNKNOWN status said.
         "status_text": r.status.map(|s| if r.status_text.is_empty() { s.label() } else { r.status_text.as_str() }),
         "title": r.title,

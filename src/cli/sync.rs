@@ -117,6 +117,12 @@ fn import_line(r: &ImportReport) -> String {
         line.push_str("\n  ");
         line.push_str(&sync::clock_ahead_warning(seat, *secs));
     }
+    for seat in &r.pinned {
+        line.push_str(&format!("\n  首次见到席位 {seat} 的密钥:已登记(以后只收它签名的事件)"));
+    }
+    for (seat, n) in &r.unsigned {
+        line.push_str(&format!("\n  席位 {seat} 的 {n} 条事件没有签名(签名之前的旧席位,或它的密钥还没登记)— 已导入"));
+    }
     line
 }
 

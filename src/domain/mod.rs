@@ -1,5 +1,6 @@
 //! Pure rules: no I/O, no SQL, no terminal. Everything here is unit-tested case by case.
 
+pub mod address;
 pub mod agent;
 pub mod case;
 pub mod clock;
@@ -14,6 +15,7 @@ pub mod postage;
 pub mod promise;
 pub mod refund;
 pub mod sanitize;
+pub mod seat_id;
 pub mod setting;
 pub mod shop;
 pub mod text_format;

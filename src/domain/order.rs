@@ -6,6 +6,20 @@ use serde::{Deserialize, Serialize};
 
 use super::flag::Flag;
 
+const FULL_REFUND: &str = "已全额退款";
+
+/// What refunds did to an order: `已全额退款` when everything paid came back, `部分退款`
+/// when some did, None when nothing did.
+pub fn refund_mark(amount_fen: i64, refunded_fen: i64) -> Option<&'static str> {
+    if refunded_fen <= 0 {
+        None
+    } else if amount_fen > 0 && refunded_fen >= amount_fen {
+        Some(FULL_REFUND)
+    } else {
+        Some("部分退款")
+    }
+}
+
 /// The platform's order states (Taobao Open Platform `trade.status`), and `Unknown`:
 /// a status text an export carried that kefu cannot map, or a code from a newer kefu.
 /// Such an order is kept (never dropped), its raw text beside it (`status_text`).
@@ -66,6 +80,23 @@ impl OrderStatus {
             OrderStatus::TradeClosedByTaobao => "付款以前,卖家或买家主动关闭交易",
             OrderStatus::TradeNoCreatePay => "没有创建支付宝交易",
             OrderStatus::Unknown => "未知状态",
+        }
+    }
+
+    /// The label with what refunds did to the order (`卖家已发货,等待买家确认收货 · 已全额退款`):
+    /// the platform's status stays as the export gave it; the refund is said beside it.
+    pub fn label_with_refund(self, amount_fen: i64, refunded_fen: i64) -> String {
+        match refund_mark(amount_fen, refunded_fen) {
+            Some(m) => format!("{} · {m}", self.label()),
+            None => self.label().to_string(),
+        }
+    }
+
+    /// For narrow columns: a full refund replaces the status (`已全额退款`).
+    pub fn short_label_with_refund(self, amount_fen: i64, refunded_fen: i64) -> &'static str {
+        match refund_mark(amount_fen, refunded_fen) {
+            Some(FULL_REFUND) => FULL_REFUND,
+            _ => self.short_label(),
         }
     }
 
@@ -170,6 +201,10 @@ pub struct OrderRecord {
     /// The 订单状态 text of the export as it was (cleaned), whether or not kefu maps it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub status_text: String,
+    /// 主订单编号 when the export gives one other than the order's own number: the
+    /// parent of a split or combined order.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub parent_no: String,
     /// 买家实际支付金额, in fen.
     pub amount_fen: i64,
     /// 买家应付邮费, in fen.
@@ -286,6 +321,16 @@ pub fn mask_phone(phone: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refund_is_said_beside_the_platforms_status() {
+        let s = OrderStatus::WaitBuyerConfirmGoods;
+        assert_eq!(s.label_with_refund(8800, 8800), "卖家已发货,等待买家确认收货 · 已全额退款");
+        assert_eq!(s.label_with_refund(8800, 3000), "卖家已发货,等待买家确认收货 · 部分退款");
+        assert_eq!(s.label_with_refund(8800, 0), s.label());
+        assert_eq!(s.short_label_with_refund(8800, 8800), "已全额退款");
+        assert_eq!(s.short_label_with_refund(8800, 100), "已发货");
+    }
+
     use super::*;
 
     #[test]

@@ -148,8 +148,68 @@ pub fn fee_fen(answer: &PostageAnswer, amount_fen: i64) -> i64 {
     answer.fee_percent.map(|p| (amount_fen * p as i64 + 50) / 100).unwrap_or(0)
 }
 
+/// What the open case says about why the goods go back, for `infer_case`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseFacts<'a> {
+    /// No open case: only the order is known.
+    Order,
+    Refund {
+        no_reason_7d: bool,
+        reason: &'a str,
+    },
+    Exchange {
+        quality: bool,
+        reason: &'a str,
+    },
+    /// The courier damaged or lost the parcel.
+    Damage,
+}
+
+/// Words of a refund or exchange reason that mean the goods are at fault.
+const FAULT_WORDS: [&str; 9] = ["质量", "破损", "损坏", "瑕疵", "少件", "漏发", "错发", "发错", "描述不符"];
+
+/// Which case of the table applies, from the order (finished or not) and its open case,
+/// and the sentence saying why — the agent sees what was assumed and can change it.
+/// Damage and faulty goods are the seller's (the courier answers for damage to the
+/// seller); 七天无理由 is the buyer's; after the trade succeeded its own rule applies.
+pub fn infer_case(finished: bool, facts: CaseFacts<'_>) -> (PostageCase, String) {
+    let reason = match facts {
+        CaseFacts::Refund { reason, .. } | CaseFacts::Exchange { reason, .. } => reason,
+        _ => "",
+    };
+    if let Some(w) = FAULT_WORDS.iter().find(|w| reason.contains(**w)) {
+        return (PostageCase::Quality, format!("原因含「{w}」:按质量问题"));
+    }
+    match facts {
+        CaseFacts::Damage => (PostageCase::Quality, "破损/遗失单:快递造成的损失由卖家承担(向快递索赔)".into()),
+        CaseFacts::Exchange { quality: true, .. } => (PostageCase::Quality, "换货单标明质量问题".into()),
+        CaseFacts::Refund { no_reason_7d: true, .. } => (PostageCase::NoReason7Days, "退款申请为七天无理由".into()),
+        _ if finished => (PostageCase::AfterTradeSuccess, "订单已交易成功".into()),
+        CaseFacts::Order => (PostageCase::NoReason7Days, "没有打开的售后单:按七天无理由".into()),
+        CaseFacts::Refund { .. } | CaseFacts::Exchange { .. } => {
+            (PostageCase::NoReason7Days, "原因不是质量问题:按七天无理由(不喜欢)".into())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_case_is_inferred_from_the_open_case_and_said() {
+        let r = |no_reason_7d, reason| CaseFacts::Refund { no_reason_7d, reason };
+        let (c, why) = infer_case(false, CaseFacts::Damage);
+        assert_eq!(c, PostageCase::Quality);
+        assert!(why.contains("破损"), "{why}");
+        assert_ne!(who_pays(ShopType::CShop, c, Remedy::Refund, false).payer, Payer::Buyer, "never the buyer");
+        assert_eq!(infer_case(false, r(false, "商品破损")).0, PostageCase::Quality);
+        assert_eq!(infer_case(true, r(true, "质量问题")).0, PostageCase::Quality, "fault beats 7 days");
+        assert_eq!(infer_case(false, r(true, "不喜欢")).0, PostageCase::NoReason7Days);
+        assert_eq!(infer_case(true, r(false, "尺码不合适")).0, PostageCase::AfterTradeSuccess);
+        assert_eq!(infer_case(false, CaseFacts::Exchange { quality: true, reason: "换码" }).0, PostageCase::Quality);
+        assert_eq!(infer_case(false, CaseFacts::Order).0, PostageCase::NoReason7Days);
+        assert_eq!(infer_case(true, CaseFacts::Order).0, PostageCase::AfterTradeSuccess);
+    }
+
     use super::*;
 
     #[test]

@@ -117,6 +117,7 @@ impl DamageReport {
     pub fn validate(&self) -> Result<(), String> {
         let mut missing = Vec::new();
         for (v, name) in [
+            (&self.shop, "店铺名(kefu shop set name …)"),
             (&self.origin, "发货地"),
             (&self.destination, "派件地区"),
             (&self.tracking_no, "物流单号"),

@@ -509,6 +509,9 @@ impl Hub {
             seats: wanted.iter().map(|(s, (a, b))| (s.clone(), [*a, *b])).collect(),
             first_id,
             last_id,
+            // The hub keeps no signed heads yet: pulled events count as unsigned (refused
+            // for a seat this database has pinned; see `sync::import`).
+            heads: Vec::new(),
         };
         let io = |e: std::io::Error| HubError::Io(format!("写出拉取的事件失败:{e}"));
         let mut writer =

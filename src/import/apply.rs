@@ -81,7 +81,7 @@ pub fn import_orders_with<L: Read + Seek + Send, D: Read + Seek + Send>(
         let list = OrderList::open(list);
         (list, details.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
-    let (list, details) = (list?, details?);
+    let (list, details) = (list?, details.map_err(ImportError::in_detail)?);
     let mut sum = list.summary();
     let (tx, rx) = mpsc::sync_channel(READ_AHEAD);
     let details = std::thread::scope(|scope| {

@@ -5,6 +5,7 @@
 //! records and row errors, no SQL); `apply` compares the records with the store and
 //! writes only what changed, through the store's events, in one transaction.
 
+pub mod aliases;
 pub mod apply;
 pub mod encoding;
 pub mod orders;
@@ -32,6 +33,20 @@ pub enum ImportError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The order detail file (the second file of `import-orders`) was the trouble, not
+    /// the list: messages name that file.
+    #[error("{0}")]
+    Detail(Box<ImportError>),
+}
+
+impl ImportError {
+    /// This error as one about the detail file.
+    pub fn in_detail(self) -> ImportError {
+        match self {
+            ImportError::Detail(_) => self,
+            other => ImportError::Detail(Box::new(other)),
+        }
+    }
 }
 
 impl From<csv::Error> for ImportError {

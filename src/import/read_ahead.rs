@@ -56,7 +56,7 @@ fn read_all<L: Read + Seek, D: Read + Seek + Send>(
     details: Option<DetailFile<D>>,
     out: &SyncSender<Reading>,
 ) -> Result<Option<Option<Details>>, ImportError> {
-    let mut details = details.map(DetailFile::read).transpose()?;
+    let mut details = details.map(DetailFile::read).transpose().map_err(ImportError::in_detail)?;
     let mut batch = ReadBatch::default();
     while let Some(next) = list.next_row()? {
         match next {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use rusqlite::ToSql;
+use rusqlite::{OptionalExtension, ToSql};
 use serde::Serialize;
 
 use super::Store;
@@ -73,6 +73,11 @@ impl ChainCheck {
     pub fn broken(&self) -> impl Iterator<Item = &SeatCheck> {
         self.seats.iter().filter(|s| s.problem.is_some())
     }
+
+    /// Seats with events that have not arrived yet (and no tampering).
+    pub fn waiting(&self) -> impl Iterator<Item = &SeatCheck> {
+        self.seats.iter().filter(|s| !s.gaps.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,8 +86,15 @@ pub struct SeatCheck {
     pub events: u64,
     /// The highest seq present (0 with none).
     pub last_seq: i64,
-    /// The first broken link, in seq order.
+    /// The first sign of tampering, in seq order.
     pub problem: Option<ChainBreak>,
+    /// Runs of events (first and last seq) that have not arrived yet: above what this
+    /// database has ever held without a hole (the witness), so not removed.
+    pub gaps: Vec<[i64; 2]>,
+    /// The witnessed prefix: every event up to this seq was here once.
+    pub witnessed: i64,
+    /// The highest head the seat signed that this database holds.
+    pub signed_head: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -113,6 +125,9 @@ pub enum BreakKind {
     HeadMissing,
     /// The `order_no` / `case_key` columns (used by filters, not hashed) do not match the payload.
     IndexColumns,
+    /// The seat's signed head does not hold: a bad signature, a key that is not the one
+    /// pinned, or the event at its seq is another one.
+    BadSignedHead { why: String },
 }
 
 impl fmt::Display for BreakKind {
@@ -138,6 +153,7 @@ impl fmt::Display for BreakKind {
             BreakKind::IndexColumns => {
                 write!(f, "order_no/case_key 列与内容不符(index columns do not match the payload)")
             }
+            BreakKind::BadSignedHead { why } => write!(f, "签名的链头不成立:{why}(the signed head does not hold)"),
         }
     }
 }
@@ -157,14 +173,25 @@ struct Walk {
     /// Id and hash of the last event seen.
     last_id: String,
     last_hash: String,
+    /// The hash of the event at the witnessed seq, once walked past.
+    at_witness: Option<String>,
 }
 
 impl Walk {
     fn new(seat: &str) -> Walk {
         Walk {
-            check: SeatCheck { seat: seat.to_string(), events: 0, last_seq: 0, problem: None },
+            check: SeatCheck {
+                seat: seat.to_string(),
+                events: 0,
+                last_seq: 0,
+                problem: None,
+                gaps: Vec::new(),
+                witnessed: 0,
+                signed_head: None,
+            },
             last_id: String::new(),
             last_hash: String::new(),
+            at_witness: None,
         }
     }
 }
@@ -191,29 +218,49 @@ struct Walker {
     done: Vec<Walk>,
     walk: Option<Walk>,
     total: u64,
+    /// Each seat's witnessed prefix.
+    witnessed: BTreeMap<String, (i64, String)>,
 }
 
 impl Walker {
     fn push(&mut self, e: RawEvent<'_>) {
         if self.walk.as_ref().is_none_or(|w| w.check.seat != e.seat) {
             self.done.extend(self.walk.take());
-            self.walk = Some(Walk::new(e.seat));
+            let mut w = Walk::new(e.seat);
+            w.check.witnessed = self.witnessed.get(e.seat).map_or(0, |(seq, _)| *seq);
+            self.walk = Some(w);
         }
         let Some(w) = self.walk.as_mut() else { return };
         self.total += 1;
         w.check.events += 1;
         let expected = w.check.last_seq + 1;
         w.check.last_seq = e.seq;
+        // Events missing before this one: removed if this database once held them all
+        // (at or below the witness), else not arrived yet.
+        let mut linked = true;
+        if e.seq > expected && w.check.problem.is_none() {
+            if expected <= w.check.witnessed {
+                w.check.problem = Some(ChainBreak {
+                    event_id: Some(e.id.to_string()),
+                    seq: e.seq,
+                    what: BreakKind::Missing { seq: expected },
+                });
+            } else {
+                w.check.gaps.push([expected, e.seq - 1]);
+                linked = false;
+            }
+        }
         if w.check.problem.is_none() {
             let seq_text = e.seq.to_string();
             let head = [e.id, e.seat, &seq_text, e.agent, e.at];
-            let what = if e.seq != expected {
-                Some(BreakKind::Missing { seq: expected })
+            let what = if e.seq < expected {
+                // The same seq twice (the unique key was dropped): an edit.
+                Some(BreakKind::HashMismatch)
             } else if !hash_matches(e.hash, head, e.wall, [e.kind.as_bytes(), e.payload, e.prev_hash.as_bytes()]) {
                 Some(BreakKind::HashMismatch)
             } else if e.seq == 1 && !e.prev_hash.is_empty() {
                 Some(BreakKind::FirstHasPrev)
-            } else if e.seq > 1 && e.prev_hash != w.last_hash {
+            } else if linked && e.seq > 1 && e.prev_hash != w.last_hash {
                 Some(BreakKind::PrevHashMismatch { prev_seq: e.seq - 1 })
             } else if !index_columns_match(e.kind, e.payload, e.order_no, e.case_key) {
                 Some(BreakKind::IndexColumns)
@@ -221,6 +268,9 @@ impl Walker {
                 None
             };
             w.check.problem = what.map(|what| ChainBreak { event_id: Some(e.id.to_string()), seq: e.seq, what });
+        }
+        if e.seq == w.check.witnessed {
+            w.at_witness = Some(e.hash.to_string());
         }
         w.last_id.clear();
         w.last_id.push_str(e.id);
@@ -257,8 +307,16 @@ impl Store {
             args.push(Box::new(a.clone()));
         }
         if let Some(s) = &f.seat {
-            conds.push("seat = ?");
-            args.push(Box::new(s.clone()));
+            // A readable name stands for each seat of that name (`name#fingerprint`).
+            if crate::domain::seat_id::split(s).1.is_some() {
+                conds.push("seat = ?");
+                args.push(Box::new(s.clone()));
+            } else {
+                conds.push("(seat = ? OR (seat >= ? AND seat < ?))");
+                args.push(Box::new(s.clone()));
+                args.push(Box::new(format!("{s}#")));
+                args.push(Box::new(format!("{s}$")));
+            }
         }
         if let Some(k) = &f.kind {
             conds.push("kind = ?");
@@ -308,7 +366,6 @@ impl Store {
 
     /// The code a reply has (or last had, when deleted).
     pub fn reply_code(&self, reply_id: &str) -> Result<Option<String>> {
-        use rusqlite::OptionalExtension;
         Ok(self
             .conn
             .prepare_cached("SELECT code FROM replies WHERE reply_id = ? AND code <> ''")?
@@ -320,7 +377,6 @@ impl Store {
     /// Reads every payload once (memory-mapped while it runs: platform imports make the
     /// log hundreds of megabytes).
     pub fn verify_chains(&self) -> Result<ChainCheck> {
-        use rusqlite::OptionalExtension;
         // (An in-memory database has no mmap size: these pragmas then return no row.)
         let mmap: Option<i64> = self.conn.query_row("PRAGMA mmap_size", [], |r| r.get(0)).optional()?;
         self.conn.query_row("PRAGMA mmap_size = 4294967296", [], |_| Ok(())).optional()?;
@@ -340,7 +396,8 @@ impl Store {
                 heads.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
             }
         }
-        let mut walker = Walker::default();
+        let mut walker = Walker { witnessed: self.witnessed()?, ..Walker::default() };
+        let witnessed = walker.witnessed.clone();
         let mut stmt = self.conn.prepare(
             "SELECT id, seat, seq, agent, at, kind, payload, prev_hash, hash, order_no, case_key, wall \
              FROM events ORDER BY seat, seq",
@@ -382,12 +439,25 @@ impl Store {
                 }
                 Some(_) => None,
             };
+            // The witness: every event up to it was here once, that one with its hash.
+            let witness = match witnessed.get(&s.seat) {
+                Some((seq, _)) if *seq > last_seq => Some(ChainBreak {
+                    event_id: None,
+                    seq: last_seq + 1,
+                    what: BreakKind::CutShort { last_seq, head_seq: *seq },
+                }),
+                Some((seq, hash)) if w.at_witness.as_ref() != Some(hash) => {
+                    Some(ChainBreak { event_id: None, seq: *seq, what: BreakKind::HeadMismatch })
+                }
+                _ => None,
+            };
             if s.problem.is_none() {
-                s.problem = end;
+                s.problem = witness.or(end);
             }
             seats.push(s);
         }
         for (seat, (head_seq, _)) in heads {
+            let witnessed = witnessed.get(&seat).map_or(0, |(seq, _)| *seq);
             seats.push(SeatCheck {
                 seat,
                 events: 0,
@@ -397,10 +467,87 @@ impl Store {
                     seq: 1,
                     what: BreakKind::CutShort { last_seq: 0, head_seq },
                 }),
+                gaps: Vec::new(),
+                witnessed,
+                signed_head: None,
             });
         }
+        // A whole seat gone, head record and all: its witness remembers it.
+        for (seat, (seq, _)) in &witnessed {
+            if !seats.iter().any(|s| &s.seat == seat) {
+                seats.push(SeatCheck {
+                    seat: seat.clone(),
+                    events: 0,
+                    last_seq: 0,
+                    problem: Some(ChainBreak {
+                        event_id: None,
+                        seq: 1,
+                        what: BreakKind::CutShort { last_seq: 0, head_seq: *seq },
+                    }),
+                    gaps: Vec::new(),
+                    witnessed: *seq,
+                    signed_head: None,
+                });
+            }
+        }
+        self.check_signed_heads(&mut seats)?;
         seats.sort_by(|a, b| a.seat.cmp(&b.seat));
         Ok(ChainCheck { events: total, seats })
+    }
+
+    /// Each seat's highest signed head: the key is the one pinned for the seat and its id
+    /// names, the signature holds, and the event at its seq, when here, is that one.
+    fn check_signed_heads(&self, seats: &mut Vec<SeatCheck>) -> Result<()> {
+        for head in self.witnesses()? {
+            let why = match head.verify() {
+                Err(e) => Some(e.to_string()),
+                Ok(()) => match self.pinned_key(&head.seat)? {
+                    Some(k) if k != head.key => Some("签名的密钥不是本库为该席位登记的密钥".to_string()),
+                    _ => {
+                        let stored: Option<String> = self
+                            .conn
+                            .query_row(
+                                "SELECT hash FROM events WHERE seat = ? AND seq = ?",
+                                rusqlite::params![head.seat, head.seq],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        stored.filter(|h| *h != head.hash).map(|_| format!("第 {} 号事件不是签名时的那一条", head.seq))
+                    }
+                },
+            };
+            let i = match seats.iter().position(|s| s.seat == head.seat) {
+                Some(i) => i,
+                None => {
+                    seats.push(SeatCheck {
+                        seat: head.seat.clone(),
+                        events: 0,
+                        last_seq: 0,
+                        problem: None,
+                        gaps: Vec::new(),
+                        witnessed: 0,
+                        signed_head: None,
+                    });
+                    seats.len() - 1
+                }
+            };
+            let s = &mut seats[i];
+            s.signed_head = Some(head.seq);
+            if s.problem.is_none() {
+                if let Some(why) = why {
+                    s.problem =
+                        Some(ChainBreak { event_id: None, seq: head.seq, what: BreakKind::BadSignedHead { why } });
+                } else if s.events == 0 {
+                    // Signed by its seat, and not one of its events here: deleted.
+                    s.problem = Some(ChainBreak {
+                        event_id: None,
+                        seq: 1,
+                        what: BreakKind::CutShort { last_seq: 0, head_seq: head.seq },
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 }
 

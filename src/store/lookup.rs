@@ -84,7 +84,7 @@ fn platform_records(conn: &Connection, order_nos: &[&str]) -> Result<HashMap<Str
     let mut stmt = conn.prepare_cached(
         "SELECT order_no, buyer, buyer_alipay, receiver_name, receiver_phone, receiver_address, status, amount_fen, \
            postage_fen, refund_fen, created_at, paid_at, shipped_at, buyer_message, platform_memo, platform_flag, \
-           courier, tracking_no, shop_name, title, close_reason, status_text \
+           courier, tracking_no, shop_name, title, close_reason, status_text, parent_no \
          FROM orders WHERE order_no IN (SELECT value FROM json_each(?1))",
     )?;
     let mut rows = stmt.query(params![keys])?;
@@ -105,6 +105,7 @@ fn platform_records(conn: &Connection, order_nos: &[&str]) -> Result<HashMap<Str
             receiver_address: r.get(5)?,
             status: OrderStatusField::from_code(&code),
             status_text: r.get(21)?,
+            parent_no: r.get(22)?,
             amount_fen: r.get(7)?,
             postage_fen: r.get(8)?,
             refund_fen: r.get(9)?,

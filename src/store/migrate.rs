@@ -14,6 +14,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_hlc", include_str!("migrations/0005_hlc.sql")),
     ("0006_status_text", include_str!("migrations/0006_status_text.sql")),
     ("0007_refund_intervention", include_str!("migrations/0007_refund_intervention.sql")),
+    ("0008_seat_keys", include_str!("migrations/0008_seat_keys.sql")),
+    ("0009_parent_no", include_str!("migrations/0009_parent_no.sql")),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

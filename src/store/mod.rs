@@ -7,6 +7,7 @@ mod deferred;
 mod digest;
 mod error;
 pub mod fold;
+pub mod fork;
 mod lookup;
 mod migrate;
 mod prepared;
@@ -18,7 +19,9 @@ mod tally;
 
 pub mod audit;
 pub mod cases;
+pub mod damage_prefill;
 pub mod hub_queries;
+pub mod identity;
 pub mod log;
 pub mod ops;
 pub mod orders;
@@ -57,6 +60,8 @@ pub struct Store {
     /// Opened read-only because the file (`Some(false)`) or its folder (`Some(true)`)
     /// cannot be written: reads work, writes are refused before they start.
     read_only: Option<bool>,
+    /// This seat's key (see `identity`): its head is signed on every write.
+    key: Option<std::sync::Arc<crate::domain::seat_id::SeatKey>>,
 }
 
 /// Why a change was refused when nobody said who is working.
@@ -145,6 +150,7 @@ impl Store {
             clock: Clock::system(),
             changes: ChangeSet::default(),
             read_only: Some(folder),
+            key: None,
         })
     }
 
@@ -182,7 +188,15 @@ impl Store {
         )?;
         register_functions(&conn)?;
         migrate::migrate(&mut conn, &path)?;
-        Ok(Store { conn, actor, path, clock: Clock::system(), changes: ChangeSet::default(), read_only: None })
+        Ok(Store {
+            conn,
+            actor,
+            path,
+            clock: Clock::system(),
+            changes: ChangeSet::default(),
+            read_only: None,
+            key: None,
+        })
     }
 
     pub fn actor(&self) -> &Actor {
@@ -228,7 +242,7 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         self.writable()?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
+        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone(), self.key.clone())?;
         let out = f(&mut w)?;
         self.changes.merge(w.commit()?);
         Ok(out)
@@ -240,7 +254,7 @@ impl Store {
     pub fn write_rolled_back<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         self.writable()?;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
-        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
+        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone(), self.key.clone())?;
         let out = f(&mut w);
         w.tx.rollback()?;
         out
@@ -317,7 +331,7 @@ impl Store {
         for (name, _) in &indexes {
             tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
         }
-        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone())?;
+        let mut w = Writer::new(tx, self.actor.clone(), self.clock.clone(), self.key.clone())?;
         let out = f(&mut w)?;
         if !indexes.is_empty() {
             // SQLite's sorter uses a second core only when the keys outgrow the page
@@ -419,6 +433,10 @@ pub struct Writer<'c> {
     deferred: deferred::Deferred,
     /// What this transaction's events touched (the store's once committed).
     changes: ChangeSet,
+    /// This seat's key: the head is signed at commit when this transaction moved it.
+    key: Option<std::sync::Arc<crate::domain::seat_id::SeatKey>>,
+    /// The seat's seq when the transaction began.
+    start_seq: i64,
 }
 
 /// The total order of the log: time, then seat, then the seat's sequence.
@@ -430,7 +448,12 @@ pub fn event_key(at: &str, seat: &str, seq: i64) -> String {
 const LATEST_AT_MS: i64 = 253_402_300_799_999;
 
 impl<'c> Writer<'c> {
-    fn new(tx: Transaction<'c>, actor: Actor, clock: Clock) -> Result<Writer<'c>> {
+    fn new(
+        tx: Transaction<'c>,
+        actor: Actor,
+        clock: Clock,
+        key: Option<std::sync::Arc<crate::domain::seat_id::SeatKey>>,
+    ) -> Result<Writer<'c>> {
         let head: Option<(i64, String)> = tx
             .query_row("SELECT seq, hash FROM events WHERE seat = ? ORDER BY seq DESC LIMIT 1", [&actor.seat], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -452,13 +475,23 @@ impl<'c> Writer<'c> {
             tally: Default::default(),
             deferred: Default::default(),
             changes: ChangeSet::default(),
+            key,
+            start_seq: seq,
         })
     }
 
     /// Commits; returns what the transaction changed.
     fn commit(mut self) -> Result<ChangeSet> {
         self.deferred.flush(&self.tx)?;
+        // Every seat whose events came in (or were written) moves its witnessed prefix.
+        for seat in self.tally.seats() {
+            identity::advance_witness(&self.tx, &seat)?;
+        }
         self.tally.flush(&self.tx)?;
+        if let Some(key) = self.key.as_ref().filter(|k| self.seq > self.start_seq && k.owns(&self.actor.seat)) {
+            let head = key.sign_head(&self.actor.seat, self.seq, &self.prev_hash);
+            identity::keep_head(&self.tx, &head, &self.received_at, true)?;
+        }
         self.tx.commit()?;
         Ok(self.changes)
     }

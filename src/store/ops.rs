@@ -3,9 +3,10 @@
 //! Workflows that the seeds tie together (a bad review sets the flag purple and copies
 //! the review into the memo) are recorded together here, never by a pane.
 
-use crate::domain::case::{CaseAction, CaseDetail, Channel, Registration, allowed_case_actions};
+use crate::domain::case::{CaseAction, CaseDetail, CaseKind, Channel, Registration, allowed_case_actions};
 use crate::domain::event::{EventBody, MemoKind, RefundRecord};
 use crate::domain::flag::Flag;
+use crate::domain::order::OrderStatus;
 use crate::domain::refund::{ActionInput, RefundAction, RefundState};
 use crate::domain::text_format::{MemoLine, check_memo_len};
 use crate::domain::text_len::{is_blank, visible_len};
@@ -81,18 +82,37 @@ impl Store {
 
     /// Runs a refund action. An illegal one returns the state machine's message and
     /// changes nothing.
+    /// Agreeing to a refund that needs the goods back also sets the order's flag purple
+    /// (purple = return in progress, `DOMAIN.md`), in the same transaction.
     pub fn refund_act(&mut self, refund_no: &str, action: RefundAction, input: ActionInput) -> Result<RefundRow> {
         let row = self.require_refund(refund_no)?;
         row.case().apply(action, &input).map_err(|e| StoreError::Rule(e.to_string()))?;
-        self.record(EventBody::RefundActed { refund_no: refund_no.into(), action, input, from: row.state })?;
+        let purple = action == RefundAction::Agree && row.needs_return;
+        self.write(|w| {
+            w.record(EventBody::RefundActed { refund_no: refund_no.into(), action, input, from: row.state })?;
+            if purple {
+                w.record(EventBody::FlagSet { order_no: row.order_no.clone(), flag: Flag::Purple })?;
+            }
+            Ok(())
+        })?;
         self.require_refund(refund_no)
     }
 
     /// Opens an exchange, bad-review or damage case. A bad review also sets the order's
     /// flag purple and copies the review into the memo with the agent's name (`000`);
     /// an exchange sets the flag blue (`004`).
+    /// A bad review exists only on a finished trade (交易成功): elsewhere it is refused.
     pub fn open_case(&mut self, order_no: &str, detail: CaseDetail, registration: Registration) -> Result<CaseRow> {
         detail.validate().map_err(StoreError::Rule)?;
+        if let CaseDetail::BadReview(_) = &detail {
+            let status = self.queue_row(order_no)?.and_then(|o| o.status);
+            if status != Some(OrderStatus::TradeFinished) {
+                let now = status.map_or("未导入(状态不明)", OrderStatus::label);
+                return Err(StoreError::Rule(format!(
+                    "订单 {order_no} 当前「{now}」:中差评只在交易成功后才会出现,不能登记"
+                )));
+            }
+        }
         let case_id = uuid::Uuid::now_v7().to_string();
         let agent = self.actor().agent.clone();
         let today = self.clock().shop_now().date();
@@ -139,11 +159,79 @@ impl Store {
         self.require_case(&case_id)
     }
 
+    /// Closing a bad review (改评 or not) also writes the memo line saying how it ended
+    /// and gives the order back the flag it had before the case — unless someone set
+    /// another flag since the case made it purple.
     pub fn case_act(&mut self, case_id: &str, action: CaseAction, note: &str) -> Result<CaseRow> {
         let case = self.require_case(case_id)?;
-        crate::domain::case::case_transition(case.kind, case.state, action, &case.detail).map_err(StoreError::Rule)?;
-        self.record(EventBody::CaseActed { case_id: case_id.into(), action, note: note.trim().into() })?;
+        let to = crate::domain::case::case_transition(case.kind, case.state, action, &case.detail)
+            .map_err(StoreError::Rule)?;
+        let mut follow_up = Vec::new();
+        if case.kind == CaseKind::BadReview
+            && matches!(action, CaseAction::ReviewChanged | CaseAction::ReviewNotChanged)
+        {
+            let date = self.clock().shop_now().date().format("%-m-%-d");
+            let agent = self.actor().agent.clone();
+            let how = if note.trim().is_empty() { String::new() } else { format!(",{}", note.trim()) };
+            follow_up.push(EventBody::MemoAdded {
+                order_no: case.order_no.clone(),
+                text: format!("{date}中差评结案:{}{how} {agent}", to.label()),
+                memo_kind: MemoKind::Review,
+            });
+            if let Some(flag) = self.flag_before_case(&case.order_no, case_id)? {
+                follow_up.push(EventBody::FlagSet { order_no: case.order_no.clone(), flag });
+            }
+        }
+        self.write(|w| {
+            w.record(EventBody::CaseActed { case_id: case_id.into(), action, note: note.trim().into() })?;
+            for body in follow_up {
+                w.record(body)?;
+            }
+            Ok(())
+        })?;
         self.require_case(case_id)
+    }
+
+    /// The flag to give `order_no` back when the case `case_id` ends: the one it had
+    /// before the case opened (its last flag event before, else the platform's flag,
+    /// else grey). None when a flag was set after the case's own (someone changed it
+    /// since) or the order is not purple now.
+    fn flag_before_case(&self, order_no: &str, case_id: &str) -> Result<Option<Flag>> {
+        let flag_of = |payload: &str| match serde_json::from_str::<EventBody>(payload) {
+            Ok(EventBody::FlagSet { flag, .. }) => Some(flag),
+            _ => None,
+        };
+        let mut before: Option<Flag> = None;
+        let mut opened = false;
+        let mut flags_since = 0;
+        for e in self.order_timeline(order_no)? {
+            if e.kind == "case_opened" && e.case_key.as_deref() == Some(case_id) {
+                opened = true;
+            } else if e.kind == "flag_set" {
+                if opened {
+                    flags_since += 1;
+                } else {
+                    before = flag_of(&e.payload).or(before);
+                }
+            }
+        }
+        let now = self.queue_row(order_no)?.map(|o| o.flag);
+        // Only the case's own purple since it opened, and still purple.
+        if !opened || flags_since > 1 || now != Some(Flag::Purple) {
+            return Ok(None);
+        }
+        let before = match before {
+            Some(f) => f,
+            None => {
+                use rusqlite::OptionalExtension;
+                let platform: Option<Option<u8>> = self
+                    .conn
+                    .query_row("SELECT platform_flag FROM orders WHERE order_no = ?", [order_no], |r| r.get(0))
+                    .optional()?;
+                platform.flatten().and_then(Flag::from_number).unwrap_or(Flag::Grey)
+            }
+        };
+        Ok((before != Flag::Purple).then_some(before))
     }
 
     pub fn case_actions(&self, case: &CaseRow) -> Vec<CaseAction> {

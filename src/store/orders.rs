@@ -46,7 +46,9 @@ impl QueueView {
 }
 
 const QUEUE_COLS: &str = "order_no, buyer, receiver_name, status, title, paid_at, ship_by, flag, memo_last, courier, \
-                          tracking_no, amount_fen, open_refunds, qrank, qkey, status_text";
+                          tracking_no, amount_fen, open_refunds, qrank, qkey, status_text, \
+                          max(refund_fen, (SELECT coalesce(sum(r.amount_fen), 0) FROM refunds r \
+                                           WHERE r.order_no = orders.order_no AND r.state = 'SUCCESS'))";
 
 /// The status column: '' for an order known only from local work (None); a code this
 /// kefu does not know is `Unknown`.
@@ -71,6 +73,7 @@ fn queue_row(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
         tracking_no: r.get(10)?,
         amount_fen: r.get(11)?,
         open_refunds: r.get(12)?,
+        refunded_fen: r.get(16)?,
         status_text: r.get(15)?,
         cursor: QueueCursor { qrank, qkey, order_no: order_no.clone() },
         order_no,
@@ -323,10 +326,11 @@ impl Store {
         if d.status.is_none() {
             return Ok(None);
         }
-        let (platform_flag, code): (Option<u8>, String) =
-            self.conn.query_row("SELECT platform_flag, status FROM orders WHERE order_no = ?", [order_no], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+        let (platform_flag, code, parent_no): (Option<u8>, String, String) = self.conn.query_row(
+            "SELECT platform_flag, status, parent_no FROM orders WHERE order_no = ?",
+            [order_no],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         Ok(Some(OrderRecord {
             order_no: d.order_no,
             buyer: d.buyer,
@@ -336,6 +340,7 @@ impl Store {
             receiver_address: d.receiver_address,
             status: OrderStatusField::from_code(&code),
             status_text: d.status_text,
+            parent_no,
             amount_fen: d.amount_fen,
             postage_fen: d.postage_fen,
             created_at: d.created_at,

@@ -199,13 +199,13 @@ impl<'t> OrderStatements<'t> {
 const UPSERT_ORDER: &str = "INSERT INTO orders (order_no, order_rev, buyer, buyer_alipay, receiver_name, receiver_phone, phone_tail, receiver_address, \
                status, amount_fen, postage_fen, refund_fen, created_at, paid_at, shipped_at, ship_by, buyer_message, \
                platform_memo, platform_flag, courier, tracking_no, shop_name, title, close_reason, platform_key, flag, \
-               qrank, qkey, open_refunds, status_text) \
+               qrank, qkey, open_refunds, status_text, parent_no) \
              VALUES (?1, ?27, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, \
-               ?22, ?23, ?24, COALESCE(?18, 0), ?25, ?26, 0, ?28) \
+               ?22, ?23, ?24, COALESCE(?18, 0), ?25, ?26, 0, ?28, ?29) \
              ON CONFLICT(order_no) DO UPDATE SET buyer = excluded.buyer, buyer_alipay = excluded.buyer_alipay, \
                receiver_name = excluded.receiver_name, receiver_phone = excluded.receiver_phone, \
                phone_tail = excluded.phone_tail, receiver_address = excluded.receiver_address, status = excluded.status, \
-               status_text = excluded.status_text, \
+               status_text = excluded.status_text, parent_no = excluded.parent_no, \
                amount_fen = excluded.amount_fen, postage_fen = excluded.postage_fen, refund_fen = excluded.refund_fen, \
                created_at = excluded.created_at, paid_at = excluded.paid_at, shipped_at = excluded.shipped_at, \
                ship_by = excluded.ship_by, buyer_message = excluded.buyer_message, \
@@ -260,6 +260,7 @@ fn upsert_order(stmts: &mut OrderStatements<'_>, o: &OrderRecord, key: &str) -> 
         qkey,
         o.order_no.chars().rev().collect::<String>(),
         o.status_text,
+        o.parent_no,
     ])?;
     if changed == 0 {
         return Ok(());

@@ -27,6 +27,8 @@ pub struct QueueRow {
     pub tracking_no: String,
     pub amount_fen: i64,
     pub open_refunds: i64,
+    /// Refunded to the buyer so far (refunds that succeeded, or the export's 退款金额).
+    pub refunded_fen: i64,
     /// The export's 订单状态 text as it was (what an `Unknown` status said).
     pub status_text: String,
     #[serde(skip)]

@@ -22,6 +22,13 @@ pub struct SeatInfo {
     /// Its clock minus this computer's, in ms, and when that was observed.
     pub skew_ms: Option<i64>,
     pub skew_observed_at: Option<String>,
+    /// Its public key (hex) when this database knows it, and how: `own`, `seen` (pinned
+    /// on first use) or `trusted` (from a supervisor's list); when it was first and last
+    /// seen signing.
+    pub public_key: Option<String>,
+    pub key_source: Option<String>,
+    pub key_first_seen: Option<String>,
+    pub key_last_seen: Option<String>,
 }
 
 impl Store {
@@ -37,6 +44,10 @@ impl Store {
             last_at: None,
             skew_ms: None,
             skew_observed_at: None,
+            public_key: None,
+            key_source: None,
+            key_first_seen: None,
+            key_last_seen: None,
         };
         {
             let mut stmt =
@@ -63,6 +74,13 @@ impl Store {
             let info = out.entry(c.seat.clone()).or_insert_with(|| blank(&c.seat));
             info.skew_ms = Some(c.skew_ms);
             info.skew_observed_at = Some(c.observed_at);
+        }
+        for k in self.known_keys()? {
+            let info = out.entry(k.seat.clone()).or_insert_with(|| blank(&k.seat));
+            info.public_key = Some(k.public_key);
+            info.key_source = Some(k.source);
+            info.key_first_seen = Some(k.first_seen);
+            info.key_last_seen = Some(k.last_seen);
         }
         if let Some(own) = out.get_mut(&self.actor.seat) {
             own.own = true;

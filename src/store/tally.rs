@@ -46,6 +46,11 @@ impl Tally {
         }
     }
 
+    /// The seats whose events this transaction wrote.
+    pub(super) fn seats(&self) -> Vec<String> {
+        self.heads.keys().cloned().collect()
+    }
+
     /// Writes what was gathered. A head only ever moves forward; a person's span only
     /// ever widens.
     pub(super) fn flush(&mut self, tx: &Transaction<'_>) -> Result<()> {

@@ -71,6 +71,10 @@ pub struct Header {
     pub seats: BTreeMap<String, [i64; 2]>,
     pub first_id: Option<String>,
     pub last_id: Option<String>,
+    /// Signed chain heads (see `domain::seat_id`): for each seat with a key, its head at
+    /// the top of what the file carries of it. A kefu from before signing ignores them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heads: Vec<crate::domain::seat_id::SignedHead>,
 }
 
 /// The last line: the SHA-256 of every byte before it, and the number of events.
@@ -152,6 +156,9 @@ pub enum Problem {
     HeaderMismatch,
     /// A line longer than any kefu writes.
     LineTooLong,
+    /// A signed chain head that does not hold, or a seat's events that its key did not
+    /// sign when it must have (see `sync::import`).
+    Signature,
 }
 
 /// Why a file was refused (as a whole: nothing from it is imported).
@@ -280,6 +287,9 @@ pub struct SyncFile {
     seat_names: Vec<String>,
     /// For each seat (as `seat_names`), its latest event's wall time.
     seat_latest: Vec<DateTime<Utc>>,
+    /// For each event, whether one of the header's signed heads vouches for it (it is
+    /// the head, or linked by the chain to the head above it).
+    signed: Vec<bool>,
 }
 
 /// Where an event's line is, and what sync needs to know without parsing it again.
@@ -319,6 +329,11 @@ impl SyncFile {
     /// Each seat in the file with the wall time of its latest event.
     pub fn seat_latest(&self) -> impl Iterator<Item = (&str, DateTime<Utc>)> {
         self.seat_names.iter().map(String::as_str).zip(self.seat_latest.iter().copied())
+    }
+
+    /// Whether a signed head in the file vouches for event `i`.
+    pub fn is_signed(&self, i: usize) -> bool {
+        self.signed.get(i).copied().unwrap_or(false)
     }
 
     /// Event `i`'s hash, as bytes.
@@ -699,9 +714,11 @@ fn read_lines<R: BufRead>(
         .into());
     }
     let seat_latest = chains.iter().map(|c| DateTime::from_timestamp_millis(c.latest_ms).unwrap_or_default()).collect();
-    let file = SyncFile { header, sha256: sha, compressed, data, index, seat_names, seat_latest };
+    let mut file =
+        SyncFile { header, sha256: sha, compressed, data, index, seat_names, seat_latest, signed: Vec::new() };
     finish_chains(&file, &chains)?;
     check_header(&file, &chains)?;
+    file.signed = check_heads(&file)?;
     Ok(file)
 }
 
@@ -976,6 +993,50 @@ fn check_header(file: &SyncFile, chains: &[SeatChain]) -> Result<(), Refusal> {
         return Err(mismatch("最后一条事件不一致"));
     }
     Ok(())
+}
+
+/// Checks every signed head in the header (its key is the one the seat's id names, the
+/// signature holds, and the file has that very event) and returns, for each event,
+/// whether a head vouches for it: it is a head, or the next event of its seat is in the
+/// file and vouched for (consecutive events of a seat are chain-linked, checked above).
+/// Which seats must be signed is the importing database's call (`sync::import`).
+fn check_heads(file: &SyncFile) -> Result<Vec<bool>, Refusal> {
+    let mut signed = vec![false; file.len()];
+    if file.header.heads.is_empty() {
+        return Ok(signed);
+    }
+    let bad = |m: String| refuse(Problem::Signature, m);
+    let mut by_seat: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for h in &file.header.heads {
+        h.verify().map_err(|e| bad(format!("文件头的签名链头不成立:{e}")))?;
+        by_seat.entry(h.seat.as_str()).or_default().push(h.seq);
+    }
+    for (seat_no, name) in file.seat_names.iter().enumerate() {
+        let Some(head_seqs) = by_seat.remove(name.as_str()) else { continue };
+        let mut mine: Vec<usize> = (0..file.len()).filter(|&i| file.index[i].seat as usize == seat_no).collect();
+        if !mine.is_sorted_by_key(|&i| file.index[i].seq) {
+            mine.sort_by_key(|&i| file.index[i].seq);
+        }
+        for h in file.header.heads.iter().filter(|h| h.seat == *name) {
+            let at = mine.binary_search_by_key(&h.seq, |&i| file.index[i].seq);
+            let mut hash = [0u8; 32];
+            let same = at.is_ok_and(|k| decode_hash(&h.hash, &mut hash) && file.index[mine[k]].hash == hash);
+            if !same {
+                return Err(bad(format!("席位 {name} 签名的第 {} 号链头与文件里的事件不符 — 文件被改动过", h.seq)));
+            }
+        }
+        let mut above: Option<(i64, bool)> = None;
+        for &i in mine.iter().rev() {
+            let seq = file.index[i].seq;
+            let ok = head_seqs.contains(&seq) || above.is_some_and(|(s, ok)| ok && s == seq + 1);
+            signed[i] = ok;
+            above = Some((seq, ok));
+        }
+    }
+    if let Some(seat) = by_seat.keys().next() {
+        return Err(bad(format!("文件头有席位 {seat} 的签名链头,文件里却没有它的事件")));
+    }
+    Ok(signed)
 }
 
 fn short(hex: &str) -> &str {

@@ -159,6 +159,12 @@ fn write_export_inner(store: &Store, path: &Path, tmp: &Path, after: i64) -> Res
     let slice = store.read_log_slice(
         after,
         |slice| {
+            // Each seat's signed head at the top of what the file carries of it (every
+            // one in its range when that has holes): it vouches for the events below.
+            let mut heads = Vec::new();
+            for (s, (min, max, n)) in &slice.seats {
+                heads.extend(store.heads_for_export(s, *min, *max, (*max - *min + 1) as u64 == *n)?);
+            }
             let header = Header {
                 kefu_sync: FORMAT_VERSION,
                 kefu_version: format::KEFU_VERSION.to_string(),
@@ -168,6 +174,7 @@ fn write_export_inner(store: &Store, path: &Path, tmp: &Path, after: i64) -> Res
                 seats: slice.seats.iter().map(|(s, (min, max, _))| (s.clone(), [*min, *max])).collect(),
                 first_id: slice.first_id.clone(),
                 last_id: slice.last_id.clone(),
+                heads,
             };
             compressed = slice.approx_bytes > format::GZIP_ABOVE_BYTES;
             *writer.borrow_mut() = Some(format::FileWriter::new(file, &header, compressed)?);
@@ -284,6 +291,11 @@ pub struct ImportReport {
     /// the latest. They were imported like any other (nothing is refused for its time);
     /// the summary names them.
     pub far_future: Vec<FarFuture>,
+    /// Seats whose new events no signed head vouched for, with how many: seats from
+    /// before keys, or not pinned yet (see `check_seats`). Imported, and reported.
+    pub unsigned: Vec<(String, u64)>,
+    /// Seats whose key this import pinned (seen for the first time).
+    pub pinned: Vec<String>,
 }
 
 /// New events of one seat timed more than a day after this computer's clock.
@@ -378,6 +390,8 @@ fn import_file(
             seen_before: true,
             clocks_ahead: Vec::new(),
             far_future: Vec::new(),
+            unsigned: Vec::new(),
+            pinned: Vec::new(),
         };
         return Ok((raw_sha, report));
     }
@@ -420,6 +434,7 @@ pub fn import_verified(
     let total = file.len() as u64;
     let here = presence(file, |seat, min, max, f| store.stored_hashes(seat, min, max, f))?.map_err(refused)?;
     let new: Vec<usize> = (0..file.len()).filter(|&i| !here[i]).collect();
+    let (unsigned, pinned) = check_seats(store, file, &new)?.map_err(refused)?;
     let now = store.clock().now_utc();
     store.note_clock_skews(&observed_skews(file, now), now)?;
     if new.is_empty() {
@@ -435,6 +450,8 @@ pub fn import_verified(
             seen_before: false,
             clocks_ahead: clocks_ahead(file, now),
             far_future: Vec::new(),
+            unsigned: Vec::new(),
+            pinned: Vec::new(),
         });
     }
     let far_future = far_future(file, &new, now);
@@ -498,6 +515,7 @@ pub fn import_verified(
             }
             Ok(())
         })?;
+        w.keep_heads(&file.header.heads)?;
         let new_conflicts = if new_count > 0 { w.conflict_ids()?.difference(&before).count() as u64 } else { 0 };
         progress(Progress::Importing { done: total, total });
         Ok((new_count, total - new_count, new_conflicts))
@@ -520,8 +538,73 @@ pub fn import_verified(
             seen_before: false,
             clocks_ahead: clocks_ahead(file, now),
             far_future,
+            unsigned,
+            pinned,
         }),
     }
+}
+
+/// Unsigned new events per seat, and the seats whose key this import pins.
+type SeatCheck = (Vec<(String, u64)>, Vec<String>);
+
+/// Who may bring what in, checked against the keys this database knows before anything
+/// is written. The file as a whole is refused, naming the seat, when
+/// * a signed head of a seat is signed by another key than the one pinned for it;
+/// * a seat whose key is pinned has new events no signed head vouches for (events from
+///   before signing are accepted only for seats not pinned yet);
+/// * after `kefu seats trust` (the list is closed), a seat with new events has no known
+///   key.
+///
+/// Otherwise unsigned new events are imported and reported, and the key of a seat seen
+/// for the first time is pinned (trust on first use).
+fn check_seats(store: &Store, file: &SyncFile, new: &[usize]) -> crate::store::Result<Result<SeatCheck, Refusal>> {
+    let refuse = |message: String| Ok(Err(Refusal { problem: Problem::Signature, message }));
+    let mut pinned = Vec::new();
+    for h in &file.header.heads {
+        match store.pinned_key(&h.seat)? {
+            Some(k) if k != h.key => {
+                return refuse(format!(
+                    "席位 {} 登记的密钥是 {}…,这个文件却由另一把密钥 {}… 签名 — 冒名或伪造的文件",
+                    h.seat,
+                    k.get(..16).unwrap_or(&k),
+                    h.key.get(..16).unwrap_or(&h.key)
+                ));
+            }
+            Some(_) => {}
+            None if !pinned.contains(&h.seat) => pinned.push(h.seat.clone()),
+            None => {}
+        }
+    }
+    let closed = store.trust_closed()?;
+    // seat → (new events, unsigned ones, first unsigned line)
+    let mut per_seat: BTreeMap<&str, (u64, u64, Option<u64>)> = BTreeMap::new();
+    for &i in new {
+        let e = per_seat.entry(file.seat(i)).or_default();
+        e.0 += 1;
+        if !file.is_signed(i) {
+            e.1 += 1;
+            e.2 = Some(e.2.map_or(file.line_no(i), |l: u64| l.min(file.line_no(i))));
+        }
+    }
+    let mut unsigned = Vec::new();
+    for (seat, (_, bare, line)) in per_seat {
+        let known = store.pinned_key(seat)?.is_some();
+        if known && bare > 0 {
+            return refuse(format!(
+                "席位 {seat} 的密钥已登记,文件里却有它 {bare} 条没有签名的事件(第 {} 行起)— 不是它签发的",
+                line.unwrap_or(0)
+            ));
+        }
+        if !known && closed {
+            return refuse(format!(
+                "席位 {seat} 不在本库的信任名单里(kefu seats trust 之后只收名单上的席位)— 请主管把它加进名单"
+            ));
+        }
+        if bare > 0 {
+            unsigned.push((seat.to_string(), bare));
+        }
+    }
+    Ok(Ok((unsigned, pinned)))
 }
 
 /// Seats in `file` whose latest event is timed in this computer's future (`now`).
@@ -616,10 +699,15 @@ fn presence(
         Some(i) => Err(Refusal {
             problem: Problem::Chain,
             message: format!(
-                "第 {} 行:席位 {} 的第 {} 号事件在本库中是另一条事件 — 两个数据库用了同一个席位名?",
+                "第 {} 行:席位 {} 的第 {} 号事件在本库中是另一条事件 — {}",
                 file.line_no(i),
                 file.seat(i),
-                file.seq(i)
+                file.seq(i),
+                if crate::domain::seat_id::split(file.seat(i)).1.is_some() {
+                    "文件或本库被改动过(有密钥的席位不会分叉)"
+                } else {
+                    "两个数据库用了同一个席位名?(签名之前的旧席位分叉了:在用过这个名字的数据库上运行 kefu seats recover 此文件)"
+                }
             ),
         }),
     })
@@ -758,4 +846,40 @@ fn sync_one(
     let (raw_sha, report) = import_file(store, path, progress)?;
     store.set_meta(seen_key, &raw_sha)?;
     Ok(Some(report))
+}
+
+/// Recovers from a fork (see `store::fork`): `path` is the other side's file that this
+/// database refuses because both wrote as this database's old seat. The first seq where
+/// they differ is found; this database's events of that seat from there on are recorded
+/// again as new events of its own (keyed) seat, after which the two can exchange files
+/// both ways. The file is verified first; nothing of it is imported here.
+pub fn recover_fork(store: &mut Store, path: &Path) -> Result<crate::store::fork::Recovered, SyncError> {
+    let file = read_verified(path, &mut |_| {})?;
+    let Some(old) = store.meta("seat")?.filter(|s| crate::domain::seat_id::split(s).1.is_none()) else {
+        return Err(SyncError::Store(StoreError::Rule("本库没有签名之前的旧席位,不会有分叉".into())));
+    };
+    let (mut min, mut max) = (i64::MAX, i64::MIN);
+    let mut theirs: BTreeMap<i64, [u8; 32]> = BTreeMap::new();
+    for i in (0..file.len()).filter(|&i| file.seat(i) == old) {
+        min = min.min(file.seq(i));
+        max = max.max(file.seq(i));
+        theirs.insert(file.seq(i), *file.hash(i));
+    }
+    let mut fork: Option<i64> = None;
+    if !theirs.is_empty() {
+        let mut stored = [0u8; 32];
+        store.stored_hashes(&old, min, max, &mut |seq, hash| {
+            let differs = theirs.get(&seq).is_some_and(|h| !format::decode_hash(hash, &mut stored) || stored != *h);
+            if differs && fork.is_none_or(|f| seq < f) {
+                fork = Some(seq);
+            }
+        })?;
+    }
+    let Some(from) = fork else {
+        return Err(SyncError::Store(StoreError::Rule(format!(
+            "{} 与本库没有分叉:席位 {old} 的事件两边一致,直接导入即可",
+            path.display()
+        ))));
+    };
+    Ok(store.recover_fork(&old, from)?)
 }

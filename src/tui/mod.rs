@@ -63,7 +63,9 @@ pub(crate) fn theme_of(config: &crate::config::Config) -> (theme::Theme, Vec<Str
 }
 
 pub fn run(store: Store, db_path: &Path, config: &crate::config::Config) -> anyhow::Result<()> {
-    terminal::init_logging(&log_path(db_path));
+    // KEFU_LOG=debug traces every key, write, read and frame, with times, into kefu.log.
+    let level = std::env::var("KEFU_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(tracing::Level::INFO);
+    terminal::init_logging(&log_path(db_path), level);
     // The file's own problems were said on the way in (cli); these are the bindings'.
     let (keys, mut problems) = keymaps(&config.keys);
     let (theme, theme_problems) = theme_of(config);

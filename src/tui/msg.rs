@@ -136,3 +136,69 @@ pub(crate) enum Cmd {
     Copy(String),
     Quit,
 }
+
+/// The debug log's words for messages and commands (`KEFU_LOG=debug`): what they are,
+/// never the text they carry (a memo, a reply, a pasted line stay out of kefu.log).
+pub(crate) mod trace {
+    use super::{Cmd, Msg};
+    use crate::store::ChangeSet;
+    use crate::tui::keymap::Key;
+
+    /// A value's variant name, from its `Debug`.
+    pub(crate) fn variant(v: &impl std::fmt::Debug) -> String {
+        let s = format!("{v:?}");
+        s.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or_default().to_string()
+    }
+
+    /// A read, as its `Debug` says (keys and numbers only), cut short.
+    pub(crate) fn query(q: &crate::tui::worker::Query) -> String {
+        let s = format!("{q:?}");
+        crate::tui::text::clip(&s, 100)
+    }
+
+    /// What a change set touched: `refunds 1, orders 1, 2 events`.
+    pub(crate) fn changed(c: &ChangeSet) -> String {
+        let mut out = Vec::new();
+        for (name, keys) in [
+            ("orders", &c.orders),
+            ("refunds", &c.refunds),
+            ("cases", &c.cases),
+            ("replies", &c.replies),
+            ("settings", &c.settings),
+            ("conflicts", &c.conflicts),
+        ] {
+            if keys.is_all() {
+                out.push(format!("{name} all"));
+            } else if !keys.is_empty() {
+                out.push(format!("{name} {}", keys.iter().count()));
+            }
+        }
+        out.push(format!("{} events", c.events));
+        out.join(", ")
+    }
+
+    pub(crate) fn msg(m: &Msg) -> String {
+        match m {
+            Msg::Key(k) => format!("key {}", Key::of(k).map(|k| k.label()).unwrap_or_else(|| "?".into())),
+            Msg::Written { outcome, changes, .. } => format!("written {} ({})", variant(outcome), changed(changes)),
+            Msg::Failed { .. } => "failed".into(),
+            Msg::Loaded { query: q, .. } => format!("loaded {}", variant(q)),
+            other => variant(other),
+        }
+    }
+
+    pub(crate) fn cmds(cmds: &[Cmd]) -> String {
+        let each: Vec<String> = cmds
+            .iter()
+            .map(|c| match c {
+                Cmd::Write { cmd, origin } => {
+                    format!("write {} from {:?}/{:?}", variant(cmd), origin.place, origin.form)
+                }
+                Cmd::Load(q) => format!("read {}", variant(q)),
+                Cmd::Search(s) => format!("search {}", variant(s)),
+                other => variant(other),
+            })
+            .collect();
+        each.join(", ")
+    }
+}

@@ -15,7 +15,7 @@ use ratatui::crossterm::event::KeyEvent;
 use super::action::PaneId;
 use super::app::App;
 use super::keymap::Keymaps;
-use super::msg::{Cmd, Msg, Origin, SearchCmd};
+use super::msg::{Cmd, Msg, Origin, SearchCmd, trace};
 use super::search_worker::SearchWorker;
 use super::sync_job::{self, SyncJob};
 use super::theme::Theme;
@@ -121,7 +121,13 @@ impl Runtime {
     }
 
     pub(crate) fn send(&mut self, msg: Msg) {
+        let name = tracing::enabled!(tracing::Level::DEBUG).then(|| trace::msg(&msg));
         let cmds = self.app.update(msg);
+        if let Some(name) = name
+            && !cmds.is_empty()
+        {
+            tracing::debug!("{name} → {}", trace::cmds(&cmds));
+        }
         self.exec(cmds);
         if let Some(hub) = &self.hub {
             let open = self.app.open_case();

@@ -153,6 +153,8 @@ mod tests {
             seen_before: false,
             clocks_ahead: ahead,
             far_future: Vec::new(),
+            unsigned: Vec::new(),
+            pinned: Vec::new(),
         }
     }
 

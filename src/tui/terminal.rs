@@ -28,16 +28,13 @@ pub(crate) fn restore_terminal() {
     let _ = disable_raw_mode();
 }
 
-/// Logs to `path` (kefu.log beside the database), appending. Once per process.
-pub(crate) fn init_logging(path: &Path) {
+/// Logs to `path` (kefu.log beside the database), appending, at `level` and above.
+/// Once per process.
+pub(crate) fn init_logging(path: &Path, level: tracing::Level) {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_owned()).unwrap_or_else(|| "kefu.log".into());
     let appender = tracing_appender::rolling::never(dir, name);
-    let _ = tracing_subscriber::fmt()
-        .with_writer(appender)
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_writer(appender).with_ansi(false).with_max_level(level).try_init();
 }
 
 /// The terminal in use.
@@ -67,7 +64,9 @@ impl Term {
     }
 
     pub(crate) fn draw(&mut self, rt: &Runtime) -> std::io::Result<()> {
+        let t = std::time::Instant::now();
         self.terminal.draw(|f| rt.draw(f))?;
+        tracing::debug!("frame: {:.2} ms", t.elapsed().as_secs_f64() * 1000.0);
         Ok(())
     }
 

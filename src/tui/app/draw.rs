@@ -63,7 +63,7 @@ impl App {
         };
         StatusBar {
             agent: &self.actor.agent,
-            seat: &self.actor.seat,
+            seat: crate::domain::seat_id::name_of(&self.actor.seat),
             shift,
             counts: self.counts,
             hints: &hints,
@@ -79,6 +79,7 @@ impl App {
                     }
                 })
                 .as_deref(),
+            alarm: self.alarm.as_deref(),
         }
         .draw(f, bar, &self.theme);
         let ui = self.ui(true);

@@ -19,7 +19,7 @@ use super::msg::{Cmd, FormId, Msg, Origin, Place, SearchCmd};
 use super::panes::aftersales::AfterSalesPane;
 use super::panes::log::LogPane;
 use super::panes::queue::{Note, QueuePane};
-use super::panes::replies::RepliesPane;
+use super::panes::replies::{RepliesPane, ValuesFor};
 use super::panes::reports::ReportsPane;
 use super::panes::sync_dialog::{SyncDialog, SyncKind};
 use super::panes::{Mode, Pane};
@@ -56,6 +56,8 @@ pub(crate) struct App {
     /// The message line: text and whether it is an error.
     message: Option<(String, bool)>,
     counts: Option<Counts>,
+    /// The log failed verification (checked in the background at start): shown in red.
+    alarm: Option<String>,
     /// The queue's selected order, as the other panes were last told.
     selected_order: Option<String>,
     actor: Actor,
@@ -91,6 +93,7 @@ impl App {
             should_quit: false,
             message: None,
             counts: None,
+            alarm: None,
             selected_order: None,
             actor,
             now,
@@ -107,6 +110,7 @@ impl App {
             Cmd::Load(app.queue.start()),
             Cmd::Load(Query::ReplyDocs),
             Cmd::Load(Query::Counts { now }),
+            Cmd::Load(Query::Integrity),
         ];
         app.dirty = true;
         (app, cmds)
@@ -138,6 +142,7 @@ impl App {
             Msg::HubArrived(changes) => self.refresh(&changes, &mut out),
             Msg::Presence(p) => self.presence = p,
         }
+        self.follow_values(&mut out);
         out
     }
 
@@ -400,7 +405,8 @@ impl App {
                 self.note(format!("已复制:{}", crate::tui::text::clip(&text, 60)));
                 out.push(Cmd::Copy(text));
                 let origin = Origin { place, form: FormId::Key, serial: self.next_serial() };
-                let cmd = WriteCmd::UseReply { reply_id, order_no: self.selected_order.clone() };
+                let order_no = self.replies.values_order().map(str::to_string).or(self.selected_order.clone());
+                let cmd = WriteCmd::UseReply { reply_id, order_no };
                 out.push(Cmd::Write { cmd, origin });
             }
             Action::Write(cmd) => self.write(cmd, place, out),
@@ -441,15 +447,25 @@ impl App {
             return;
         }
         self.selected_order = sel;
+        self.follow_values(out);
         let order = self.selected_order.as_deref();
-        if let Some(q) = self.replies.follow(order) {
-            out.push(Cmd::Load(q));
-        }
         if !self.aftersales.shows_all() {
             self.aftersales.follow(order);
             if let Some(scope) = self.aftersales.scope(order) {
                 out.push(Cmd::Load(Query::Cases(scope)));
             }
+        }
+    }
+
+    /// The replies' placeholders come from the order the agent is working on: the open
+    /// case's order while a case is open in ②, else ①'s selection.
+    fn follow_values(&mut self, out: &mut Vec<Cmd>) {
+        let source = match self.aftersales.view() {
+            Some(v) => Some(ValuesFor::Case(v.data.key.clone())),
+            None => self.selected_order.clone().map(ValuesFor::Order),
+        };
+        if let Some(q) = self.replies.follow(source) {
+            out.push(Cmd::Load(q));
         }
     }
 
@@ -536,7 +552,11 @@ impl App {
 
     fn loaded(&mut self, query: Query, data: Data, out: &mut Vec<Cmd>) {
         match &query {
-            Query::QueuePage { .. } | Query::QueueSearch { .. } | Query::QueueRows(_) | Query::Detail(_) => {
+            Query::QueuePage { .. }
+            | Query::QueueSearch { .. }
+            | Query::QueueRows(_)
+            | Query::Detail(_)
+            | Query::DamageFacts(_) => {
                 let note = self.queue.load(&query, &data);
                 self.show(note);
                 self.follow_selection(out);
@@ -545,7 +565,7 @@ impl App {
                 let note = self.aftersales.load(&query, &data);
                 self.show(note);
             }
-            Query::Values(_) => self.replies.load(&query, &data),
+            Query::Values(_) | Query::CaseValues(_) => self.replies.load(&query, &data),
             Query::Settings => {
                 self.queue.load(&query, &data);
                 self.aftersales.load(&query, &data);
@@ -578,6 +598,11 @@ impl App {
             Query::Counts { .. } => {
                 if let Data::Counts(c) = data {
                     self.counts = Some(c);
+                }
+            }
+            Query::Integrity => {
+                if let Data::Integrity(alarm) = data {
+                    self.alarm = alarm;
                 }
             }
             Query::SyncDefaults(_) | Query::SyncFolder(_) => self.sync_loaded(query, data),

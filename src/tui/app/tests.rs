@@ -38,6 +38,7 @@ fn row(no: &str) -> QueueRow {
         tracking_no: "888090781867".into(),
         amount_fen: 8800,
         open_refunds: 0,
+        refunded_fen: 0,
         status_text: String::new(),
         cursor: QueueCursor { qrank: 0, qkey: String::new(), order_no: no.into() },
     }
@@ -121,6 +122,7 @@ fn start_up_reads_settings_the_queue_replies_and_counts() {
             Query::QueuePage { view: QueueView::All, fetch: Fetch::Top, now: now(), epoch: 1 },
             Query::ReplyDocs,
             Query::Counts { now: now() },
+            Query::Integrity,
         ]
     );
 }
@@ -551,6 +553,29 @@ impl App {
     fn queue_form_error(&self) -> Option<String> {
         self.queue.form_error()
     }
+}
+
+#[test]
+fn a_log_that_fails_verification_turns_the_status_bar_red() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let (mut app, cmds) = App::new(Actor::new("宾", "前台A#k3m7x2q7d4f6a6b2"), now(), Keymaps::default());
+    assert!(loads(&cmds).contains(&Query::Integrity), "checked in the background at start");
+    let bar = |app: &App| {
+        let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        term.draw(|f| app.draw(f)).unwrap();
+        let buf = term.backend().buffer().clone();
+        let y = buf.area.height - 1;
+        // (A wide character's second cell reads as a space: spaces are left out.)
+        let text: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().replace(' ', "")).collect();
+        let red = (0..buf.area.width).any(|x| buf[(x, y)].bg == ratatui::style::Color::Red);
+        (text, red)
+    };
+    let (text, _) = bar(&app);
+    assert!(text.contains("宾@前台A早班") && !text.contains("日志校验失败"), "the seat by its name: {text}");
+    let alarm = "日志校验失败:席位 前台B 的记录被改动或删除过 — 请主管运行 kefu log verify".to_string();
+    app.update(Msg::Loaded { query: Query::Integrity, data: Ok(Data::Integrity(Some(alarm))) });
+    let (text, red) = bar(&app);
+    assert!(text.contains("日志校验失败") && red, "{text}");
 }
 
 /// The replies pane with one search hit, reply `r1` of group 售后.

@@ -37,6 +37,18 @@ impl OrderView {
         self.data = data;
     }
 
+    /// Refunded so far: the refunds that succeeded, or the export's 退款金额.
+    fn refunded_fen(&self) -> i64 {
+        let local: i64 = self
+            .data
+            .refunds
+            .iter()
+            .filter(|r| r.state == crate::domain::refund::RefundState::Success)
+            .map(|r| r.amount_fen)
+            .sum();
+        local.max(self.data.detail.refund_fen)
+    }
+
     pub(crate) fn toggle_phone(&mut self) {
         self.reveal_phone = !self.reveal_phone;
     }
@@ -61,7 +73,7 @@ impl OrderView {
                 Some(crate::domain::order::OrderStatus::Unknown) if !d.status_text.is_empty() => {
                     format!("未知状态「{}」", safe(&d.status_text))
                 }
-                Some(s) => s.label().to_string(),
+                Some(s) => s.label_with_refund(d.amount_fen, self.refunded_fen()),
             }),
         ]));
         out.push(kv(

@@ -99,7 +99,6 @@ pub(crate) enum DamageField {
 pub(crate) struct OrderFacts<'a> {
     pub(crate) order_no: &'a str,
     pub(crate) amount: &'a str,
-    pub(crate) tracking: &'a str,
     pub(crate) today: NaiveDate,
 }
 
@@ -158,18 +157,22 @@ pub(crate) fn review_form(o: &OrderFacts) -> Form<ReviewField> {
     )
 }
 
-pub(crate) fn damage_form(o: &OrderFacts) -> Form<DamageField> {
+/// The damage report's form, prefilled with the order's facts (`Store::damage_prefill`):
+/// the shipped date, the shop's origin, the receiver's region, the items' 货号.
+pub(crate) fn damage_form(order_no: &str, r: &DamageReport) -> Form<DamageField> {
+    let ship_date = r.ship_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let value = if r.value_fen > 0 { crate::domain::money::format_yuan(r.value_fen) } else { String::new() };
     Form::new(
-        &title("破损/遗失报告", o.order_no),
+        &title("破损/遗失报告", order_no),
         vec![
-            Field::text(DamageField::ShipDate, "发货日期", &o.today.format("%Y-%m-%d").to_string()),
-            Field::text(DamageField::Origin, "发货地", ""),
-            Field::text(DamageField::Destination, "派件地区", ""),
-            Field::text(DamageField::TrackingNo, "物流单号", o.tracking),
+            Field::text(DamageField::ShipDate, "发货日期", &ship_date),
+            Field::text(DamageField::Origin, "发货地", &r.origin),
+            Field::text(DamageField::Destination, "派件地区", &r.destination),
+            Field::text(DamageField::TrackingNo, "物流单号", &r.tracking_no),
             Field::choice(DamageField::Loss, "派件结果", ParcelLoss::Damaged),
-            Field::text(DamageField::Value, "宝贝金额", o.amount),
+            Field::text(DamageField::Value, "宝贝金额", &value),
             Field::text(DamageField::StaffNo, "查件客服工号", ""),
-            Field::text(DamageField::Sku, "货号", ""),
+            Field::text(DamageField::Sku, "货号", &r.sku),
         ],
     )
 }
@@ -207,6 +210,9 @@ pub(crate) fn damage_report(form: &Form<DamageField>, shop: &str) -> DamageRepor
 pub(crate) fn damage_preview(form: &mut Form<DamageField>, shop: &str, agent: &str) {
     let r = damage_report(form, shop);
     form.preview = vec![format!("报告:{}", r.sentence()), format!("登记:{}", r.register_line(agent))];
+    if shop.trim().is_empty() {
+        form.preview.push("店铺名未设置:kefu shop set name 店铺名(所有席位共用)".into());
+    }
 }
 
 pub(crate) fn memo_submit(form: &Form<MemoField>, order_no: &str) -> WriteCmd {
@@ -289,12 +295,7 @@ mod tests {
     use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
     fn facts() -> OrderFacts<'static> {
-        OrderFacts {
-            order_no: "2606280001",
-            amount: "88.00",
-            tracking: "888090781867",
-            today: parse_date("2026-06-28").unwrap_or_default(),
-        }
+        OrderFacts { order_no: "2606280001", amount: "88.00", today: parse_date("2026-06-28").unwrap_or_default() }
     }
 
     fn typed<F: crate::tui::widgets::form::FieldId>(form: &mut Form<F>, keys: &str) {
@@ -322,14 +323,21 @@ mod tests {
 
     #[test]
     fn the_damage_form_checks_its_date_and_amount() {
-        let mut f = damage_form(&facts());
+        let prefill = DamageReport {
+            ship_date: parse_date("2026-06-27"),
+            tracking_no: "888090781867".into(),
+            value_fen: 8800,
+            ..Default::default()
+        };
+        let mut f = damage_form("1", &prefill);
+        assert_eq!(f.text(DamageField::ShipDate), "2026-06-27", "the shipped date, not today");
         typed(&mut f, "\t杭州\t北京\t\t>\t\t843\t109");
         let Ok(WriteCmd::OpenCase { detail: CaseDetail::Damage(d), .. }) = damage_submit(&f, "1", "19shop") else {
             panic!("a damage case")
         };
         assert_eq!(d.loss, ParcelLoss::Lost);
         assert_eq!((d.origin.as_str(), d.staff_no.as_str(), d.sku.as_str()), ("杭州", "843", "109"));
-        let mut bad = damage_form(&facts());
+        let mut bad = damage_form("1", &prefill);
         bad.set_text(DamageField::ShipDate, "6月28");
         assert!(damage_submit(&bad, "1", "19shop").unwrap_err().contains("看不懂"));
     }

@@ -11,7 +11,7 @@ use super::Ui;
 use crate::domain::case::CaseDetail;
 use crate::domain::money::format_yuan;
 use crate::domain::order::OrderStatus;
-use crate::domain::postage::{PostageCase, Remedy, ShopType, fee_fen, who_pays};
+use crate::domain::postage::{CaseFacts, PostageCase, Remedy, ShopType, fee_fen, infer_case, who_pays};
 use crate::store::QueueRow;
 use crate::tui::action::Action;
 use crate::tui::keymap::{Keymap, PostageKey};
@@ -28,6 +28,8 @@ pub(crate) struct PostageState {
     /// The amount a fee applies to (the refund, else the order).
     pub(crate) amount_fen: i64,
     pub(crate) subject: String,
+    /// Which case was assumed, and why.
+    pub(crate) assumed: String,
 }
 
 #[allow(clippy::large_enum_variant)]
@@ -37,35 +39,30 @@ pub(crate) enum PostageEvent {
     Act(Action),
 }
 
-/// The panel preset from the order and the open case (if any).
+/// The panel preset from the order and the open case (if any): the case inferred from
+/// them (`domain::postage::infer_case`), and the sentence saying what was assumed.
 pub(crate) fn seed(shop: ShopType, order: &QueueRow, view: Option<&CaseViewData>) -> PostageState {
     let finished = order.status == Some(OrderStatus::TradeFinished);
-    let (case, remedy, amount, subject) = match view {
-        Some(CaseViewData { refund: Some(r), .. }) => {
-            let c = if r.no_reason_7d {
-                PostageCase::NoReason7Days
-            } else if finished {
-                PostageCase::AfterTradeSuccess
-            } else {
-                PostageCase::Quality
-            };
-            (c, Remedy::Refund, r.amount_fen, format!("退款 {}", r.refund_no))
-        }
-        Some(CaseViewData { case: Some(c), .. }) => {
-            let pc = match &c.detail {
-                CaseDetail::Exchange(x) if x.quality_problem => PostageCase::Quality,
-                _ if finished => PostageCase::AfterTradeSuccess,
-                _ => PostageCase::NoReason7Days,
-            };
-            (pc, Remedy::Exchange, order.amount_fen, format!("{} · 订单 {}", c.kind.label(), c.order_no))
-        }
-        _ => (
-            if finished { PostageCase::AfterTradeSuccess } else { PostageCase::NoReason7Days },
+    let (facts, remedy, amount, subject) = match view {
+        Some(CaseViewData { refund: Some(r), .. }) => (
+            CaseFacts::Refund { no_reason_7d: r.no_reason_7d, reason: &r.reason },
             Remedy::Refund,
-            order.amount_fen,
-            format!("订单 {}", order.order_no),
+            r.amount_fen,
+            format!("退款 {}", r.refund_no),
         ),
+        Some(CaseViewData { case: Some(c), .. }) => {
+            let (facts, remedy) = match &c.detail {
+                CaseDetail::Exchange(x) => {
+                    (CaseFacts::Exchange { quality: x.quality_problem, reason: &x.reason }, Remedy::Exchange)
+                }
+                CaseDetail::Damage(_) => (CaseFacts::Damage, Remedy::Refund),
+                CaseDetail::BadReview(_) => (CaseFacts::Order, Remedy::Refund),
+            };
+            (facts, remedy, order.amount_fen, format!("{} · 订单 {}", c.kind.label(), c.order_no))
+        }
+        _ => (CaseFacts::Order, Remedy::Refund, order.amount_fen, format!("订单 {}", order.order_no)),
     };
+    let (case, why) = infer_case(finished, facts);
     PostageState {
         shop,
         case: PostageCase::ALL.iter().position(|c| *c == case).unwrap_or(0),
@@ -73,6 +70,7 @@ pub(crate) fn seed(shop: ShopType, order: &QueueRow, view: Option<&CaseViewData>
         invoice_kept: false,
         amount_fen: amount,
         subject,
+        assumed: format!("推断:{why}(j/k 可改)"),
     }
 }
 
@@ -129,6 +127,7 @@ impl PostageState {
             Span::raw(if self.invoice_kept { "是" } else { "否" }),
             Span::styled(format!(" ({})", k.key_of(PostageKey::Invoice)), dim),
         ])];
+        lines.push(Line::styled(self.assumed.clone(), dim));
         for (i, c) in PostageCase::ALL.iter().enumerate() {
             let st = if i == self.case { ui.style(Role::Selected) } else { ui.style(Role::Plain) };
             lines.push(Line::styled(format!("  {}", c.label()), st));

@@ -86,7 +86,10 @@ pub(crate) struct QueuePane {
     pending: Pending,
     now: NaiveDateTime,
     agent: String,
+    /// The shop's name (empty: not set; the damage report says so).
     shop_name: String,
+    /// The order whose damage-report facts were asked for (the form opens when they arrive).
+    damage_for: Option<String>,
 }
 
 impl QueuePane {
@@ -110,7 +113,8 @@ impl QueuePane {
             pending: Pending::default(),
             now,
             agent: agent.into(),
-            shop_name: "本店".into(),
+            shop_name: String::new(),
+            damage_for: None,
         }
     }
 
@@ -194,6 +198,21 @@ impl QueuePane {
                     (None, _) if asked => return Some(Note { text: format!("没有订单 {no}"), error: true }),
                     _ => {}
                 }
+                None
+            }
+            (Query::DamageFacts(no), Data::DamageFacts(found)) => {
+                if self.damage_for.as_deref() != Some(no.as_str()) {
+                    return None;
+                }
+                self.damage_for = None;
+                let Some(r) = found else {
+                    return Some(Note { text: format!("没有订单 {no}"), error: true });
+                };
+                self.shop_name = r.shop.clone();
+                self.pending.clear();
+                let mut form = forms::damage_form(no, r);
+                forms::damage_preview(&mut form, &self.shop_name, &self.agent);
+                self.modal = Some(QueueModal::Damage { order_no: no.clone(), form });
                 None
             }
             (Query::Settings, Data::Settings { shop_name: Some(name), .. }) => {
@@ -302,16 +321,21 @@ impl QueuePane {
         Some(Action::Load(Query::QueuePage { view: self.view, fetch, now: self.now, epoch: self.epoch }))
     }
 
-    fn facts(&self) -> Option<(String, String, String)> {
+    fn facts(&self) -> Option<(String, String)> {
         let row = self.selected()?;
-        Some((row.order_no.clone(), format_yuan(row.amount_fen), row.tracking_no.clone()))
+        Some((row.order_no.clone(), format_yuan(row.amount_fen)))
     }
 
     /// One of the order actions (also from the detail view).
     fn order_key(&mut self, action: QueueKey) -> Option<Action> {
-        let (order_no, amount, tracking) = self.facts()?;
+        let (order_no, amount) = self.facts()?;
+        if action == QueueKey::Damage {
+            // The form opens with the order's facts, read first.
+            self.damage_for = Some(order_no.clone());
+            return Some(Action::Load(Query::DamageFacts(order_no)));
+        }
         let today = self.now.date();
-        let o = OrderFacts { order_no: &order_no, amount: &amount, tracking: &tracking, today };
+        let o = OrderFacts { order_no: &order_no, amount: &amount, today };
         self.pending.clear();
         self.modal = Some(match action {
             QueueKey::Flag => {
@@ -326,11 +350,6 @@ impl QueuePane {
             QueueKey::Refund => QueueModal::Refund { form: forms::refund_form(&o), order_no },
             QueueKey::Exchange => QueueModal::Exchange { form: forms::exchange_form(&o), order_no },
             QueueKey::BadReview => QueueModal::BadReview { form: forms::review_form(&o), order_no },
-            QueueKey::Damage => {
-                let mut form = forms::damage_form(&o);
-                forms::damage_preview(&mut form, &self.shop_name, &self.agent);
-                QueueModal::Damage { order_no, form }
-            }
             _ => return None,
         });
         None
@@ -553,7 +572,8 @@ impl QueuePane {
             Some(by) => (format_time_left(by, self.now), by < self.now),
             None => (String::new(), false),
         };
-        let mut status = r.status.map(|s| s.short_label()).unwrap_or("本地").to_string();
+        let mut status =
+            r.status.map(|s| s.short_label_with_refund(r.amount_fen, r.refunded_fen)).unwrap_or("本地").to_string();
         if r.open_refunds > 0 {
             status.push_str("·退");
         }

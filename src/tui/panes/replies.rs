@@ -15,7 +15,7 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 use super::{Mode, Pane, Pending, Ui};
 use crate::domain::placeholders::{Piece, PlaceholderValues, fill, fill_pieces};
 use crate::search::Field as HitField;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, CaseKey};
 use crate::tui::keymap::{Keymaps, RepliesKey};
 use crate::tui::msg::FormId;
 use crate::tui::refresh::{Dep, Shown};
@@ -38,6 +38,23 @@ pub(crate) struct ReplyHit {
     pub(crate) uses: u32,
     pub(crate) field: HitField,
     pub(crate) highlights: Vec<usize>,
+}
+
+/// Where the placeholder values come from: the order the agent is working on — the
+/// open case's order while a case is open in ②, else ①'s selection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ValuesFor {
+    Order(String),
+    Case(CaseKey),
+}
+
+impl ValuesFor {
+    fn query(&self) -> Query {
+        match self {
+            ValuesFor::Order(no) => Query::Values(Some(no.clone())),
+            ValuesFor::Case(key) => Query::CaseValues(key.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +83,8 @@ pub(crate) struct RepliesPane {
     sel: usize,
     /// The query the results are for (the box may be ahead while a search runs).
     results_for: String,
-    /// The order the values are for, and the values.
-    values_for: Option<String>,
+    /// What the values are for, and the values.
+    values_for: Option<ValuesFor>,
     values: PlaceholderValues,
     modal: Option<ReplyModal>,
     pending: Pending,
@@ -160,22 +177,50 @@ impl RepliesPane {
         self.results_for = query;
     }
 
-    /// The queue's selection moved: values for `order` are asked for.
-    pub(crate) fn follow(&mut self, order: Option<&str>) -> Option<Query> {
-        if self.values_for.as_deref() == order {
+    /// The order the agent works on changed (①'s selection, or a case opened or closed
+    /// in ②): its values are asked for.
+    pub(crate) fn follow(&mut self, source: Option<ValuesFor>) -> Option<Query> {
+        if self.values_for == source {
             return None;
         }
-        self.values_for = order.map(str::to_string);
-        Some(Query::Values(self.values_for.clone()))
+        self.values_for = source;
+        Some(self.values_for.as_ref().map_or(Query::Values(None), ValuesFor::query))
+    }
+
+    /// The order the values were filled from (none: no order known).
+    pub(crate) fn values_order(&self) -> Option<&str> {
+        Some(self.values.order_no.as_str()).filter(|n| !n.is_empty())
     }
 
     /// Takes data in.
     pub(crate) fn load(&mut self, q: &Query, d: &Data) {
-        if let (Query::Values(no), Data::Values(v)) = (q, d)
-            && *no == self.values_for
+        let current = match q {
+            Query::Values(no) => match &self.values_for {
+                None => no.is_none(),
+                Some(ValuesFor::Order(o)) => no.as_deref() == Some(o.as_str()),
+                Some(ValuesFor::Case(_)) => false,
+            },
+            Query::CaseValues(key) => self.values_for == Some(ValuesFor::Case(key.clone())),
+            _ => false,
+        };
+        if let Data::Values(v) = d
+            && current
         {
             self.values = v.clone();
         }
+    }
+
+    /// The preview's line naming the order the values came from, and why that one.
+    fn source_line(&self) -> String {
+        let Some(no) = self.values_order() else {
+            return "未选订单:订单的占位符标为【缺:…】".into();
+        };
+        let from = match self.values_for {
+            Some(ValuesFor::Case(_)) => "② 打开的售后单",
+            _ => "① 选中",
+        };
+        let buyer = safe(&self.values.buyer).into_owned();
+        if buyer.is_empty() { format!("按订单 {no}({from})") } else { format!("按订单 {no} · {buyer}({from})") }
     }
 
     fn use_selected(&self) -> Option<Action> {
@@ -281,6 +326,7 @@ impl RepliesPane {
         let dim = ui.style(Role::Dim);
         let mut lines =
             vec![Line::from(Span::styled(format!("预览 {} · 用过 {} 次  ", clip(&h.code, 12), h.uses), dim))];
+        lines.push(Line::from(Span::styled(self.source_line(), dim)));
         let mut cur: Vec<Span> = Vec::new();
         for p in fill_pieces(&h.text, &self.values) {
             let style = match &p {
@@ -506,8 +552,20 @@ impl Pane for RepliesPane {
 
     fn shown(&self) -> Vec<Shown> {
         let mut out = Vec::new();
-        if let Some(no) = &self.values_for {
-            out.push(Shown::new(Dep::Order(no.clone()), Query::Values(Some(no.clone()))));
+        if let Some(src) = &self.values_for {
+            match src {
+                ValuesFor::Order(no) => out.push(Shown::new(Dep::Order(no.clone()), src.query())),
+                ValuesFor::Case(key) => {
+                    let dep = match key {
+                        CaseKey::Refund(no) => Dep::Refund(no.clone()),
+                        CaseKey::Case(id) => Dep::Case(id.clone()),
+                    };
+                    out.push(Shown::new(dep, src.query()));
+                    if let Some(no) = self.values_order() {
+                        out.push(Shown::new(Dep::Order(no.to_string()), src.query()));
+                    }
+                }
+            }
         }
         out
     }

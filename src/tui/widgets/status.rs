@@ -21,6 +21,8 @@ pub(crate) struct StatusBar<'a> {
     pub(crate) message: Option<(&'a str, bool)>,
     /// A job running in the background (sync), shown after the counts.
     pub(crate) background: Option<&'a str>,
+    /// The log failed verification: shown in red after who and where.
+    pub(crate) alarm: Option<&'a str>,
 }
 
 impl StatusBar<'_> {
@@ -29,6 +31,9 @@ impl StatusBar<'_> {
             format!(" {}@{} {} ", safe(self.agent), safe(self.seat), self.shift),
             theme.style(Role::StatusBarStrong),
         )];
+        if let Some(a) = self.alarm {
+            spans.push(Span::styled(format!(" ⚠ {} ", safe(a)), theme.style(Role::Alert)));
+        }
         match self.counts {
             Some(c) => {
                 let hot = |n: i64| if n > 0 { theme.style(Role::CountHot) } else { theme.style(Role::CountCalm) };

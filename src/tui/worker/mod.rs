@@ -17,7 +17,7 @@ use std::sync::mpsc::{Receiver, Sender};
 pub(crate) use query::{CaseItem, CaseScope, CaseViewData, Data, DetailData, LOG_PAGE, PAGE, Query, load};
 pub(crate) use write::{Outcome, WriteCmd, write};
 
-use super::msg::{Msg, Origin};
+use super::msg::{Msg, Origin, trace};
 use crate::store::Store;
 
 /// What the runtime hands a worker.
@@ -89,22 +89,32 @@ fn serve(store: &mut Store, rx: &Receiver<Request>, out: &Sender<Answer>) {
     }
 }
 
+fn ms(t: std::time::Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
 /// One request on `store`.
 pub(crate) fn handle(store: &mut Store, req: Request) -> Option<Msg> {
     Some(match req {
         Request::Write { cmd, origin } => {
             let _ = store.take_changes();
-            let span = tracing::debug_span!("write", ?origin.form).entered();
+            let what = tracing::enabled!(tracing::Level::DEBUG).then(|| trace::variant(&cmd));
+            let t = std::time::Instant::now();
             let result = write(store, cmd);
             let changes = store.take_changes();
-            drop(span);
+            if let Some(what) = what {
+                let ok = if result.is_ok() { "committed" } else { "rolled back" };
+                tracing::debug!("write {what}: {ok} in {:.2} ms ({})", ms(t), trace::changed(&changes));
+            }
             match result {
                 Ok(outcome) => Msg::Written { origin, changes, outcome },
                 Err(e) => Msg::Failed { origin, error: e.to_string() },
             }
         }
         Request::Load(query) => {
+            let t = std::time::Instant::now();
             let data = load(store, &query).map_err(|e| e.to_string());
+            tracing::debug!("read {}: {:.2} ms", trace::query(&query), ms(t));
             Msg::Loaded { query, data }
         }
         Request::Run(f) => f(store),

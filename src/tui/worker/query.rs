@@ -11,6 +11,7 @@ use crate::domain::money::format_yuan;
 use crate::domain::placeholders::PlaceholderValues;
 use crate::domain::postage::ShopType;
 use crate::domain::setting::SettingKey;
+use crate::domain::text_format::DamageReport;
 use crate::report::Report;
 use crate::report::log::LogEntry;
 use crate::search::ReplyDoc;
@@ -61,8 +62,12 @@ pub(crate) enum Query {
     CaseView(CaseKey),
     /// The placeholder values of the selected order (or none).
     Values(Option<String>),
+    /// The placeholder values of an open case's order (`{退款金额}`: that refund's amount).
+    CaseValues(CaseKey),
     /// One order's row (the postage panel's amount and status).
     Order(String),
+    /// The facts a damage report starts from (the form opens with them).
+    DamageFacts(String),
     Settings,
     /// Every live reply (for the search index).
     ReplyDocs,
@@ -79,6 +84,8 @@ pub(crate) enum Query {
     Counts {
         now: NaiveDateTime,
     },
+    /// Whether the log passes `kefu log verify` (checked once, at start, in the background).
+    Integrity,
     /// The sync dialog's defaults.
     SyncDefaults(SyncKind),
     /// The sync files of a folder typed into the import dialog.
@@ -89,14 +96,14 @@ impl Query {
     /// Reads that may take long on a big database (whole-table counts, reports): run on
     /// a reader of their own, when the database is a file, so writes never queue behind them.
     pub(crate) fn is_slow(&self) -> bool {
-        matches!(self, Query::Report { .. } | Query::Counts { .. })
+        matches!(self, Query::Report { .. } | Query::Counts { .. } | Query::Integrity)
     }
 
     /// A read that a newer one of the same slot makes pointless (the worker skips it).
     pub(crate) fn slot(&self) -> Option<u8> {
         match self {
             Query::Cases(_) => Some(1),
-            Query::Values(_) => Some(2),
+            Query::Values(_) | Query::CaseValues(_) => Some(2),
             Query::Order(_) => Some(3),
             Query::Detail(_) => Some(4),
             Query::Report { .. } => Some(5),
@@ -117,12 +124,18 @@ pub(crate) enum Data {
     CaseView(Option<CaseViewData>),
     Values(PlaceholderValues),
     Order(Option<QueueRow>),
-    Settings { shop_type: ShopType, shop_name: Option<String> },
+    DamageFacts(Option<DamageReport>),
+    Settings {
+        shop_type: ShopType,
+        shop_name: Option<String>,
+    },
     ReplyDocs(Vec<ReplyDoc>),
     Replies(Vec<(String, Option<ReplyDoc>)>),
     LogPage(Vec<LogEntry>),
     Report(std::result::Result<Report, String>),
     Counts(Counts),
+    /// What is wrong with the log (None: intact, or only waiting for events).
+    Integrity(Option<String>),
     SyncDefaults(SyncDefaults),
     SyncFolder(Vec<SyncFileEntry>),
 }
@@ -229,7 +242,11 @@ pub(crate) fn load(store: &Store, q: &Query) -> Result<Data> {
         Query::Cases(CaseScope::All) => Data::Cases(all_open_cases(store)?),
         Query::CaseView(key) => Data::CaseView(case_view(store, key)?),
         Query::Values(no) => Data::Values(store.placeholder_values(no.as_deref())?),
+        Query::CaseValues(key) => {
+            Data::Values(store.placeholder_values_for_case(key.log_key())?.unwrap_or(store.placeholder_values(None)?))
+        }
         Query::Order(no) => Data::Order(store.queue_row(no)?),
+        Query::DamageFacts(no) => Data::DamageFacts(store.damage_prefill(no)?),
         Query::Settings => Data::Settings {
             shop_type: store
                 .setting(SettingKey::ShopType.code())?
@@ -251,6 +268,13 @@ pub(crate) fn load(store: &Store, q: &Query) -> Result<Data> {
         }
         Query::Report { req, now } => Data::Report(req.build(store, *now).map_err(|e| e.to_string())),
         Query::Counts { now } => Data::Counts(Counts::compute(store, *now)?),
+        Query::Integrity => {
+            let check = store.verify_chains()?;
+            let broken: Vec<&str> = check.broken().map(|s| crate::domain::seat_id::name_of(&s.seat)).collect();
+            Data::Integrity((!broken.is_empty()).then(|| {
+                format!("日志校验失败:席位 {} 的记录被改动或删除过 — 请主管运行 kefu log verify", broken.join("、"))
+            }))
+        }
         Query::SyncDefaults(kind) => {
             let dir = sync_files::start_dir(store)?;
             let files = if *kind == SyncKind::Import { sync_files::list(&dir) } else { Vec::new() };
