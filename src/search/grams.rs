@@ -105,7 +105,7 @@ impl GramIndex {
     }
 
     /// Stored bitmaps for `docs` documents; `None` when they do not fit.
-    pub(crate) fn read(i: &mut In, docs: usize) -> Option<GramIndex> {
+    pub(crate) fn read<R: std::io::Read>(i: &mut In<R>, docs: usize) -> Option<GramIndex> {
         let stored = i.len(0)?;
         let n = i.len(8)?;
         if stored != docs || n != GRAMS {

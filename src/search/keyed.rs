@@ -151,7 +151,7 @@ impl Arena {
         o.len(self.live);
     }
 
-    pub(crate) fn read(i: &mut In) -> Option<Arena> {
+    pub(crate) fn read<R: std::io::Read>(i: &mut In<R>) -> Option<Arena> {
         let ids = i.u16s()?;
         let live = i.len(0)?;
         Some(Arena { ids, live })
@@ -175,7 +175,7 @@ impl Keyed {
     }
 
     /// A stored doc's keys; `None` when they point outside the arena or the groups.
-    pub(crate) fn read(i: &mut In, arena: &Arena, groups: usize) -> Option<Keyed> {
+    pub(crate) fn read<R: std::io::Read>(i: &mut In<R>, arena: &Arena, groups: usize) -> Option<Keyed> {
         let mut short = [0; SHORT];
         for c in &mut short {
             *c = ClassId::try_from(i.u32()?).ok()?;
@@ -206,7 +206,7 @@ impl Groups {
         }
     }
 
-    pub(crate) fn read(i: &mut In) -> Option<Groups> {
+    pub(crate) fn read<R: std::io::Read>(i: &mut In<R>) -> Option<Groups> {
         let n = i.len(16)?;
         let mut groups = Groups::default();
         for id in 0..n {

@@ -11,6 +11,7 @@
 //! Where the file cannot be written (a read-only folder), the index is built in memory.
 
 use std::collections::HashMap;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use super::bytes::{In, Out, checksum};
@@ -48,7 +49,7 @@ pub enum Source {
 pub fn open(store: &Store) -> crate::store::Result<(ReplyIndex, HashMap<String, ReplyAffinity>, Source)> {
     let key = store.reply_index_key()?;
     let file = store.file_path().map(path_for);
-    let loaded = file.as_deref().and_then(|f| std::fs::read(f).ok()).and_then(|bytes| decode(&bytes, &key));
+    let loaded = file.as_deref().and_then(|f| std::fs::File::open(f).ok()).and_then(|f| read(f, &key));
     let mine = super::mine(store)?;
     if let Some(mut index) = loaded {
         let uses = store.reply_use_counts()?;
@@ -108,19 +109,26 @@ pub(crate) fn encode(index: &ReplyIndex, key: &str) -> Option<Vec<u8>> {
     Some(o.0)
 }
 
-/// The index in `bytes` if they are a whole, undamaged file of this format for `key`.
-pub(crate) fn decode(bytes: &[u8], key: &str) -> Option<ReplyIndex> {
-    let mut i = In::new(bytes);
-    if i.take(MAGIC.len())? != MAGIC || i.u32()? != FORMAT || i.str()? != key {
+/// The index in the stream `r` if it is a whole, undamaged file of this format for
+/// `key`: parsed as it is read (a few 64 KiB buffers), the checksum checked at the end.
+pub(crate) fn read(r: impl Read, key: &str) -> Option<ReplyIndex> {
+    let mut r = BufReader::with_capacity(64 * 1024, r);
+    let mut head = In::new(&mut r, usize::MAX);
+    if head.take(MAGIC.len())? != MAGIC || head.u32()? != FORMAT {
         return None;
     }
-    let len = i.len(1)?;
-    let sum = i.u64()?;
-    let payload = i.take(len)?;
-    if !i.at_end() || checksum(payload) != sum {
+    let key_len = usize::try_from(head.u64()?).ok().filter(|&n| n <= 4096)?;
+    if head.take(key_len)? != key.as_bytes() {
         return None;
     }
-    let mut i = In::new(payload);
+    let len = usize::try_from(head.u64()?).ok()?;
+    let sum = head.u64()?;
+    let mut i = In::new(&mut r, len);
+    let index = parse(&mut i)?;
+    (i.at_end() && i.checksum() == sum).then_some(index)
+}
+
+fn parse<R: Read>(i: &mut In<R>) -> Option<ReplyIndex> {
     let n = i.len(4 * 8)?;
     let mut docs = Vec::with_capacity(n);
     let mut by_id = HashMap::with_capacity(n);
@@ -144,24 +152,21 @@ pub(crate) fn decode(bytes: &[u8], key: &str) -> Option<ReplyIndex> {
         chars.push(char::from_u32(i.u32()?)?);
     }
     let classes = Classes::of_chars(chars)?;
-    let arena = Arena::read(&mut i)?;
-    let groups = Groups::read(&mut i)?;
+    let arena = Arena::read(i)?;
+    let groups = Groups::read(i)?;
     let known = |c: u16| usize::from(c) < classes.len();
     if !arena.ids().iter().all(|&c| known(c)) || !groups.all_classes().all(known) {
         return None;
     }
     let mut keyed = Vec::with_capacity(n);
     for _ in 0..n {
-        let k = Keyed::read(&mut i, &arena, groups.len())?;
+        let k = Keyed::read(i, &arena, groups.len())?;
         if !k.code(&arena).iter().all(|&c| known(c)) || k.text_first().is_some_and(|c| !known(c)) {
             return None;
         }
         keyed.push(k);
     }
-    let grams = GramIndex::read(&mut i, n)?;
-    if !i.at_end() {
-        return None;
-    }
+    let grams = GramIndex::read(i, n)?;
     Some(ReplyIndex {
         docs,
         keyed,
