@@ -193,6 +193,15 @@ fn describe(e: &postgres::Error) -> String {
     }
 }
 
+/// The hub's head of each seat (its highest number; the trigger keeps every series
+/// contiguous), found with one index probe per seat (a recursive skip scan).
+const HEADS_SQL: &str = "WITH RECURSIVE s(seat) AS ( \
+       (SELECT seat FROM kefu.events ORDER BY seat LIMIT 1) \
+       UNION ALL \
+       SELECT (SELECT e.seat FROM kefu.events e WHERE e.seat > s.seat ORDER BY e.seat LIMIT 1) \
+       FROM s WHERE s.seat IS NOT NULL) \
+     SELECT seat, (SELECT max(seq) FROM kefu.events e WHERE e.seat = s.seat) FROM s WHERE seat IS NOT NULL";
+
 impl Hub {
     /// Connects within the URL's `connect_timeout` (5 s by default). The password is the
     /// URL's, else the password file's (`PGPASSFILE`, else `~/.pgpass`). TLS is used as
@@ -363,21 +372,9 @@ impl Hub {
         Ok(())
     }
 
-    /// The hub's head of each seat (its highest number; the trigger keeps every series
-    /// contiguous), found with one index probe per seat.
+    /// The hub's head of each seat (see `HEADS_SQL`).
     fn hub_heads(&mut self) -> Result<BTreeMap<String, i64>> {
-        let rows = self
-            .client
-            .query(
-                "WITH RECURSIVE s(seat) AS ( \
-                   (SELECT seat FROM kefu.events ORDER BY seat LIMIT 1) \
-                   UNION ALL \
-                   SELECT (SELECT e.seat FROM kefu.events e WHERE e.seat > s.seat ORDER BY e.seat LIMIT 1) \
-                   FROM s WHERE s.seat IS NOT NULL) \
-                 SELECT seat, (SELECT max(seq) FROM kefu.events e WHERE e.seat = s.seat) FROM s WHERE seat IS NOT NULL",
-                &[],
-            )
-            .map_err(|e| self.err(e))?;
+        let rows = self.client.query(HEADS_SQL, &[]).map_err(|e| self.err(e))?;
         Ok(rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1))).collect())
     }
 
@@ -458,17 +455,7 @@ impl Hub {
         let err = |e: postgres::Error| HubError::Server { server: label.clone(), what: describe(&e) };
         // The hub's heads, in this snapshot.
         let heads: BTreeMap<String, i64> = {
-            let rows = tx
-                .query(
-                    "WITH RECURSIVE s(seat) AS ( \
-                       (SELECT seat FROM kefu.events ORDER BY seat LIMIT 1) \
-                       UNION ALL \
-                       SELECT (SELECT e.seat FROM kefu.events e WHERE e.seat > s.seat ORDER BY e.seat LIMIT 1) \
-                       FROM s WHERE s.seat IS NOT NULL) \
-                     SELECT seat, (SELECT max(seq) FROM kefu.events e WHERE e.seat = s.seat) FROM s WHERE seat IS NOT NULL",
-                    &[],
-                )
-                .map_err(err)?;
+            let rows = tx.query(HEADS_SQL, &[]).map_err(err)?;
             rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1))).collect()
         };
         // seat → (first number to pull, last)

@@ -81,19 +81,7 @@ impl Store {
         let mut rows = stmt.query(params![seat, after, limit as i64])?;
         let mut n = 0;
         while let Some(r) = rows.next()? {
-            let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?) };
-            f(&StoredEvent {
-                id: text(0)?,
-                seat: text(1)?,
-                seq: r.get(2)?,
-                agent: text(3)?,
-                at: text(4)?,
-                kind: text(5)?,
-                payload: text(6)?,
-                prev_hash: text(7)?,
-                hash: text(8)?,
-                wall: r.get_ref(9)?.as_str_or_null().map_err(rusqlite::Error::from)?,
-            });
+            f(&StoredEvent::from_row(r)?);
             n += 1;
         }
         Ok(n)

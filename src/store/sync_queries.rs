@@ -44,6 +44,25 @@ pub struct StoredEvent<'a> {
     pub hash: &'a str,
 }
 
+impl<'a> StoredEvent<'a> {
+    /// One row selected with `FULL_EVENT_COLS`, borrowed from the row.
+    pub(crate) fn from_row(r: &'a rusqlite::Row<'_>) -> Result<Self> {
+        let text = |i: usize| -> Result<&'a str> { Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?) };
+        Ok(StoredEvent {
+            id: text(0)?,
+            seat: text(1)?,
+            seq: r.get(2)?,
+            agent: text(3)?,
+            at: text(4)?,
+            kind: text(5)?,
+            payload: text(6)?,
+            prev_hash: text(7)?,
+            hash: text(8)?,
+            wall: r.get_ref(9)?.as_str_or_null().map_err(rusqlite::Error::from)?,
+        })
+    }
+}
+
 /// A resolution recorded for a conflict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConflictResolution {
@@ -72,19 +91,7 @@ impl Store {
         ))?;
         let mut rows = stmt.query(params![after_rowid, slice.upto_rowid])?;
         while let Some(r) = rows.next()? {
-            let text = |i: usize| -> Result<&str> { Ok(r.get_ref(i)?.as_str().map_err(rusqlite::Error::from)?) };
-            on_event(&StoredEvent {
-                id: text(0)?,
-                seat: text(1)?,
-                seq: r.get(2)?,
-                agent: text(3)?,
-                at: text(4)?,
-                kind: text(5)?,
-                payload: text(6)?,
-                prev_hash: text(7)?,
-                hash: text(8)?,
-                wall: r.get_ref(9)?.as_str_or_null().map_err(rusqlite::Error::from)?,
-            })?;
+            on_event(&StoredEvent::from_row(r)?)?;
         }
         drop(rows);
         drop(stmt);
