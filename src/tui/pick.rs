@@ -20,12 +20,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::{Frame, Terminal, TerminalOptions, Viewport};
 
-use crate::domain::placeholders::{Piece, PlaceholderValues, fill, fill_pieces};
+use crate::domain::placeholders::{PlaceholderValues, fill};
 use crate::search::{Field, Hit, ReplyIndex};
 use crate::store::ReplyAffinity;
-use crate::tui::text::{clip, safe};
+use crate::tui::text::clip;
 use crate::tui::theme::{Role, Theme};
 use crate::tui::widgets::highlight::highlighted;
+use crate::tui::widgets::preview::{PieceStyles, filled_lines};
 
 /// Results kept per query (the list shows what fits).
 const LIMIT: usize = 50;
@@ -264,22 +265,12 @@ impl<'a> Picker<'a> {
             clip(&format!("─ [{}] {} ", d.code, d.group), area.width as usize),
             theme.style(Role::Dim),
         )];
-        let mut cur: Vec<Span> = Vec::new();
-        for p in fill_pieces(&d.text, self.values) {
-            let style = match &p {
-                Piece::Text(_) => theme.style(Role::Preview),
-                Piece::Filled(_) => theme.style(Role::Filled),
-                Piece::Missing(_) => theme.style(Role::Alert),
-            };
-            let mut parts = p.text().split('\n').peekable();
-            while let Some(part) = parts.next() {
-                cur.push(Span::styled(safe(part).into_owned(), style));
-                if parts.peek().is_some() {
-                    lines.push(Line::from(std::mem::take(&mut cur)));
-                }
-            }
-        }
-        lines.push(Line::from(cur));
+        let styles = PieceStyles {
+            text: theme.style(Role::Preview),
+            filled: theme.style(Role::Filled),
+            missing: theme.style(Role::Alert),
+        };
+        lines.extend(filled_lines(&d.text, self.values, &styles));
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
     }
 }

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 
 use super::{Mode, Pane, Pending, Ui};
-use crate::domain::placeholders::{Piece, PlaceholderValues, fill, fill_pieces};
+use crate::domain::placeholders::{PlaceholderValues, fill};
 use crate::search::Field as HitField;
 use crate::tui::action::{Action, CaseKey};
 use crate::tui::keymap::{Keymaps, RepliesKey};
@@ -25,6 +25,7 @@ use crate::tui::widgets::form::{Field, Form, FormEvent};
 use crate::tui::widgets::highlight::highlighted;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::popup;
+use crate::tui::widgets::preview::{PieceStyles, filled_lines};
 use crate::tui::widgets::scroll::scrollbar;
 use crate::tui::worker::{Data, Query, WriteCmd};
 
@@ -327,22 +328,9 @@ impl RepliesPane {
         let mut lines =
             vec![Line::from(Span::styled(format!("预览 {} · 用过 {} 次  ", clip(&h.code, 12), h.uses), dim))];
         lines.push(Line::from(Span::styled(self.source_line(), dim)));
-        let mut cur: Vec<Span> = Vec::new();
-        for p in fill_pieces(&h.text, &self.values) {
-            let style = match &p {
-                Piece::Text(_) => ui.style(Role::Plain),
-                Piece::Filled(_) => ui.style(Role::Filled),
-                Piece::Missing(_) => ui.style(Role::Alert),
-            };
-            let mut parts = p.text().split('\n').peekable();
-            while let Some(part) = parts.next() {
-                cur.push(Span::styled(safe(part).into_owned(), style));
-                if parts.peek().is_some() {
-                    lines.push(Line::from(std::mem::take(&mut cur)));
-                }
-            }
-        }
-        lines.push(Line::from(cur));
+        let styles =
+            PieceStyles { text: ui.style(Role::Plain), filled: ui.style(Role::Filled), missing: ui.style(Role::Alert) };
+        lines.extend(filled_lines(&h.text, &self.values, &styles));
         f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
     }
 }

@@ -6,5 +6,6 @@ pub(crate) mod highlight;
 pub(crate) mod input;
 pub(crate) mod picker;
 pub(crate) mod popup;
+pub(crate) mod preview;
 pub(crate) mod scroll;
 pub(crate) mod status;
